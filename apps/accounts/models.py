@@ -1,0 +1,112 @@
+"""Users log in by mainland mobile number; roles bind a user to the node of a tree they act on."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import BaseModel
+
+PHONE_PATTERN = r"^1[3-9]\d{9}$"
+phone_validator = RegexValidator(PHONE_PATTERN, _("Enter a valid 11-digit mainland mobile number."), "invalid_phone")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, phone, password=None, **extra):
+        if not phone:
+            raise ValueError("phone is required")
+        user = self.model(phone=phone, **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    phone = models.CharField(_("mobile number"), max_length=11, unique=True, validators=[phone_validator])
+    name = models.CharField(_("name"), max_length=50)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("admin site access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return f"{self.name} ({self.phone})"
+
+
+class Role(models.TextChoices):
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
+    ORGAN_REVIEWER = "organ_reviewer", _("Organ committee reviewer")
+    DISTRICT_ADMIN = "district_admin", _("District administrator")
+    STREET_ADMIN = "street_admin", _("Street administrator")
+
+
+# Which scope column each role must fill; the others stay empty (enforced by a constraint).
+ROLE_SCOPE_FIELD = {
+    Role.COMMUNITY_STAFF: "community",
+    Role.GRID_WORKER: "grid",
+    Role.BRANCH_SECRETARY: "party_org",
+    Role.ORGAN_REVIEWER: "organ",
+    Role.DISTRICT_ADMIN: "district",
+    Role.STREET_ADMIN: "street",
+}
+SCOPE_FIELDS = ("community", "grid", "party_org", "organ", "district", "street")
+
+
+def _exactly_one_scope(role, field):
+    return Q(role=role, **{f"{f}__isnull": f != field for f in SCOPE_FIELDS})
+
+
+class RoleAssignment(BaseModel):
+    """A user acting in a role on one node (member is not a role here: it is the Member profile)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    community = models.ForeignKey("places.Community", null=True, blank=True, on_delete=models.CASCADE)
+    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.CASCADE)
+    party_org = models.ForeignKey("orgs.PartyOrg", null=True, blank=True, on_delete=models.CASCADE)
+    organ = models.ForeignKey("orgs.Organ", null=True, blank=True, on_delete=models.CASCADE)
+    district = models.ForeignKey("places.District", null=True, blank=True, on_delete=models.CASCADE)
+    street = models.ForeignKey("places.Street", null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=_exactly_one_scope(Role.COMMUNITY_STAFF, "community")
+                | _exactly_one_scope(Role.GRID_WORKER, "grid")
+                | _exactly_one_scope(Role.BRANCH_SECRETARY, "party_org")
+                | _exactly_one_scope(Role.ORGAN_REVIEWER, "organ")
+                | _exactly_one_scope(Role.DISTRICT_ADMIN, "district")
+                | _exactly_one_scope(Role.STREET_ADMIN, "street"),
+                name="role_assignment_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def scope_node(self):
+        return getattr(self, ROLE_SCOPE_FIELD[self.role])

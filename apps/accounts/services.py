@@ -1,0 +1,61 @@
+"""Writes on users and role assignments."""
+
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.accounts import errors
+from apps.accounts.models import PHONE_PATTERN, ROLE_SCOPE_FIELD, Role, RoleAssignment, User
+from apps.accounts.scope import forget_scope
+from apps.core.errors import Invalid
+
+
+def normalize_phone(phone):
+    """Strip spaces, dashes and a +86 / 86 prefix; raise invalid_phone unless 11 mainland mobile digits remain."""
+    digits = re.sub(r"[\s\-]", "", str(phone or ""))
+    digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
+    if not re.fullmatch(PHONE_PATTERN, digits):
+        raise errors.invalid_phone()
+    return digits
+
+
+@transaction.atomic
+def user_create(*, phone, name, password=None, email="", validate=True):
+    phone = normalize_phone(phone)
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("name_required", errors.NAME_REQUIRED)
+    if User.objects.filter(phone=phone).exists():
+        raise errors.phone_taken()
+    user = User(phone=phone, name=name, email=email)
+    if password:
+        if validate:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise Invalid("weak_password", " ".join(exc.messages)) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent create of the same phone
+        raise errors.phone_taken() from exc
+    return user
+
+
+@transaction.atomic
+def role_assign(*, user, role, node):
+    """Give `user` the `role` on `node` (a Community, Grid, PartyOrg, Organ, District or Street). Idempotent."""
+    if role not in Role.values or node is None:
+        raise errors.role_scope_missing()
+    field = ROLE_SCOPE_FIELD[Role(role)]
+    expected = RoleAssignment._meta.get_field(field).related_model
+    if not isinstance(node, expected):
+        raise errors.role_scope_missing()
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, **{field: node})
+    forget_scope(user)
+    return assignment

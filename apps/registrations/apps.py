@@ -1,0 +1,9 @@
+"""App config for dual registration (个人报到), standing posts (设岗认岗) and pairings (结对共建)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationsConfig(AppConfig):
+    name = "apps.registrations"
+    verbose_name = _("Registrations")

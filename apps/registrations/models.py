@@ -1,0 +1,136 @@
+"""A member's registration with their residential community, the community's standing posts and organ pairings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import BaseModel
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    MOVED = "moved", _("Closed after moving")
+
+
+ACTIVE_REGISTRATION_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+
+
+class Registration(BaseModel):
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="registrations")
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="registrations")
+    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    address = models.CharField(_("residential address"), max_length=200)
+    latitude = models.FloatField(_("latitude (WGS-84)"))
+    longitude = models.FloatField(_("longitude (WGS-84)"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reject_reason = models.CharField(_("rejection reason"), max_length=200, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The receipt (回执) issued on confirmation, which the member's organ sees.
+    receipt_number = models.CharField(_("receipt number"), max_length=32, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["community", "status"]), models.Index(fields=["member", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="one_active_registration_per_member",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(receipt_number__isnull=False, decided_at__isnull=False),
+                name="confirmed_registration_has_receipt",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""), name="rejected_registration_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.community}"
+
+
+class PostKind(models.TextChoices):
+    POLICY_PROMOTER = "policy_promoter", _("Policy promoter")
+    ENVIRONMENT_MONITOR = "environment_monitor", _("Environment monitor")
+    SAFETY_PATROLLER = "safety_patroller", _("Safety patroller")
+    CIVILITY_GUIDE = "civility_guide", _("Civility guide")
+    DISPUTE_MEDIATOR = "dispute_mediator", _("Dispute mediator")
+    OTHER = "other", _("Other")
+
+
+class Post(BaseModel):
+    """A standing post (岗位) a community sets up for registered members to claim (设岗认岗)."""
+
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="posts")
+    kind = models.CharField(_("kind"), max_length=32, choices=PostKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("duties"), blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Empty means no limit."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("standing post")
+        verbose_name_plural = _("standing posts")
+        ordering = ["community_id", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["community", "title"], name="post_title_unique_in_community")]
+
+    def __str__(self):
+        return self.title
+
+
+class PostClaim(BaseModel):
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="claims")
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="post_claims")
+    claimed_at = models.DateTimeField(_("claimed at"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post claim")
+        verbose_name_plural = _("post claims")
+        ordering = ["post_id", "claimed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "member"], condition=Q(released_at__isnull=True), name="one_open_claim_per_post_member"
+            ),
+        ]
+
+
+class Pairing(BaseModel):
+    """An organ (or one of its Party orgs) paired with a community for a period (结对共建)."""
+
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="pairings")
+    party_org = models.ForeignKey(
+        "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="pairings"
+    )
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="pairings")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    projects = models.TextField(_("joint projects"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="pairing_dates_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organ} ⇄ {self.community}"

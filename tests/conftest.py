@@ -1,0 +1,61 @@
+"""Shared fixtures: a small world (two of everything, so out-of-scope is always at hand) and a client per role."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Role
+from tests import factories as f
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def make_client():
+    return client_for
+
+
+class World:
+    """Two organs, two communities (with grids), a member in each, and one user per role on side A."""
+
+    def __init__(self):
+        self.street = f.StreetFactory()
+        self.other_street = f.StreetFactory()
+        self.community = f.CommunityFactory(street=self.street)
+        self.other_community = f.CommunityFactory(street=self.other_street)
+        self.grid = f.GridFactory(community=self.community)
+        self.other_grid = f.GridFactory(community=self.other_community)
+        self.organ = f.OrganFactory()
+        self.other_organ = f.OrganFactory()
+        self.branch = f.BranchFactory(organ=self.organ)
+        self.other_branch = f.BranchFactory(organ=self.other_organ)
+        self.member = f.MemberFactory(branch=self.branch)
+        self.other_member = f.MemberFactory(branch=self.other_branch)
+
+        self.staff = f.UserFactory(name="社区干部")
+        f.RoleFactory(user=self.staff, role=Role.COMMUNITY_STAFF, community=self.community)
+        self.grid_worker = f.UserFactory(name="网格员")
+        f.RoleFactory(user=self.grid_worker, role=Role.GRID_WORKER, grid=self.grid)
+        self.secretary = f.UserFactory(name="支部书记")
+        f.RoleFactory(user=self.secretary, role=Role.BRANCH_SECRETARY, party_org=self.branch)
+        self.reviewer = f.UserFactory(name="机关党委")
+        f.RoleFactory(user=self.reviewer, role=Role.ORGAN_REVIEWER, organ=self.organ)
+        self.street_admin = f.UserFactory(name="街道管理员")
+        f.RoleFactory(user=self.street_admin, role=Role.STREET_ADMIN, street=self.street)
+        self.district_admin = f.UserFactory(name="区管理员")
+        f.RoleFactory(user=self.district_admin, role=Role.DISTRICT_ADMIN, district=self.street.district)
+        self.superuser = f.UserFactory(name="超级管理员", is_superuser=True, is_staff=True)
+        self.outsider = f.UserFactory(name="无角色用户")
+
+
+@pytest.fixture
+def world(db):
+    return World()
