@@ -55,6 +55,24 @@ class World:
         self.superuser = f.UserFactory(name="超级管理员", is_superuser=True, is_staff=True)
         self.outsider = f.UserFactory(name="无角色用户")
 
+    ROLE_NAMES = (
+        "member",
+        "other_member",
+        "staff",
+        "grid_worker",
+        "secretary",
+        "reviewer",
+        "street_admin",
+        "district_admin",
+        "superuser",
+        "outsider",
+    )
+
+    def user(self, name):
+        """The user behind a role name ("member" and "other_member" are Member profiles)."""
+        obj = getattr(self, name)
+        return getattr(obj, "user", obj) if name in ("member", "other_member") else obj
+
 
 @pytest.fixture
 def world(db):

@@ -18,7 +18,9 @@ class OrganCategory(models.TextChoices):
 class Organ(BaseModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=OrganCategory.choices, default=OrganCategory.GOVERNMENT)
+    category = models.CharField(
+        _("category"), max_length=20, choices=OrganCategory.choices, default=OrganCategory.GOVERNMENT
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
 

@@ -8,6 +8,7 @@ from apps.accounts.services import user_create
 from apps.core.errors import Conflict, Invalid
 from apps.orgs import errors
 from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
+from apps.orgs.permissions import require_manage_party_org, require_superuser
 
 # Which parent kinds a Party org of each kind may have.
 _ALLOWED_PARENTS = {
@@ -18,8 +19,12 @@ _ALLOWED_PARENTS = {
 
 
 @transaction.atomic
-def organ_create(*, name, short_name="", category="government", address="", contact_phone=""):
-    """Create an organ together with its Party committee (the root of its Party-org tree)."""
+def organ_create(*, name, short_name="", category="government", address="", contact_phone="", actor=None):
+    """Create an organ together with its Party committee (the root of its Party-org tree).
+
+    `actor=None` is the system itself (the demo loader, the admin); a given actor must be allowed.
+    """
+    require_superuser(actor)
     if Organ.objects.filter(name=name).exists():
         raise Conflict("organ_name_taken", errors.ORGAN_NAME_TAKEN)
     organ = Organ.objects.create(
@@ -30,7 +35,11 @@ def organ_create(*, name, short_name="", category="government", address="", cont
 
 
 @transaction.atomic
-def party_org_create(*, organ, parent, kind, name):
+def party_org_create(*, organ, parent, kind, name, actor=None):
+    if parent is not None:
+        require_manage_party_org(actor, parent)
+    else:
+        require_superuser(actor)
     parent_kind = parent.kind if parent else None
     if parent_kind not in _ALLOWED_PARENTS[PartyOrgKind(kind)] or (parent and parent.organ_id != organ.id):
         raise Invalid("party_org_parent_invalid", errors.PARENT_KIND_INVALID)
@@ -46,9 +55,12 @@ def _require_branch(branch):
 
 
 @transaction.atomic
-def member_create(*, branch, phone, name, password=None, id_number="", job_title="", joined_on=None, user=None):
+def member_create(
+    *, branch, phone, name, password=None, id_number="", job_title="", joined_on=None, user=None, actor=None
+):
     """Create the user (unless given) and their member profile in `branch`, opening the affiliation history."""
     _require_branch(branch)
+    require_manage_party_org(actor, branch)
     if user is None:
         user = user_create(phone=phone, name=name, password=password)
     elif Member.objects.filter(user=user).exists():
@@ -64,9 +76,13 @@ def member_create(*, branch, phone, name, password=None, id_number="", job_title
 
 
 @transaction.atomic
-def member_move(*, member, branch, on=None, reason=""):
-    """Move a member to another branch (maybe of another organ); the old affiliation is closed, not rewritten."""
+def member_move(*, member, branch, on=None, reason="", actor=None):
+    """Move a member to another branch (maybe of another organ); the old affiliation is closed, not rewritten.
+
+    Whoever manages the member's current branch may transfer them out, to any branch.
+    """
     _require_branch(branch)
+    require_manage_party_org(actor, member.branch)
     on = on or timezone.localdate()
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.branch_id == branch.id:

@@ -1,0 +1,53 @@
+"""Admin for users (phone login) and role assignments."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import RoleAssignment, User
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("phone", "name")
+
+
+class UserChangeForm(BaseUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class RoleInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    raw_id_fields = ("community", "grid", "party_org", "organ", "district", "street")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ("phone",)
+    list_display = ("phone", "name", "is_active", "is_staff", "is_superuser", "date_joined")
+    list_filter = ("is_active", "is_staff", "is_superuser")
+    search_fields = ("phone", "name")
+    inlines = [RoleInline]
+    fieldsets = (
+        (None, {"fields": ("phone", "password")}),
+        (_("Personal info"), {"fields": ("name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "name", "password1", "password2")}),)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "community", "grid", "party_org", "organ", "district", "street")
+    list_filter = ("role",)
+    search_fields = ("user__phone", "user__name")
+    raw_id_fields = ("user", "community", "grid", "party_org", "organ", "district", "street")

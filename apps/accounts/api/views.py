@@ -1,0 +1,81 @@
+"""Accounts API: session login/logout, the current user, role assignments (superusers assign)."""
+
+from django.contrib.auth import authenticate, login, logout
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts import errors, services
+from apps.accounts.api.serializers import (
+    LoginInputSerializer,
+    MeOutputSerializer,
+    RoleAssignInputSerializer,
+    RoleOutputSerializer,
+)
+from apps.accounts.models import ROLE_SCOPE_FIELD, Role, RoleAssignment
+from apps.accounts.scope import scope_for
+from apps.accounts.selectors import role_assignment_list
+from apps.core.errors import Forbidden, Invalid, NotFound
+
+
+def _me(user):
+    from apps.accounts.models import User
+
+    user = User.objects.select_related("member__organ", "member__branch").get(pk=user.pk)
+    return MeOutputSerializer(user).data
+
+
+class LoginView(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(request=LoginInputSerializer, responses=MeOutputSerializer)
+    def post(self, request):
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone = services.normalize_phone(data.validated_data["phone"])
+        user = authenticate(request, phone=phone, password=data.validated_data["password"])
+        if user is None:
+            raise Invalid("login_failed", errors.LOGIN_FAILED)
+        login(request, user)
+        return Response(_me(user))
+
+
+class LogoutView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@method_decorator(ensure_csrf_cookie, name="get")
+class MeView(APIView):
+    @extend_schema(responses=MeOutputSerializer)
+    def get(self, request):
+        return Response(_me(request.user))
+
+
+class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Role assignments: everyone sees their own; superusers see all and assign roles."""
+
+    serializer_class = RoleOutputSerializer
+    filterset_fields = {"user": ["exact"], "role": ["exact"]}
+
+    def get_queryset(self):
+        return role_assignment_list(user=self.request.user)
+
+    @extend_schema(request=RoleAssignInputSerializer, responses={201: RoleOutputSerializer})
+    def create(self, request):
+        if not scope_for(request.user).is_superuser:
+            raise Forbidden()
+        data = RoleAssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        role = Role(data.validated_data["role"])
+        model = RoleAssignment._meta.get_field(ROLE_SCOPE_FIELD[role]).related_model
+        node = model.objects.filter(pk=data.validated_data["scope_id"]).first()
+        if node is None:
+            raise NotFound("scope_not_found")
+        assignment = services.role_assign(user=data.validated_data["user"], role=role, node=node)
+        return Response(RoleOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
