@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError
+from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.orgs import services
 from apps.orgs.models import Member, MemberAffiliation, PartyOrg, PartyOrgKind
-from apps.accounts.models import User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_moving_to_another_organ_closes_the_old_affiliation_and_keeps_it():
     member = f.MemberFactory()
     old_branch = member.branch
     new_branch = f.BranchFactory()
-    day = dt.date.today()
+    day = timezone.localdate()
     services.member_move(member=member, branch=new_branch, on=day, reason="调动")
     member.refresh_from_db()
     assert (member.organ_id, member.branch_id) == (new_branch.organ_id, new_branch.id)
