@@ -9,6 +9,8 @@ api_v1 = [
     path("", include("apps.orgs.api.urls")),
     path("", include("apps.places.api.urls")),
     path("", include("apps.registrations.api.urls")),
+    path("", include("apps.ledger.api.urls")),
+    path("", include("apps.wishes.api.urls")),
 ]
 
 urlpatterns = [

@@ -9,9 +9,10 @@ _ROLE_RELATED = ("user", "community", "grid", "party_org", "organ", "district", 
 def role_assignment_list(*, user):
     """Superusers see every assignment; anyone else sees their own."""
     qs = RoleAssignment.objects.select_related(*_ROLE_RELATED).order_by("user_id", "role", "id")
-    if scope_for(user).is_superuser:
+    scope = scope_for(user)
+    if scope.is_superuser:
         return qs
-    return qs.filter(user=user)
+    return qs.filter(user_id=scope.user_id) if scope.user_id else qs.none()
 
 
 def roles_of(*, user):

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "apps.orgs",
     "apps.places",
     "apps.registrations",
+    "apps.ledger",
+    "apps.wishes",
 ]
 
 MIDDLEWARE = [
@@ -149,3 +151,15 @@ BAIDU_API_KEY = env("BAIDU_API_KEY", default="")
 PLACES_MATCH_RADIUS_M = env.int("PLACES_MATCH_RADIUS_M", default=1500)
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+
+# Micro-wishes
+WISH_MAX_OPEN_CLAIMS = env.int("WISH_MAX_OPEN_CLAIMS", default=3)
+WISH_MAX_VALUE = env.int("WISH_MAX_VALUE", default=500)  # yuan; a micro-wish is small by definition
+WISH_CLAIM_DAYS = env.int("WISH_CLAIM_DAYS", default=14)  # a claim must be fulfilled within this many days
+# Who may claim: "community" (registered in the wish's community or organ paired with it) or "city" (anyone).
+WISH_CLAIM_SCOPE = env("WISH_CLAIM_SCOPE", default="community")
+WISH_SERVICE_MINUTES = env.int("WISH_SERVICE_MINUTES", default=60)  # minutes credited for a confirmed wish
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Points derived from approved records
+POINTS_PER_HOUR = env.int("POINTS_PER_HOUR", default=10)
+POINTS_PER_CONFIRMED_WISH = env.int("POINTS_PER_CONFIRMED_WISH", default=5)

@@ -1,5 +1,6 @@
 """Settings for the test suite: fast hashing, in-memory e-mail, isolated media."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -9,3 +10,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dr-test-media-")
 LANGUAGE_CODE = "zh-hans"
+
+# A file-backed SQLite test database (not shared-cache memory), so that threads in concurrency tests get real,
+# separate connections and the IMMEDIATE transaction mode is exercised as in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # One file per process: parallel runs (xdist workers, two developers' runs) never share a test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405

@@ -29,7 +29,9 @@ class MemberFilter(django_filters.FilterSet):
     organ = django_filters.ModelChoiceFilter(field_name="organ", queryset=Organ.objects.all())
     branch = django_filters.ModelChoiceFilter(field_name="branch", queryset=PartyOrg.objects.all())
     # A Party org and everything under it (a committee or general branch selects all its branches).
-    party_org = django_filters.ModelChoiceFilter(queryset=PartyOrg.objects.all(), method="filter_party_org")
+    party_org = django_filters.ModelChoiceFilter(
+        field_name="branch", queryset=PartyOrg.objects.all(), method="filter_party_org"
+    )
     name = django_filters.CharFilter(field_name="user__name", lookup_expr="icontains")
     registered = django_filters.BooleanFilter(method="filter_registered", label="has a confirmed registration")
     community = django_filters.NumberFilter(method="filter_community", label="confirmed registration in community")

@@ -1,0 +1,105 @@
+"""The hours ledger (ServiceRecord, append-only once approved) and the audit trail of every state change."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import BaseModel
+
+
+class AuditEntry(models.Model):
+    """One state change of a wish, sign-up, record, registration...: who, when, before, after, why. Append-only."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: the system (a scheduled job)
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    action = models.CharField(_("action"), max_length=40)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self):
+        return f"{self.subject_type}#{self.subject_id} {self.action}"
+
+
+class ServiceSource(models.TextChoices):
+    WISH = "wish", _("Micro-wish")
+    ACTIVITY = "activity", _("Volunteer activity")
+    MANUAL = "manual", _("Manual entry by staff")
+
+
+class RecordStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ServiceRecord(BaseModel):
+    """One member's service. Keeps the member's organ and branch *at the time of service*.
+
+    An approved record is never edited: a correction is a new row with `amends` set, whose minutes and residents
+    are deltas (may be negative) added to the original. Statistics count services as rows with `amends` null and
+    sum minutes and residents over all approved rows.
+    """
+
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="service_records")
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=16, choices=ServiceSource.choices)
+    source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
+    content = models.CharField(_("service content"), max_length=200)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    credited_minutes = models.IntegerField(_("credited minutes"))
+    residents_served = models.IntegerField(_("residents served"), default=0)
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    amends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("amends")
+    )
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "status", "started_at"]),
+            models.Index(fields=["organ", "status", "started_at"]),
+            models.Index(fields=["community", "status", "started_at"]),
+            models.Index(fields=["source", "source_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ended_at__gte=F("started_at")), name="record_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=False) | Q(credited_minutes__gte=0, residents_served__gte=0),
+                name="record_original_figures_not_negative",
+            ),
+            # One original record per member per source object (a wish or a sign-up credits once).
+            models.UniqueConstraint(
+                fields=["member", "source", "source_id"],
+                condition=Q(amends__isnull=True, source_id__isnull=False),
+                name="one_record_per_member_and_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.content} · {self.credited_minutes} min"
