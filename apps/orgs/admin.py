@@ -46,4 +46,5 @@ class MemberAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
     inlines = [AffiliationInline]

@@ -76,6 +76,8 @@ class Member(BaseModel):
     branch = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="members", verbose_name=_("branch"))
     id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
     job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    # Where the member lives; the registration (个人报到) resolves it to a community and grid.
+    home_address = models.CharField(_("home address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

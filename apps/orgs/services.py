@@ -56,7 +56,17 @@ def _require_branch(branch):
 
 @transaction.atomic
 def member_create(
-    *, branch, phone, name, password=None, id_number="", job_title="", joined_on=None, user=None, actor=None
+    *,
+    branch,
+    phone,
+    name,
+    password=None,
+    id_number="",
+    job_title="",
+    home_address="",
+    joined_on=None,
+    user=None,
+    actor=None,
 ):
     """Create the user (unless given) and their member profile in `branch`, opening the affiliation history."""
     _require_branch(branch)
@@ -66,7 +76,12 @@ def member_create(
     elif Member.objects.filter(user=user).exists():
         raise Conflict("already_a_member", errors.ALREADY_A_MEMBER)
     member = Member.objects.create(
-        user=user, organ_id=branch.organ_id, branch=branch, id_number=id_number, job_title=job_title
+        user=user,
+        organ_id=branch.organ_id,
+        branch=branch,
+        id_number=id_number,
+        job_title=job_title,
+        home_address=home_address,
     )
     MemberAffiliation.objects.create(
         member=member, organ_id=branch.organ_id, branch=branch, started_on=joined_on or timezone.localdate()

@@ -62,7 +62,9 @@ class Community(PlaceBase):
 
 
 class Grid(PlaceBase):
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("community"))
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="grids", verbose_name=_("community")
+    )
     polygon = models.JSONField(_("boundary"), null=True, blank=True)
     grid_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -22,7 +22,9 @@ ACTIVE_REGISTRATION_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.C
 class Registration(BaseModel):
     member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="registrations")
     community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="registrations")
-    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations")
+    grid = models.ForeignKey(
+        "places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
     address = models.CharField(_("residential address"), max_length=200)
     latitude = models.FloatField(_("latitude (WGS-84)"))
     longitude = models.FloatField(_("longitude (WGS-84)"))

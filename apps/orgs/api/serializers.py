@@ -65,6 +65,7 @@ class MemberCreateInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, required=False, allow_blank=True, trim_whitespace=False)
     id_number = serializers.RegexField(r"^\d{17}[\dXx]$", required=False, allow_blank=True, default="")
     job_title = serializers.CharField(max_length=50, required=False, default="")
+    home_address = serializers.CharField(max_length=200, required=False, default="")
 
 
 class MemberMoveInputSerializer(serializers.Serializer):
