@@ -149,6 +149,7 @@ NOMINATIM_DOMAIN = env("NOMINATIM_DOMAIN", default="nominatim.openstreetmap.org"
 BAIDU_API_KEY = env("BAIDU_API_KEY", default="")
 # A point farther than this from every grid centre (and inside no polygon) is outside the service area.
 PLACES_MATCH_RADIUS_M = env.int("PLACES_MATCH_RADIUS_M", default=1500)
+GEOCODER_TIMEOUT_S = env.int("GEOCODER_TIMEOUT_S", default=5)  # network geocoders only
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 

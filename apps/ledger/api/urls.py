@@ -2,6 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
+from apps.ledger.api import views
+
 router = SimpleRouter()
+router.register("service-records", views.ServiceRecordViewSet, basename="service-record")
+router.register("audit-entries", views.AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = router.urls

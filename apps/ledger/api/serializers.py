@@ -1,0 +1,137 @@
+"""Serializers of the ledger API (small, one per purpose)."""
+
+from rest_framework import serializers
+
+from apps.ledger.models import AuditEntry, ServiceRecord
+from apps.orgs.models import Member
+from apps.places.models import Community, Grid
+
+
+class AmendmentOutputSerializer(serializers.ModelSerializer):
+    """A correction: its minutes and residents are deltas added to the original."""
+
+    decided_by_name = serializers.CharField(source="decided_by.name", default=None)
+    reason = serializers.CharField(source="decision_reason")
+
+    class Meta:
+        model = ServiceRecord
+        fields = ["id", "credited_minutes", "residents_served", "decided_by", "decided_by_name", "decided_at", "reason"]
+        read_only_fields = fields
+
+
+class RecordOutputSerializer(serializers.ModelSerializer):
+    """An original record with its effective figures (expects selectors.record_list's annotations)."""
+
+    member_name = serializers.CharField(source="member.user.name")
+    organ_name = serializers.CharField(source="organ.name")
+    branch_name = serializers.CharField(source="branch.name")
+    community_name = serializers.CharField(source="community.name")
+    grid_name = serializers.CharField(source="grid.name", default=None)
+    recorded_by_name = serializers.CharField(source="recorded_by.name", default=None)
+    decided_by_name = serializers.CharField(source="decided_by.name", default=None)
+    effective_minutes = serializers.IntegerField()
+    effective_residents_served = serializers.IntegerField()
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "member",
+            "member_name",
+            "organ",
+            "organ_name",
+            "branch",
+            "branch_name",
+            "community",
+            "community_name",
+            "grid",
+            "grid_name",
+            "source",
+            "source_id",
+            "content",
+            "started_at",
+            "ended_at",
+            "credited_minutes",
+            "residents_served",
+            "effective_minutes",
+            "effective_residents_served",
+            "status",
+            "recorded_by",
+            "recorded_by_name",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class RecordDetailOutputSerializer(RecordOutputSerializer):
+    """The record and its corrections (expects selectors.record_detail_list's prefetch)."""
+
+    amendments = AmendmentOutputSerializer(many=True)
+
+    class Meta(RecordOutputSerializer.Meta):
+        fields = [*RecordOutputSerializer.Meta.fields, "amendments"]
+        read_only_fields = fields
+
+
+class ManualRecordInputSerializer(serializers.Serializer):
+    """Domain rules (times, minutes, reason, scope) are checked by the service; this only parses."""
+
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.filter(is_active=True))
+    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    content = serializers.CharField(max_length=200)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+    credited_minutes = serializers.IntegerField()
+    residents_served = serializers.IntegerField(required=False, default=0)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AmendInputSerializer(serializers.Serializer):
+    credited_minutes = serializers.IntegerField()
+    residents_served = serializers.IntegerField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PeriodInputSerializer(serializers.Serializer):
+    """Whole days, both inclusive."""
+
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class TotalsOutputSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    minutes = serializers.IntegerField()
+    hours = serializers.FloatField()
+    services = serializers.IntegerField()
+    wish_services = serializers.IntegerField()
+    points = serializers.IntegerField()
+
+
+class AuditEntryOutputSerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.name", default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "subject_type",
+            "subject_id",
+            "action",
+            "before",
+            "after",
+            "reason",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,333 @@
+"""Every write on the ledger: the audit trail, service records (create, approve, reject, amend, manual entry).
+
+Approved history is append-only: a correction is a new approved row that `amends` the original with deltas, and
+audit entries are only ever inserted.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.errors import Invalid
+from apps.ledger import errors
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.permissions import require_community_staff, require_not_own_service
+from apps.ledger.selectors import record_effective, require_aware, subject_type_of
+
+_CONTENT_MAX = ServiceRecord._meta.get_field("content").max_length
+_REASON_MAX = ServiceRecord._meta.get_field("decision_reason").max_length
+_JSON = DjangoJSONEncoder()
+
+
+# --- audit trail ------------------------------------------------------------------------------------------------
+
+
+def _jsonable(value):
+    """Datetimes, dates, decimals and lazy strings become their JSON forms, as they will read back from the row."""
+    if value is None:
+        return None
+    return json.loads(_JSON.encode(value))
+
+
+def audit_log(*, actor, subject, action, before=None, after=None, reason=""):
+    """Append one entry to the audit trail: `actor` (None: the system) did `action` to `subject` (a model instance).
+
+    Call it inside the caller's transaction, next to the change it describes, so that both commit or neither does;
+    it never commits on its own. `before` / `after` are JSON-able dicts (datetimes and decimals are converted).
+    """
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=actor,
+        subject_type=subject_type_of(subject),
+        subject_id=subject.pk,
+        action=action,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason or "",
+    )
+
+
+# --- service records --------------------------------------------------------------------------------------------
+
+
+def _on_ledger_change(record):
+    """Called inside the transaction of every write of a record (create, approve, reject, amend), after the row
+    is written. It does nothing yet: it is the single place where a later issue keeps roll-up tables (per member,
+    branch, organ, community, period) in step with the ledger, in the same transaction."""
+
+
+def _state(record):
+    return {
+        "status": record.status,
+        "credited_minutes": record.credited_minutes,
+        "residents_served": record.residents_served,
+    }
+
+
+def _clean_reason(reason, *, required):
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise errors.reason_required()
+    if len(reason) > _REASON_MAX:
+        raise errors.reason_too_long()
+    return reason
+
+
+def _check_figures(*, started_at, ended_at, credited_minutes, residents_served):
+    require_aware(started_at, ended_at)
+    if ended_at < started_at:
+        raise Invalid("record_times_invalid", errors.RECORD_TIMES_INVALID)
+    span_minutes = int((ended_at - started_at).total_seconds() // 60)
+    if not 0 <= credited_minutes <= span_minutes:
+        raise Invalid("minutes_exceed_span", errors.MINUTES_EXCEED_SPAN)
+    if residents_served < 0:
+        raise Invalid("residents_negative", errors.RESIDENTS_NEGATIVE)
+
+
+def _affiliation_at(member, when):
+    """The member's organ and branch on the day of the service (from the affiliation history), so a record entered
+    after a move still credits the organization the member served for; the current ones if there is no history."""
+    from apps.orgs.models import MemberAffiliation
+
+    day = timezone.localdate(when)
+    history = list(
+        MemberAffiliation.objects.filter(member_id=member.pk)
+        .order_by("started_on", "id")
+        .values_list("organ_id", "branch_id", "started_on")
+    )
+    if not history:
+        return member.organ_id, member.branch_id
+    # Before the first known affiliation the earliest one is the best evidence we have.
+    organ_id, branch_id, _ = history[0]
+    for row_organ, row_branch, started_on in history:
+        if started_on <= day:
+            organ_id, branch_id = row_organ, row_branch
+    return organ_id, branch_id
+
+
+def _insert(
+    *,
+    member,
+    community,
+    grid,
+    source,
+    source_id,
+    content,
+    started_at,
+    ended_at,
+    credited_minutes,
+    residents_served,
+    recorded_by,
+    status,
+    decided_by,
+    reason,
+):
+    """The one way an original record is written: validation, the organization snapshot, audit and hook."""
+    if source not in ServiceSource.values:
+        raise Invalid("source_invalid", errors.SOURCE_INVALID)
+    if status not in (RecordStatus.PENDING, RecordStatus.APPROVED):
+        raise Invalid("status_invalid", errors.STATUS_INVALID)
+    content = (content or "").strip()
+    if not content or len(content) > _CONTENT_MAX:
+        raise Invalid("content_invalid", errors.CONTENT_INVALID)
+    if grid is not None and grid.community_id != community.pk:
+        raise Invalid("grid_not_in_community", errors.GRID_NOT_IN_COMMUNITY)
+    _check_figures(
+        started_at=started_at, ended_at=ended_at, credited_minutes=credited_minutes, residents_served=residents_served
+    )
+    approved = status == RecordStatus.APPROVED
+    if approved:
+        require_not_own_service(decided_by, member)
+    organ_id, branch_id = _affiliation_at(member, started_at)
+    try:
+        # A savepoint: losing to the unique constraint (one record per member and source object) must leave the
+        # caller's transaction usable for the 409.
+        with transaction.atomic():
+            record = ServiceRecord.objects.create(
+                member=member,
+                organ_id=organ_id,
+                branch_id=branch_id,
+                community=community,
+                grid=grid,
+                source=source,
+                source_id=source_id,
+                content=content,
+                started_at=started_at,
+                ended_at=ended_at,
+                credited_minutes=credited_minutes,
+                residents_served=residents_served,
+                status=status,
+                recorded_by=recorded_by,
+                decided_by=decided_by if approved else None,
+                decided_at=timezone.now() if approved else None,
+            )
+    except IntegrityError as exc:
+        raise errors.record_duplicate() from exc
+    actor = recorded_by or (decided_by if approved else None)
+    audit_log(actor=actor, subject=record, action="create", after=_state(record), reason=reason)
+    _on_ledger_change(record)
+    return record
+
+
+@transaction.atomic
+def record_create(
+    *,
+    member,
+    community,
+    grid,
+    source,
+    source_id,
+    content,
+    started_at,
+    ended_at,
+    credited_minutes,
+    residents_served=0,
+    recorded_by=None,
+    status=RecordStatus.PENDING,
+    decided_by=None,
+):
+    """Write a member's service, keeping the organ and branch the member belonged to when serving.
+
+    Other apps call this (a confirmed wish: status=APPROVED with decided_by=the confirming staff; an activity:
+    pending). `recorded_by` / `decided_by` None means the system. Nobody may be the decider of their own service.
+    """
+    return _insert(
+        member=member,
+        community=community,
+        grid=grid,
+        source=source,
+        source_id=source_id,
+        content=content,
+        started_at=started_at,
+        ended_at=ended_at,
+        credited_minutes=credited_minutes,
+        residents_served=residents_served,
+        recorded_by=recorded_by,
+        status=status,
+        decided_by=decided_by,
+        reason="",
+    )
+
+
+@transaction.atomic
+def record_create_manual(
+    *,
+    actor,
+    member,
+    community,
+    grid=None,
+    content,
+    started_at,
+    ended_at,
+    credited_minutes,
+    residents_served=0,
+    reason,
+):
+    """Community staff enter a service done offline; it waits for approval like any other (by someone else)."""
+    require_community_staff(actor, community.pk)
+    require_not_own_service(actor, member)
+    reason = _clean_reason(reason, required=True)
+    return _insert(
+        member=member,
+        community=community,
+        grid=grid,
+        source=ServiceSource.MANUAL,
+        source_id=None,
+        content=content,
+        started_at=started_at,
+        ended_at=ended_at,
+        credited_minutes=credited_minutes,
+        residents_served=residents_served,
+        recorded_by=actor,
+        status=RecordStatus.PENDING,
+        decided_by=None,
+        reason=reason,
+    )
+
+
+def _decide(*, record, actor, status, reason):
+    """The one way a pending record is decided: scope, own-service rule, then a conditional update (two
+    concurrent decisions cannot both win), audit and hook."""
+    require_community_staff(actor, record.community_id)
+    require_not_own_service(actor, record.member)
+    now = timezone.now()
+    won = ServiceRecord.objects.filter(pk=record.pk, status=RecordStatus.PENDING).update(
+        status=status, decided_by=actor, decided_at=now, decision_reason=reason, updated_at=now
+    )
+    if not won:
+        raise errors.record_not_pending()
+    before = {**_state(record), "status": RecordStatus.PENDING}
+    record.refresh_from_db()
+    action = "approve" if status == RecordStatus.APPROVED else "reject"
+    audit_log(actor=actor, subject=record, action=action, before=before, after=_state(record), reason=reason)
+    _on_ledger_change(record)
+    return record
+
+
+@transaction.atomic
+def record_approve(*, record, actor):
+    return _decide(record=record, actor=actor, status=RecordStatus.APPROVED, reason="")
+
+
+@transaction.atomic
+def record_reject(*, record, actor, reason):
+    reason = _clean_reason(reason, required=True)
+    return _decide(record=record, actor=actor, status=RecordStatus.REJECTED, reason=reason)
+
+
+@transaction.atomic
+def record_amend(*, record, actor, credited_minutes, residents_served, reason):
+    """Correct an approved record: a new approved row carrying the deltas to the wanted figures; the original and
+    earlier amendments stay as they are. Returns the amendment."""
+    require_community_staff(actor, record.community_id)
+    require_not_own_service(actor, record.member)
+    reason = _clean_reason(reason, required=True)
+    # Lock the original so two corrections in parallel compute their deltas from the same, latest figures.
+    original = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+    if original.amends_id is not None or original.status != RecordStatus.APPROVED:
+        raise errors.record_not_amendable()
+    _check_figures(
+        started_at=original.started_at,
+        ended_at=original.ended_at,
+        credited_minutes=credited_minutes,
+        residents_served=residents_served,
+    )
+    current = record_effective(original)
+    delta_minutes = credited_minutes - current.minutes
+    delta_residents = residents_served - current.residents_served
+    if delta_minutes == 0 and delta_residents == 0:
+        raise Invalid("amendment_no_change", errors.AMENDMENT_NO_CHANGE)
+    now = timezone.now()
+    amendment = ServiceRecord.objects.create(
+        member_id=original.member_id,
+        organ_id=original.organ_id,
+        branch_id=original.branch_id,
+        community_id=original.community_id,
+        grid_id=original.grid_id,
+        source=original.source,
+        source_id=original.source_id,
+        content=original.content,
+        # The original's times, so that period totals always count a correction with the service it corrects.
+        started_at=original.started_at,
+        ended_at=original.ended_at,
+        credited_minutes=delta_minutes,
+        residents_served=delta_residents,
+        status=RecordStatus.APPROVED,
+        recorded_by=actor,
+        decided_by=actor,
+        decided_at=now,
+        decision_reason=reason,
+        amends=original,
+    )
+    audit_log(
+        actor=actor,
+        subject=original,
+        action="amend",
+        before={"credited_minutes": current.minutes, "residents_served": current.residents_served},
+        after={"credited_minutes": credited_minutes, "residents_served": residents_served, "amendment": amendment.pk},
+        reason=reason,
+    )
+    _on_ledger_change(amendment)
+    return amendment

@@ -1,0 +1,131 @@
+"""Points and totals: derived from approved records (amendments included), by period, for many members at once."""
+
+from datetime import timedelta
+
+import pytest
+
+from apps.ledger import services
+from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.points import points_from
+from apps.ledger.selectors import annotate_member_totals, member_summary, member_totals, points_for_member
+from apps.orgs.models import Member
+from tests import factories as f
+from tests.ledger.conftest import DAY
+
+pytestmark = pytest.mark.django_db
+
+APPROVED = RecordStatus.APPROVED
+
+
+def test_points_are_per_approved_hour_rounded_down(world, make_record):
+    make_record(minutes=90, status=APPROVED)
+    assert points_for_member(member=world.member) == 15  # 1.5 h x 10
+    make_record(minutes=5, status=APPROVED, start=DAY + timedelta(days=1))
+    assert points_for_member(member=world.member) == 15  # 95 min: 15.83 -> 15
+
+
+def test_pending_and_rejected_records_earn_nothing(world, make_record):
+    make_record(minutes=120)
+    rejected = make_record(minutes=120, start=DAY + timedelta(days=1))
+    services.record_reject(record=rejected, actor=world.staff, reason="不属实")
+    assert member_summary(member=world.member) == {
+        "member_id": world.member.id,
+        "minutes": 0,
+        "hours": 0.0,
+        "services": 0,
+        "wish_services": 0,
+        "points": 0,
+    }
+
+
+def test_each_confirmed_wish_adds_its_bonus(world, make_record):
+    make_record(minutes=60, status=APPROVED, source=ServiceSource.WISH, source_id=1)
+    make_record(minutes=60, status=APPROVED, source=ServiceSource.WISH, source_id=2, start=DAY + timedelta(days=1))
+    summary = member_summary(member=world.member)
+    assert (summary["minutes"], summary["services"], summary["wish_services"]) == (120, 2, 2)
+    assert summary["points"] == 20 + 2 * 5
+
+
+def test_amendments_count_but_are_not_extra_services(world, make_record):
+    record = make_record(minutes=90, status=APPROVED, source=ServiceSource.WISH, source_id=3)
+    services.record_amend(record=record, actor=world.staff, credited_minutes=150, residents_served=4, reason="补记")
+    summary = member_summary(member=world.member)
+    assert (summary["minutes"], summary["hours"], summary["services"], summary["wish_services"]) == (150, 2.5, 1, 1)
+    assert summary["points"] == 25 + 5
+    services.record_amend(record=record, actor=world.staff, credited_minutes=30, residents_served=4, reason="核减")
+    assert points_for_member(member=world.member) == 5 + 5
+
+
+def test_periods_are_half_open_on_the_start_of_the_service(world, make_record):
+    inside = make_record(minutes=60, status=APPROVED, start=DAY)
+    make_record(minutes=120, status=APPROVED, start=DAY + timedelta(days=1))
+    make_record(minutes=180, status=APPROVED, start=DAY - timedelta(seconds=1))
+    # A correction made today still counts in the period of the service it corrects.
+    services.record_amend(record=inside, actor=world.staff, credited_minutes=90, residents_served=4, reason="补记")
+    summary = member_summary(member=world.member, start=DAY, end=DAY + timedelta(days=1))
+    assert (summary["minutes"], summary["services"]) == (90, 1)
+    assert points_for_member(member=world.member, start=DAY) == 35
+    assert points_for_member(member=world.member, end=DAY) == 30
+    assert points_for_member(member=world.member) == 65
+
+
+def test_member_totals_for_many_members_in_one_query(world, make_record, django_assert_num_queries):
+    make_record(minutes=60, status=APPROVED)
+    make_record(member=world.other_member, grid=world.other_grid, minutes=120, status=APPROVED)
+    make_record(
+        member=world.other_member,
+        grid=world.other_grid,
+        minutes=30,
+        status=APPROVED,
+        source=ServiceSource.WISH,
+        source_id=9,
+        decided_by=f.UserFactory(),
+    )
+    idle = f.MemberFactory(branch=world.branch)
+    with django_assert_num_queries(1):
+        rows = {r["member_id"]: r for r in member_totals(Member.objects.all())}
+    assert rows[world.member.id] == {
+        "member_id": world.member.id,
+        "minutes": 60,
+        "services": 1,
+        "wish_services": 0,
+        "points": 10,
+    }
+    assert (rows[world.other_member.id]["minutes"], rows[world.other_member.id]["points"]) == (150, 25 + 5)
+    assert rows[idle.id]["points"] == 0
+    ranked = list(annotate_member_totals(Member.objects.all()).order_by("-points").values_list("id", flat=True))
+    assert ranked[:2] == [world.other_member.id, world.member.id]
+
+
+def test_totals_do_not_multiply_when_the_member_queryset_joins(world, make_record):
+    make_record(minutes=60, status=APPROVED)
+    f.RegistrationFactory(member=world.member, grid=world.grid)
+    f.RegistrationFactory(member=world.member, grid=world.other_grid, status="rejected", reject_reason="不在本社区")
+    rows = list(member_totals(Member.objects.filter(registrations__isnull=False).distinct()))
+    assert [(r["member_id"], r["minutes"]) for r in rows] == [(world.member.id, 60)]
+
+
+@pytest.mark.parametrize("minutes, wishes", [(0, 0), (1, 0), (59, 1), (60, 0), (61, 3), (599, 2), (12345, 7)])
+def test_database_rule_agrees_with_the_python_rule(world, make_record, minutes, wishes, settings):
+    settings.POINTS_PER_HOUR = 7
+    settings.POINTS_PER_CONFIRMED_WISH = 3
+    start = DAY
+    for i in range(wishes):
+        make_record(minutes=0, status=APPROVED, source=ServiceSource.WISH, source_id=i + 1, start=start)
+        start += timedelta(days=1)
+    span = timedelta(minutes=minutes)
+    services.record_create(
+        member=world.member,
+        community=world.community,
+        grid=world.grid,
+        source=ServiceSource.MANUAL,
+        source_id=None,
+        content="补录",
+        started_at=start,
+        ended_at=start + span,
+        credited_minutes=minutes,
+        status=APPROVED,
+        decided_by=world.staff,
+    )
+    assert points_for_member(member=world.member) == points_from(minutes=minutes, wish_services=wishes)
+    assert points_from(minutes=minutes, wish_services=wishes) == minutes * 7 // 60 + 3 * wishes
