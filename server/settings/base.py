@@ -132,6 +132,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "status" or "kind" field; name each enum after its model's choices class.
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "apps.ledger.models.RecordStatus",
+        "RegistrationStatusEnum": "apps.registrations.models.RegistrationStatus",
+        "PostKindEnum": "apps.registrations.models.PostKind",
+        "WishStatusEnum": "apps.wishes.models.WishStatus",
+        "WishCategoryEnum": "apps.wishes.models.WishCategory",
+        "ClaimStatusEnum": "apps.wishes.models.ClaimStatus",
+        "PartyOrgKindEnum": "apps.orgs.models.PartyOrgKind",
+        "GazetteerKindEnum": "apps.places.models.GazetteerKind",
+    },
 }
 
 LOGGING = {
@@ -152,6 +163,9 @@ PLACES_MATCH_RADIUS_M = env.int("PLACES_MATCH_RADIUS_M", default=1500)
 GEOCODER_TIMEOUT_S = env.int("GEOCODER_TIMEOUT_S", default=5)  # network geocoders only
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+
+# Registrations: receipts (回执) are numbered PREFIX-YEAR-NNNNNN
+REGISTRATION_RECEIPT_PREFIX = env("REGISTRATION_RECEIPT_PREFIX", default="SBD")
 
 # Micro-wishes
 WISH_MAX_OPEN_CLAIMS = env.int("WISH_MAX_OPEN_CLAIMS", default=3)

@@ -2,6 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
+from apps.registrations.api import views
+
 router = SimpleRouter()
+router.register("registrations", views.RegistrationViewSet, basename="registration")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("post-claims", views.PostClaimViewSet, basename="post-claim")
+router.register("pairings", views.PairingViewSet, basename="pairing")
 
 urlpatterns = router.urls

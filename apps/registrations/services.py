@@ -1,0 +1,321 @@
+"""Every write on registrations (个人报到), standing posts (设岗认岗) and organ–community pairings (结对共建)."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.orgs.models import Organ
+from apps.places import errors as place_errors
+from apps.places import geocoding
+from apps.registrations import errors
+from apps.registrations.models import (
+    ACTIVE_REGISTRATION_STATUSES,
+    Pairing,
+    Post,
+    PostClaim,
+    PostKind,
+    Registration,
+    RegistrationStatus,
+)
+from apps.registrations.permissions import may_release_claim, require_community_staff, require_organ_reviewer
+
+_ADDRESS_MAX = Registration._meta.get_field("address").max_length
+_REASON_MAX = Registration._meta.get_field("reject_reason").max_length
+_TITLE_MAX = Post._meta.get_field("title").max_length
+_POST_FIELDS = frozenset({"kind", "title", "description", "capacity"})
+
+
+# --- registrations ---------------------------------------------------------------------------------------------
+
+
+def _require_member(member):
+    if member is None or not member.is_active:
+        raise errors.not_a_member()
+
+
+def _locate(*, address, latitude, longitude, coord_system):
+    """Where the member lives: the geocoded address, or the given point (the address text is then kept as typed)."""
+    address = (address or "").strip()
+    if not address:
+        raise place_errors.address_required()
+    if len(address) > _ADDRESS_MAX:
+        raise Invalid("address_too_long", errors.ADDRESS_TOO_LONG)
+    if latitude is None and longitude is None:
+        return address, geocoding.resolve_address(address)
+    if latitude is None or longitude is None:
+        raise place_errors.invalid_coordinates()
+    return address, geocoding.resolve_coordinates(latitude=latitude, longitude=longitude, coord_system=coord_system)
+
+
+def _open_registration(member, address, place):
+    try:
+        # A savepoint, so that losing the race to the partial unique index leaves the outer transaction usable.
+        with transaction.atomic():
+            return Registration.objects.create(
+                member=member,
+                community=place.community,
+                grid=place.grid,
+                address=address,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                status=RegistrationStatus.PENDING,
+                submitted_at=timezone.now(),
+            )
+    except IntegrityError as exc:
+        raise errors.registration_already_active() from exc
+
+
+# Submitting and moving geocode first and only then open the transaction: an external geocoder can take seconds,
+# which must not be spent holding row locks (or, on SQLite, the database's single write lock).
+
+
+def registration_submit(*, member, address, latitude=None, longitude=None, coord_system="wgs84"):
+    """Register `member` with the community they live in; pending until the community's staff confirm it."""
+    _require_member(member)
+    address, place = _locate(address=address, latitude=latitude, longitude=longitude, coord_system=coord_system)
+    with transaction.atomic():
+        if Registration.objects.filter(member=member, status__in=ACTIVE_REGISTRATION_STATUSES).exists():
+            raise errors.registration_already_active()
+        return _open_registration(member, address, place)
+
+
+def registration_move(*, member, address, latitude=None, longitude=None, coord_system="wgs84"):
+    """Moving house: close the active registration as moved and open a pending one at the new address."""
+    _require_member(member)
+    address, place = _locate(address=address, latitude=latitude, longitude=longitude, coord_system=coord_system)
+    with transaction.atomic():
+        now = timezone.now()
+        current = (
+            Registration.objects.select_for_update()
+            .filter(member=member, status__in=ACTIVE_REGISTRATION_STATUSES)
+            .only("id", "community_id")
+            .first()
+        )
+        if current is not None:
+            closed = Registration.objects.filter(pk=current.pk, status__in=ACTIVE_REGISTRATION_STATUSES).update(
+                status=RegistrationStatus.MOVED, closed_at=now, updated_at=now
+            )
+            if closed and current.community_id != place.community.pk:
+                # Posts are held by residents: the old community's posts are freed, the claims kept as history.
+                PostClaim.objects.filter(
+                    member=member, post__community_id=current.community_id, released_at__isnull=True
+                ).update(released_at=now, updated_at=now)
+        return _open_registration(member, address, place)
+
+
+def receipt_number_for(registration, decided_at):
+    """Deterministic and unique: one registration is confirmed at most once, and its primary key is unique."""
+    prefix = getattr(settings, "REGISTRATION_RECEIPT_PREFIX", "SBD")
+    return f"{prefix}-{timezone.localtime(decided_at):%Y}-{registration.pk:06d}"
+
+
+def _decide(registration, *, actor, now, **changes):
+    """Move a pending registration on, conditionally, so that two concurrent decisions cannot both win."""
+    updated = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.PENDING).update(
+        decided_by=actor, decided_at=now, updated_at=now, **changes
+    )
+    if not updated:
+        raise errors.registration_not_pending()
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_confirm(*, registration, actor):
+    """Community staff confirm the registration, which issues its receipt (回执) for the member's organ."""
+    require_community_staff(actor, registration.community_id)
+    now = timezone.now()
+    receipt_number = receipt_number_for(registration, now)
+    return _decide(
+        registration, actor=actor, now=now, status=RegistrationStatus.CONFIRMED, receipt_number=receipt_number
+    )
+
+
+@transaction.atomic
+def registration_reject(*, registration, actor, reason):
+    require_community_staff(actor, registration.community_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("reason_required", errors.REASON_REQUIRED)
+    if len(reason) > _REASON_MAX:
+        raise Invalid("reason_too_long", errors.REASON_TOO_LONG)
+    return _decide(
+        registration, actor=actor, now=timezone.now(), status=RegistrationStatus.REJECTED, reject_reason=reason
+    )
+
+
+@transaction.atomic
+def registration_withdraw(*, registration, actor):
+    """The member takes back a registration nobody has decided on yet."""
+    if actor.pk != registration.member.user_id:
+        raise Forbidden("not_registration_owner", errors.NOT_REGISTRATION_OWNER)
+    now = timezone.now()
+    updated = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.PENDING).update(
+        status=RegistrationStatus.WITHDRAWN, closed_at=now, updated_at=now
+    )
+    if not updated:
+        raise errors.registration_not_pending()
+    registration.refresh_from_db()
+    return registration
+
+
+# --- standing posts --------------------------------------------------------------------------------------------
+
+
+def _clean_post_fields(fields):
+    cleaned = dict(fields)
+    if "kind" in cleaned and cleaned["kind"] not in PostKind.values:
+        raise Invalid("post_kind_invalid", errors.POST_KIND_INVALID)
+    if "title" in cleaned:
+        cleaned["title"] = (cleaned["title"] or "").strip()
+        if not cleaned["title"]:
+            raise Invalid("title_required", errors.TITLE_REQUIRED)
+        if len(cleaned["title"]) > _TITLE_MAX:
+            raise Invalid("title_too_long", errors.TITLE_TOO_LONG)
+    if "description" in cleaned:
+        cleaned["description"] = (cleaned["description"] or "").strip()
+    if "capacity" in cleaned:
+        capacity = cleaned["capacity"]
+        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
+            raise Invalid("capacity_invalid", errors.CAPACITY_INVALID)
+    return cleaned
+
+
+def _title_taken(community_id, title, exclude_pk=None):
+    return Post.objects.filter(community_id=community_id, title=title).exclude(pk=exclude_pk).exists()
+
+
+def _save_post(post, update_fields=None):
+    try:
+        with transaction.atomic():
+            post.save(update_fields=update_fields)
+    except IntegrityError as exc:  # a concurrent post with the same title
+        raise errors.post_title_taken() from exc
+    return post
+
+
+@transaction.atomic
+def post_create(*, actor, community, kind, title, description="", capacity=None):
+    require_community_staff(actor, community.pk)
+    cleaned = _clean_post_fields({"kind": kind, "title": title, "description": description, "capacity": capacity})
+    if _title_taken(community.pk, cleaned["title"]):
+        raise errors.post_title_taken()
+    return _save_post(Post(community=community, **cleaned))
+
+
+@transaction.atomic
+def post_update(*, actor, post, **fields):
+    """Change a post's kind, title, description or capacity; the capacity never drops below its current holders."""
+    unknown = set(fields) - _POST_FIELDS
+    if unknown:
+        raise TypeError(f"post_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    require_community_staff(actor, post.community_id)
+    cleaned = _clean_post_fields(fields)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if "title" in cleaned and _title_taken(post.community_id, cleaned["title"], exclude_pk=post.pk):
+        raise errors.post_title_taken()
+    if cleaned.get("capacity") is not None:
+        holders = post.claims.filter(released_at__isnull=True).count()
+        if cleaned["capacity"] < holders:
+            raise Conflict("post_capacity_below_claims", errors.POST_CAPACITY_BELOW_CLAIMS)
+    for name, value in cleaned.items():
+        setattr(post, name, value)
+    return _save_post(post, update_fields=[*cleaned, "updated_at"])
+
+
+@transaction.atomic
+def post_deactivate(*, actor, post):
+    """Retire a post; its holders are released (the claims stay as history)."""
+    require_community_staff(actor, post.community_id)
+    now = timezone.now()
+    if not Post.objects.filter(pk=post.pk, is_active=True).update(is_active=False, updated_at=now):
+        raise Conflict("post_inactive", errors.POST_INACTIVE)
+    PostClaim.objects.filter(post_id=post.pk, released_at__isnull=True).update(released_at=now, updated_at=now)
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_claim(*, post, member):
+    """A member registered (and confirmed) in the post's community takes up the post, within its capacity."""
+    _require_member(member)
+    # The lock serialises claims on one post (on SQLite the IMMEDIATE transaction does), so the count stays true.
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not post.is_active:
+        raise Conflict("post_inactive", errors.POST_INACTIVE)
+    registered = Registration.objects.filter(
+        member=member, community_id=post.community_id, status=RegistrationStatus.CONFIRMED
+    ).exists()
+    if not registered:
+        raise Forbidden("not_registered_here", errors.NOT_REGISTERED_HERE)
+    open_claims = PostClaim.objects.filter(post=post, released_at__isnull=True)
+    if open_claims.filter(member=member).exists():
+        raise errors.post_already_claimed()
+    if post.capacity is not None and open_claims.count() >= post.capacity:
+        raise Conflict("post_full", errors.POST_FULL)
+    try:
+        with transaction.atomic():
+            return PostClaim.objects.create(post=post, member=member, claimed_at=timezone.now())
+    except IntegrityError as exc:
+        raise errors.post_already_claimed() from exc
+
+
+@transaction.atomic
+def post_release(*, claim, actor):
+    """The holder gives the post up, or the community's staff take it back."""
+    if not may_release_claim(actor, claim):
+        raise Forbidden("not_claim_holder", errors.NOT_CLAIM_HOLDER)
+    now = timezone.now()
+    if not PostClaim.objects.filter(pk=claim.pk, released_at__isnull=True).update(released_at=now, updated_at=now):
+        raise Conflict("claim_already_released", errors.CLAIM_ALREADY_RELEASED)
+    claim.refresh_from_db()
+    return claim
+
+
+# --- pairings --------------------------------------------------------------------------------------------------
+
+
+def _overlapping(organ_id, community_id, starts_on, ends_on):
+    q = Q(organ_id=organ_id, community_id=community_id) & (Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+    if ends_on is not None:
+        q &= Q(starts_on__lte=ends_on)
+    return Pairing.objects.filter(q)
+
+
+@transaction.atomic
+def pairing_create(*, actor, organ, community, starts_on, ends_on=None, party_org=None, projects=""):
+    """Pair an organ (optionally through one of its Party orgs) with a community for a period."""
+    require_organ_reviewer(actor, organ.pk)
+    if party_org is not None and party_org.organ_id != organ.pk:
+        raise Invalid("party_org_not_in_organ", errors.PARTY_ORG_NOT_IN_ORGAN)
+    if ends_on is not None and ends_on < starts_on:
+        raise errors.pairing_dates_invalid()
+    # Locking the organ serialises its pairings, so two overlapping ones cannot slip in side by side.
+    Organ.objects.select_for_update().only("pk").get(pk=organ.pk)
+    if _overlapping(organ.pk, community.pk, starts_on, ends_on).exists():
+        raise Conflict("pairing_exists", errors.PAIRING_EXISTS)
+    return Pairing.objects.create(
+        organ=organ,
+        party_org=party_org,
+        community=community,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        projects=(projects or "").strip(),
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def pairing_end(*, actor, pairing, ends_on):
+    """End a pairing on `ends_on` (not before it started, not after an end already set)."""
+    require_organ_reviewer(actor, pairing.organ_id)
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if pairing.ends_on is not None and pairing.ends_on < timezone.localdate():
+        raise Conflict("pairing_already_ended", errors.PAIRING_ALREADY_ENDED)
+    if ends_on < pairing.starts_on or (pairing.ends_on is not None and ends_on > pairing.ends_on):
+        raise errors.pairing_dates_invalid()
+    pairing.ends_on = ends_on
+    pairing.save(update_fields=["ends_on", "updated_at"])
+    return pairing

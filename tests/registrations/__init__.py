@@ -1,0 +1,1 @@
+"""Tests of the registrations app: registrations, standing posts and pairings."""
