@@ -139,6 +139,7 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "apps.registrations.models.PostKind",
         "WishStatusEnum": "apps.wishes.models.WishStatus",
         "WishCategoryEnum": "apps.wishes.models.WishCategory",
+        "OrganCategoryEnum": "apps.orgs.models.OrganCategory",
         "ClaimStatusEnum": "apps.wishes.models.ClaimStatus",
         "PartyOrgKindEnum": "apps.orgs.models.PartyOrgKind",
         "GazetteerKindEnum": "apps.places.models.GazetteerKind",

@@ -2,6 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from apps.wishes.api import views
+
 router = SimpleRouter()
+router.register("wishes", views.WishViewSet, basename="wish")
 
 urlpatterns = router.urls

@@ -1,0 +1,212 @@
+"""Serializers of the wishes API: small inputs per action, outputs that mask the resident unless the viewer may see.
+
+Privacy is decided by the selector (`sees_resident` on each wish, the claim's status in "my claims"); these
+serializers only obey it, so no view or template can forget it.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from geopy.distance import geodesic
+from rest_framework import serializers
+
+from apps.core.masking import mask_name
+from apps.orgs.models import Member, PartyOrg
+from apps.places.models import Community, Grid
+from apps.wishes.models import Beneficiary, WishCategory, WishClaim, WishForm
+from apps.wishes.permissions import CURRENT_CLAIM_STATUSES
+
+# --- inputs -----------------------------------------------------------------------------------------------------
+
+
+class WishCreateInputSerializer(serializers.Serializer):
+    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all(), required=False)
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all())
+    title = serializers.CharField(max_length=100)
+    story = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=WishCategory.choices)
+    form = serializers.ChoiceField(choices=WishForm.choices, default=WishForm.MATERIAL)
+    beneficiary = serializers.ChoiceField(choices=Beneficiary.choices, default=Beneficiary.INDIVIDUAL)
+    residents_count = serializers.IntegerField(min_value=1, default=1)
+    # The cap (WISH_MAX_VALUE) is a domain rule and answers 422 from the service; here only the number's shape.
+    estimated_value = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, default=0)
+    resident_name = serializers.CharField(max_length=50)
+    resident_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    resident_address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    deadline = serializers.DateTimeField()
+    photo = serializers.FileField(required=False, allow_empty_file=False)
+    publish = serializers.BooleanField(default=False)
+
+
+class WishClaimInputSerializer(serializers.Serializer):
+    as_branch = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all(), required=False, allow_null=True)
+
+
+class ReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class OptionalReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WishFulfilInputSerializer(serializers.Serializer):
+    note = serializers.CharField()
+    photo = serializers.FileField(required=False, allow_empty_file=False)
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), many=True, required=False, default=list
+    )
+
+
+class WishConfirmInputSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# --- outputs ----------------------------------------------------------------------------------------------------
+
+
+class ClaimOutputSerializer(serializers.ModelSerializer):
+    """Who holds the wish: a member by name, or a branch with the members who took part."""
+
+    member_name = serializers.CharField(source="member.user.name", default=None)
+    branch_name = serializers.CharField(source="branch.name", default=None)
+    participants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WishClaim
+        fields = [
+            "id",
+            "status",
+            "member",
+            "member_name",
+            "branch",
+            "branch_name",
+            "claimed_at",
+            "claim_deadline",
+            "participants",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_participants(self, claim):
+        return [{"member": p.member_id, "name": p.member.user.name} for p in claim.participants.all()]
+
+
+def _resident(wish, full):
+    """The resident as the viewer may see them: everything, or the masked name only (never phone or address)."""
+    if full:
+        return {"name": wish.resident_name, "phone": wish.resident_phone, "address": wish.resident_address}
+    return {"name": mask_name(wish.resident_name), "phone": None, "address": None}
+
+
+def _file_url(field, request):
+    if not field:
+        return None
+    return request.build_absolute_uri(field.url) if request is not None else field.url
+
+
+class WishOutputSerializer(serializers.Serializer):
+    """A wish as the selector's flags allow (`sees_resident`, `is_claimant`); `distance_m` when searched near."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    story = serializers.CharField()
+    category = serializers.CharField()
+    form = serializers.CharField()
+    beneficiary = serializers.CharField()
+    residents_count = serializers.IntegerField()
+    estimated_value = serializers.DecimalField(max_digits=8, decimal_places=2)
+    status = serializers.CharField()
+    community = serializers.IntegerField(source="community_id")
+    community_name = serializers.CharField(source="community.name")
+    grid = serializers.IntegerField(source="grid_id")
+    grid_name = serializers.CharField(source="grid.name")
+    deadline = serializers.DateTimeField()
+    published_at = serializers.DateTimeField()
+    resident_name = serializers.SerializerMethodField()
+    resident_phone = serializers.SerializerMethodField()
+    resident_address = serializers.SerializerMethodField()
+    photo = serializers.SerializerMethodField()
+    fulfilled_at = serializers.DateTimeField()
+    fulfil_note = serializers.CharField()
+    fulfil_photo = serializers.SerializerMethodField()
+    confirmed_at = serializers.DateTimeField()
+    rating = serializers.IntegerField()
+    rating_comment = serializers.CharField()
+    closed_reason = serializers.CharField()
+    is_claimant = serializers.BooleanField(default=False)
+    claim = serializers.SerializerMethodField()
+    distance_m = serializers.SerializerMethodField()
+
+    def _full(self, wish):
+        return bool(getattr(wish, "sees_resident", False))
+
+    def get_resident_name(self, wish) -> str:
+        return _resident(wish, self._full(wish))["name"]
+
+    def get_resident_phone(self, wish) -> str | None:
+        return _resident(wish, self._full(wish))["phone"]
+
+    def get_resident_address(self, wish) -> str | None:
+        return _resident(wish, self._full(wish))["address"]
+
+    def get_photo(self, wish) -> str | None:
+        return _file_url(wish.photo, self.context.get("request"))
+
+    def get_fulfil_photo(self, wish) -> str | None:
+        return _file_url(wish.fulfil_photo, self.context.get("request"))
+
+    @extend_schema_field(ClaimOutputSerializer(allow_null=True))
+    def get_claim(self, wish):
+        claims = getattr(wish, "current_claims", None)
+        if not claims:
+            return None
+        return ClaimOutputSerializer(claims[0], context=self.context).data
+
+    def get_distance_m(self, wish) -> int | None:
+        near = self.context.get("near")
+        if near is None:
+            return None
+        return round(geodesic(near, (wish.grid.latitude, wish.grid.longitude)).meters)
+
+
+class MyClaimOutputSerializer(serializers.ModelSerializer):
+    """One of the user's claims with its wish; the resident is shown while the claim is theirs."""
+
+    wish = serializers.SerializerMethodField()
+    member_name = serializers.CharField(source="member.user.name", default=None)
+    branch_name = serializers.CharField(source="branch.name", default=None)
+
+    class Meta:
+        model = WishClaim
+        fields = [
+            "id",
+            "status",
+            "member",
+            "member_name",
+            "branch",
+            "branch_name",
+            "claimed_at",
+            "claim_deadline",
+            "released_at",
+            "release_reason",
+            "wish",
+        ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_wish(self, claim):
+        wish = claim.wish
+        resident = _resident(wish, claim.status in CURRENT_CLAIM_STATUSES)
+        return {
+            "id": wish.pk,
+            "title": wish.title,
+            "status": wish.status,
+            "category": wish.category,
+            "form": wish.form,
+            "community": wish.community_id,
+            "community_name": wish.community.name,
+            "grid": wish.grid_id,
+            "grid_name": wish.grid.name,
+            "deadline": serializers.DateTimeField().to_representation(wish.deadline),
+            "resident_name": resident["name"],
+            "resident_phone": resident["phone"],
+            "resident_address": resident["address"],
+        }

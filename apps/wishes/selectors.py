@@ -1,0 +1,95 @@
+"""Reads on micro-wishes: lists scoped to the user, the privacy flag the serializers obey, "near me", my claims."""
+
+import math
+
+from django.db.models import BooleanField, Case, F, FloatField, Prefetch, Q, Value, When
+from django.db.models.expressions import ExpressionWrapper
+from django.utils import timezone
+
+from apps.wishes.models import Wish, WishClaim, WishParticipant
+from apps.wishes.permissions import (
+    CURRENT_CLAIM_STATUSES,
+    is_claimant_q,
+    my_claims_q,
+    sees_resident_q,
+    wish_claimable_lookup_q,
+    wish_visible_q,
+)
+
+# Metres per degree of latitude on a sphere of the mean Earth radius; good to 0.5 % for an equirectangular
+# approximation over the few tens of kilometres "near me" allows.
+METRES_PER_DEGREE = 111_195.0
+NEAR_DEFAULT_RADIUS_M = 3000
+NEAR_MAX_RADIUS_M = 50_000
+
+
+def _flag(q):
+    if isinstance(q, Q) and not q:  # an empty Q is "everything" (a superuser), which When() cannot take
+        return Value(True, output_field=BooleanField())
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _current_claims():
+    participants = WishParticipant.objects.select_related("member__user").order_by("member_id")
+    return Prefetch(
+        "claims",
+        queryset=WishClaim.objects.filter(status__in=CURRENT_CLAIM_STATUSES)
+        .select_related("member__user", "branch")
+        .prefetch_related(Prefetch("participants", queryset=participants)),
+        to_attr="current_claims",
+    )
+
+
+def wish_list(*, user, now=None):
+    """The wishes `user` may see, each annotated with `sees_resident` (full name, phone and address may be shown)
+    and `is_claimant` (the user holds its current claim)."""
+    return (
+        Wish.objects.filter(wish_visible_q(user, now=now or timezone.now()))
+        .annotate(sees_resident=_flag(sees_resident_q(user)), is_claimant=_flag(is_claimant_q(user)))
+        .select_related("community", "grid")
+        .prefetch_related(_current_claims())
+        .order_by("deadline", "id")
+    )
+
+
+def wish_claim_targets(*, user):
+    """The wishes a claim request by `user` may address (see permissions.wish_claimable_lookup_q)."""
+    return Wish.objects.filter(wish_claimable_lookup_q(user)).select_related("community", "grid")
+
+
+def wish_get(*, user, pk):
+    """One wish as `user` sees it, or None outside their scope."""
+    return wish_list(user=user).filter(pk=pk).first()
+
+
+def wish_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
+    """Wishes whose grid centre lies within `radius_m` of a WGS-84 point, nearest first.
+
+    A bounding box in SQL narrows the rows first; the distance used for the radius and the order is the
+    equirectangular approximation (exact enough at these distances, and plain arithmetic on every database).
+    The exact geodesic distance of the returned page is computed in Python by the serializer.
+    """
+    dlat = radius_m / METRES_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    dlng = dlat / cos_lat
+    dy = (F("grid__latitude") - Value(latitude)) * Value(METRES_PER_DEGREE)
+    dx = (F("grid__longitude") - Value(longitude)) * Value(METRES_PER_DEGREE * cos_lat)
+    return (
+        queryset.filter(
+            grid__latitude__range=(latitude - dlat, latitude + dlat),
+            grid__longitude__range=(longitude - dlng, longitude + dlng),
+        )
+        .annotate(distance_sq=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+        .filter(distance_sq__lte=float(radius_m) ** 2)
+        .order_by("distance_sq", "deadline", "id")
+    )
+
+
+def my_claims(*, user, active_only=False):
+    """The claims the user made or holds, newest first, with their wishes (the claimant sees the resident)."""
+    claims = WishClaim.objects.filter(my_claims_q(user))
+    if active_only:
+        claims = claims.filter(status__in=CURRENT_CLAIM_STATUSES)
+    return claims.select_related("wish__community", "wish__grid", "member__user", "branch").order_by(
+        "-claimed_at", "-id"
+    )
