@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.registrations.api.urls")),
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.wishes.api.urls")),
+    path("", include("apps.activities.api.urls")),
 ]
 
 urlpatterns = [

@@ -103,3 +103,35 @@ class ServiceRecord(BaseModel):
 
     def __str__(self):
         return f"{self.member} · {self.content} · {self.credited_minutes} min"
+
+
+class Certificate(BaseModel):
+    """A volunteer service certificate (志愿服务证明) issued for a member's approved service in a period.
+
+    The figures are a snapshot at issue time; anyone can check the certificate by its verification code.
+    """
+
+    number = models.CharField(_("certificate number"), max_length=32, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=32, unique=True)
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="certificates")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issuer_name = models.CharField(_("issuer"), max_length=100)
+    issuer_contact = models.CharField(_("issuer contact"), max_length=100, blank=True)
+    total_minutes = models.PositiveIntegerField(_("total minutes"))
+    record_count = models.PositiveIntegerField(_("services"))
+
+    class Meta:
+        verbose_name = _("service certificate")
+        verbose_name_plural = _("service certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="certificate_period_ordered"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apps.registrations",
     "apps.ledger",
     "apps.wishes",
+    "apps.activities",
 ]
 
 MIDDLEWARE = [
@@ -179,3 +180,12 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # Points derived from approved records
 POINTS_PER_HOUR = env.int("POINTS_PER_HOUR", default=10)
 POINTS_PER_CONFIRMED_WISH = env.int("POINTS_PER_CONFIRMED_WISH", default=5)
+
+# Activities
+ACTIVITY_CANCEL_BEFORE_MIN = env.int("ACTIVITY_CANCEL_BEFORE_MIN", default=120)  # members cancel until 2 h before
+CHECKIN_OPEN_BEFORE_MIN = env.int("CHECKIN_OPEN_BEFORE_MIN", default=30)  # check-in opens 30 min before start
+CHECKIN_RADIUS_M = env.int("CHECKIN_RADIUS_M", default=500)
+CHECKIN_CODE_WINDOW_S = env.int("CHECKIN_CODE_WINDOW_S", default=60)  # the on-site code rotates this often
+# Minimum share of the activity attended for any minutes to count (0 = off; e.g. 0.6 for 60 %).
+MIN_ATTENDANCE_SHARE = env.float("MIN_ATTENDANCE_SHARE", default=0.0)
+CERTIFICATE_ISSUER_CONTACT = env("CERTIFICATE_ISSUER_CONTACT", default="")
