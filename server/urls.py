@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.wishes.api.urls")),
     path("", include("apps.activities.api.urls")),
+    path("", include("apps.activities.api.hours_urls")),
+    path("", include("apps.ledger.api.certificate_urls")),
 ]
 
 urlpatterns = [

@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class WishesConfig(AppConfig):
     name = "apps.wishes"
     verbose_name = _("Micro-wishes")
+
+    def ready(self):
+        # Staff may read the audit history of the wishes they can see.
+        from apps.ledger.selectors import register_audit_scope
+        from apps.wishes.selectors import wish_list
+
+        register_audit_scope("wishes.wish", lambda user: wish_list(user=user))

@@ -1,0 +1,3 @@
+"""Routes (placeholder until the views land)."""
+
+urlpatterns = []
