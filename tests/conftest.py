@@ -77,3 +77,14 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real row locks and parallel connections: skip them on other databases."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (scripts/test runs it there)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
