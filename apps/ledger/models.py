@@ -93,10 +93,11 @@ class ServiceRecord(BaseModel):
                 condition=Q(amends__isnull=False) | Q(credited_minutes__gte=0, residents_served__gte=0),
                 name="record_original_figures_not_negative",
             ),
-            # One original record per member per source object (a wish or a sign-up credits once).
+            # One live original record per member per source object (a wish or a sign-up credits once); a
+            # rejected record does not block a corrected one, e.g. after the member's dispute.
             models.UniqueConstraint(
                 fields=["member", "source", "source_id"],
-                condition=Q(amends__isnull=True, source_id__isnull=False),
+                condition=Q(amends__isnull=True, source_id__isnull=False) & ~Q(status="rejected"),
                 name="one_record_per_member_and_source",
             ),
         ]

@@ -122,6 +122,15 @@ def test_one_original_record_per_member_and_source_object(world, make_record):
     make_record(member=world.other_member, source=ServiceSource.WISH, source_id=42)  # another member: fine
 
 
+def test_a_rejected_record_does_not_block_a_corrected_one(world, make_record):
+    rejected = make_record(source=ServiceSource.ACTIVITY, source_id=7)
+    services.record_reject(record=rejected, actor=world.staff, reason="时长有误")
+    corrected = make_record(source=ServiceSource.ACTIVITY, source_id=7, minutes=60)
+    assert corrected.pk != rejected.pk
+    with pytest.raises(Conflict):
+        make_record(source=ServiceSource.ACTIVITY, source_id=7)
+
+
 # --- manual entry ------------------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,85 @@
+"""Input and output serializers of the attendance and hours endpoints."""
+
+from rest_framework import serializers
+
+from apps.activities.models import Attendance, SignUp
+
+
+class AttendanceRowSerializer(serializers.ModelSerializer):
+    """One line of the attendance sheet (read from attendance_sheet, relations already joined)."""
+
+    member_name = serializers.CharField(source="member.user.name")
+    organ = serializers.CharField(source="member.organ.name")
+    branch = serializers.CharField(source="member.branch.name")
+    disputed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignUp
+        fields = [
+            "id",
+            "member_id",
+            "member_name",
+            "organ",
+            "branch",
+            "status",
+            "checked_in_at",
+            "checked_out_at",
+            "checkin_method",
+            "checkin_distance_m",
+            "attendance",
+            "no_show",
+            "checkout_missing",
+            "credited_minutes",
+            "hours_status",
+            "disputed",
+            "dispute_reason",
+            "decision_reason",
+            "record_id",
+        ]
+        read_only_fields = fields
+
+    def get_disputed(self, obj) -> bool:
+        return obj.disputed_at is not None
+
+
+class SignUpHoursSerializer(serializers.ModelSerializer):
+    """A sign-up's attendance and hours after an action."""
+
+    class Meta:
+        model = SignUp
+        fields = [
+            "id",
+            "activity_id",
+            "member_id",
+            "status",
+            "checked_in_at",
+            "checked_out_at",
+            "checkout_missing",
+            "attendance",
+            "no_show",
+            "credited_minutes",
+            "hours_status",
+            "dispute_reason",
+            "disputed_at",
+            "decision_reason",
+            "record_id",
+        ]
+        read_only_fields = fields
+
+
+class AttendanceMarkInputSerializer(serializers.Serializer):
+    attendance = serializers.ChoiceField(choices=Attendance.choices)
+
+
+class HoursReasonInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class HoursAdjustInputSerializer(serializers.Serializer):
+    credited_minutes = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class ActivityFinishOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
