@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "apps.ledger"
     verbose_name = _("Service ledger")
+
+    def ready(self):
+        # Registers the certificates' audit scope whether or not the URLconf has been loaded.
+        from apps.ledger import certificates  # noqa: F401

@@ -189,3 +189,5 @@ CHECKIN_CODE_WINDOW_S = env.int("CHECKIN_CODE_WINDOW_S", default=60)  # the on-s
 # Minimum share of the activity attended for any minutes to count (0 = off; e.g. 0.6 for 60 %).
 MIN_ATTENDANCE_SHARE = env.float("MIN_ATTENDANCE_SHARE", default=0.0)
 CERTIFICATE_ISSUER_CONTACT = env("CERTIFICATE_ISSUER_CONTACT", default="")
+# Public address used in certificates' verification links and QR codes; empty: the address the request came to.
+CERTIFICATE_VERIFY_BASE_URL = env("CERTIFICATE_VERIFY_BASE_URL", default="")

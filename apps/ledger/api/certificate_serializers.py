@@ -1,0 +1,95 @@
+"""Serializers of the certificate API: issue input, the holder's view, and the public (masked) check."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.core.masking import mask_name
+from apps.ledger.certificates import certificate_verify_url, hours_text
+from apps.ledger.models import Certificate
+
+
+class CertificateIssueInputSerializer(serializers.Serializer):
+    """Whole local days, both inclusive; `member` only when a reviewer issues for a member of their organ."""
+
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    member = serializers.IntegerField(required=False, min_value=1)
+
+
+class CertificateOutputSerializer(serializers.ModelSerializer):
+    """A certificate for its holder or their reviewer (expects member__user selected)."""
+
+    member_name = serializers.CharField(source="member.user.name")
+    total_hours = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "number",
+            "verification_code",
+            "member",
+            "member_name",
+            "period_start",
+            "period_end",
+            "issued_at",
+            "issuer_name",
+            "issuer_contact",
+            "total_minutes",
+            "total_hours",
+            "record_count",
+            "verify_url",
+            "pdf_url",
+        ]
+        read_only_fields = fields
+
+    def get_total_hours(self, obj) -> str:
+        return hours_text(obj.total_minutes)
+
+    def get_verify_url(self, obj) -> str:
+        return certificate_verify_url(obj, base_url=self.context["base_url"])
+
+    def get_pdf_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(reverse("certificate-pdf", kwargs={"pk": obj.pk}))
+
+
+class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
+    """What anyone holding the code may see: no full name, ID number or phone of the volunteer."""
+
+    member_name = serializers.SerializerMethodField()
+    total_hours = serializers.SerializerMethodField()
+    issued_on = serializers.SerializerMethodField()
+    valid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "number",
+            "member_name",
+            "period_start",
+            "period_end",
+            "total_hours",
+            "record_count",
+            "issuer_name",
+            "issuer_contact",
+            "issued_on",
+            "valid",
+        ]
+        read_only_fields = fields
+
+    def get_member_name(self, obj) -> str:
+        return mask_name(obj.member.user.name)
+
+    def get_total_hours(self, obj) -> str:
+        return hours_text(obj.total_minutes)
+
+    def get_issued_on(self, obj) -> str:
+        from django.utils import timezone
+
+        return timezone.localdate(obj.issued_at).isoformat()
+
+    def get_valid(self, obj) -> bool:
+        # Certificates cannot be revoked yet; the field is there so clients need not change when they can.
+        return True
