@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.utils.translation import gettext
 
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.places.models import Community
@@ -49,7 +50,7 @@ def test_every_state_in_every_community(loaded):
 def test_second_load_adds_nothing(loaded):
     assert loaded["first"] > 0 and loaded["second"] == 0
     assert sorted(Wish.objects.values_list("community__code", "title", "status", "resident_name")) == loaded["snapshot"]
-    assert "already loaded" in loaded["out"]
+    assert gettext("The demo wishes are already loaded; nothing to add.") in loaded["out"]
 
 
 def test_documented_member_holds_claims_in_their_community(loaded):

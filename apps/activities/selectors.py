@@ -1,0 +1,132 @@
+"""Reads on activities and sign-ups: lists scoped to the user, places left, "near me", waitlist positions, mine."""
+
+import math
+
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import ExpressionWrapper
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts.scope import scope_for
+from apps.activities.models import ACTIVE_SIGNUP_STATUSES, Activity, SignUp, SignUpStatus
+from apps.activities.permissions import (
+    activity_signup_target_q,
+    activity_visible_q,
+    organizer_q,
+    signup_visible_q,
+)
+
+# Metres per degree of latitude on a sphere of the mean Earth radius: the equirectangular approximation is good to
+# about 0.5 % over the few tens of kilometres "near me" allows.
+METRES_PER_DEGREE = 111_195.0
+NEAR_DEFAULT_RADIUS_M = 5000
+NEAR_MAX_RADIUS_M = 50_000
+
+
+def _with_places_left(queryset):
+    return queryset.annotate(
+        places_left=ExpressionWrapper(F("capacity") - F("confirmed_count"), output_field=IntegerField())
+    )
+
+
+def activity_list(*, user, now=None):
+    """The activities `user` may see, soonest first, each with `places_left`."""
+    return _with_places_left(
+        Activity.objects.filter(activity_visible_q(user, now=now or timezone.now()))
+        .select_related("community", "grid", "organizer_party_org")
+        .order_by("starts_at", "id")
+    )
+
+
+def activity_get(*, user, pk):
+    return activity_list(user=user).filter(pk=pk).first()
+
+
+def activity_signup_targets(*, user):
+    """The activities a sign-up request may address (see permissions.activity_signup_target_q)."""
+    return _with_places_left(
+        Activity.objects.filter(activity_signup_target_q(user)).select_related(
+            "community", "grid", "organizer_party_org"
+        )
+    )
+
+
+def activity_organized_get(*, user, pk):
+    """An activity the user runs (staff, grid worker, organizer), or None."""
+    return _with_places_left(Activity.objects.filter(organizer_q(user), pk=pk)).first()
+
+
+def activity_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
+    """Activities within `radius_m` of a WGS-84 point, nearest first (bounding box in SQL, then the equirectangular
+    distance for the radius and the order; plain arithmetic, so it runs on every database)."""
+    dlat = radius_m / METRES_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    dlng = dlat / cos_lat
+    dy = (F("latitude") - Value(latitude)) * Value(METRES_PER_DEGREE)
+    dx = (F("longitude") - Value(longitude)) * Value(METRES_PER_DEGREE * cos_lat)
+    return (
+        queryset.filter(
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlng, longitude + dlng),
+        )
+        .annotate(distance_sq=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+        .filter(distance_sq__lte=float(radius_m) ** 2)
+        .order_by("distance_sq", "starts_at", "id")
+    )
+
+
+def _waitlist_position():
+    """1-based place on the waitlist (by sign-up time, then id); None unless waitlisted."""
+    ahead = (
+        SignUp.objects.filter(activity=OuterRef("activity"), status=SignUpStatus.WAITLISTED)
+        .filter(
+            Q(signed_up_at__lt=OuterRef("signed_up_at"))
+            | Q(signed_up_at=OuterRef("signed_up_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + Value(1)
+
+
+def _signups(queryset):
+    return queryset.annotate(waitlist_rank=_waitlist_position()).select_related(
+        "activity__community", "member__user", "member__organ", "member__branch"
+    )
+
+
+def signup_list(*, user):
+    """The sign-ups `user` may see, newest activity first."""
+    return _signups(SignUp.objects.filter(signup_visible_q(user))).order_by("-starts_at", "signed_up_at", "id")
+
+
+def signup_get(*, user, pk):
+    return signup_list(user=user).filter(pk=pk).first()
+
+
+def my_signups(*, user, active_only=False):
+    """The member's own sign-ups ("my activities"), soonest first."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        return SignUp.objects.none()
+    signups = SignUp.objects.filter(member_id=scope.member_id)
+    if active_only:
+        signups = signups.filter(status__in=ACTIVE_SIGNUP_STATUSES)
+    return _signups(signups).order_by("starts_at", "id")
+
+
+def my_active_signup(*, user, activity):
+    """The member's current (confirmed or waitlisted) sign-up for `activity`, or None."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        return None
+    return _signups(
+        SignUp.objects.filter(activity=activity, member_id=scope.member_id, status__in=ACTIVE_SIGNUP_STATUSES)
+    ).first()
+
+
+def waitlist(*, activity):
+    """The waitlisted sign-ups of an activity in promotion order."""
+    return SignUp.objects.filter(activity=activity, status=SignUpStatus.WAITLISTED).order_by("signed_up_at", "id")
