@@ -208,7 +208,9 @@ def _sync_pending_record(*, signup, activity, actor, reason=""):
 
 
 def _locked_signup(signup):
-    return SignUp.objects.select_for_update().select_related("activity", "member", "record").get(pk=signup.pk)
+    return (
+        SignUp.objects.select_for_update(of=("self",)).select_related("activity", "member", "record").get(pk=signup.pk)
+    )
 
 
 def _require_finished(activity):
@@ -233,7 +235,7 @@ def activity_finish(*, activity, actor=None, now=None):
     `actor` None is the scheduler; a person must be the activity's lead.
     """
     now = now or timezone.now()
-    activity = Activity.objects.select_for_update().select_related("community", "grid").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=activity.pk)
     if actor is not None:
         _require_lead(actor, activity)
     if activity.status == ActivityStatus.FINISHED:
@@ -244,7 +246,7 @@ def activity_finish(*, activity, actor=None, now=None):
         raise Conflict("activity_not_ended", ACTIVITY_NOT_ENDED)
 
     signups = (
-        SignUp.objects.select_for_update()
+        SignUp.objects.select_for_update(of=("self",))
         .filter(activity=activity, status=SignUpStatus.CONFIRMED)
         .select_related("member", "record")
         .order_by("signed_up_at", "id")

@@ -67,7 +67,7 @@ def _locked_activity(activity):
 
 
 def _locked_signup(signup):
-    return SignUp.objects.select_for_update().select_related("activity").get(pk=signup.pk)
+    return SignUp.objects.select_for_update(of=("self",)).select_related("activity").get(pk=signup.pk)
 
 
 def _reason(reason):
