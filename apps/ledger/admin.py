@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
 from apps.ledger import services
-from apps.ledger.models import AuditEntry, ServiceRecord
+from apps.ledger.models import AuditEntry, Certificate, ServiceRecord
 
 
 class AmendmentInline(admin.TabularInline):
@@ -70,6 +70,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["subject_type", "action", "reason"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Issued certificates are a record of what was certified: viewable, never edited or deleted by hand."""
+
+    list_display = ["number", "member", "period_start", "period_end", "total_minutes", "issuer_name", "issued_at"]
+    search_fields = ["number", "verification_code", "member__user__name"]
+    list_select_related = ["member__user"]
+    date_hierarchy = "issued_at"
 
     def has_add_permission(self, request):
         return False

@@ -48,3 +48,22 @@ class MemberAdmin(admin.ModelAdmin):
         return False
 
     inlines = [AffiliationInline]
+
+
+@admin.register(MemberAffiliation)
+class MemberAffiliationAdmin(admin.ModelAdmin):
+    """The history of members' branches: written by member_move, read-only here."""
+
+    list_display = ("member", "organ", "branch", "started_on", "ended_on", "reason")
+    list_filter = ("organ",)
+    search_fields = ("member__user__name",)
+    list_select_related = ("member__user", "organ", "branch")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -74,3 +74,10 @@ class WishClaimAdmin(_ReadOnlyAdmin):
     search_fields = ["wish__title", "member__user__name", "branch__name"]
     list_select_related = ["wish", "member__user", "branch"]
     inlines = [_ParticipantInline]
+
+
+@admin.register(WishParticipant)
+class WishParticipantAdmin(_ReadOnlyAdmin):
+    list_display = ("claim", "member")
+    list_select_related = ("claim__wish", "member__user")
+    search_fields = ("member__user__name", "claim__wish__title")
