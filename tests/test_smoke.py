@@ -10,3 +10,9 @@ def test_world_scopes(world):
     assert scope_for(world.secretary).party_org_paths == (world.branch.path,)
     assert scope_for(world.member.user).member_organ_id == world.organ.id
     assert scope_for(world.outsider).is_member is False
+
+
+def test_front_door_leads_to_the_api_documentation(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/api/docs/"
