@@ -88,3 +88,15 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def parallel_server(live_server):
+    """The live server, able to take every connection at once.
+
+    Django's development server listens with a backlog of 10: fifty simultaneous connections would overflow it and
+    be reset by the kernel before reaching Django, which tests the socket, not the application (gunicorn's backlog
+    is 2048). Listening again on the bound socket only raises the backlog.
+    """
+    live_server.thread.httpd.socket.listen(512)
+    return live_server

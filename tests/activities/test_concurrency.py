@@ -5,68 +5,25 @@ thread with its own database connection), authenticated with HTTP Basic. On SQLi
 and BEGIN IMMEDIATE queue the writers; on PostgreSQL (DATABASE_URL) the conditional UPDATE of the counter decides.
 """
 
-import base64
-import json
-import threading
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from apps.activities.models import Activity, SignUp, SignUpStatus
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory
+from tests.parallel import post_all
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "pass-word-123"  # tests.factories.UserFactory
 
-
-@pytest.fixture
-def server(live_server):
-    """The live server, able to take every connection at once (the development server's backlog of 10 would make
-    the kernel reset the others before they reach Django)."""
-    live_server.thread.httpd.socket.listen(512)
-    return live_server
-
-
-def _post(url, phone, barrier):
-    token = base64.b64encode(f"{phone}:{PASSWORD}".encode()).decode()
-    request = urllib.request.Request(
-        url,
-        data=b"{}",
-        method="POST",
-        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-    )
-    barrier.wait(timeout=30)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        body = exc.read()
-        try:
-            return exc.code, json.loads(body)
-        except ValueError:
-            return exc.code, {"raw": body[:200].decode(errors="replace")}
-
-
-def _fire(calls):
-    barrier = threading.Barrier(len(calls))
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(_post, url, phone, barrier) for url, phone in calls]
-        return [future.result(timeout=300) for future in futures]
-
-
-def test_fifty_parallel_signups_fill_ten_places_and_waitlist_forty_in_order(server):
+def test_fifty_parallel_signups_fill_ten_places_and_waitlist_forty_in_order(parallel_server):
     grid = f.GridFactory()
     members = [f.MemberFactory() for _ in range(50)]
     for member in members:
         f.RegistrationFactory(member=member, grid=grid)
     activity = ActivityFactory(community=grid.community, grid=grid, capacity=10)
-    url = f"{server.url}/api/v1/activities/{activity.pk}/signup/"
+    url = f"{parallel_server.url}/api/v1/activities/{activity.pk}/signup/"
 
-    results = _fire([(url, m.user.phone) for m in members])
+    results = post_all([(url, m.user.phone) for m in members])
 
     assert not [r for r in results if r[0] >= 500], results
     assert all(status == 201 for status, _ in results), results
@@ -89,13 +46,15 @@ def test_fifty_parallel_signups_fill_ten_places_and_waitlist_forty_in_order(serv
     assert queue == [s.pk for s in sorted(waitlisted, key=lambda s: (s.signed_up_at, s.pk))]
 
 
-def test_one_member_signing_up_for_five_overlapping_activities_at_once_gets_one(server):
+def test_one_member_signing_up_for_five_overlapping_activities_at_once_gets_one(parallel_server):
     grid = f.GridFactory()
     member = f.MemberFactory()
     f.RegistrationFactory(member=member, grid=grid)
     activities = [ActivityFactory(community=grid.community, grid=grid) for _ in range(5)]
 
-    results = _fire([(f"{server.url}/api/v1/activities/{a.pk}/signup/", member.user.phone) for a in activities])
+    results = post_all(
+        [(f"{parallel_server.url}/api/v1/activities/{a.pk}/signup/", member.user.phone) for a in activities]
+    )
 
     assert not [r for r in results if r[0] >= 500], results
     assert sorted(status for status, _ in results) == [201] + [409] * 4, results
@@ -104,13 +63,13 @@ def test_one_member_signing_up_for_five_overlapping_activities_at_once_gets_one(
     assert sum(Activity.objects.values_list("confirmed_count", flat=True)) == 1
 
 
-def test_parallel_signups_of_one_member_for_one_activity_give_one_signup(server):
+def test_parallel_signups_of_one_member_for_one_activity_give_one_signup(parallel_server):
     grid = f.GridFactory()
     member = f.MemberFactory()
     f.RegistrationFactory(member=member, grid=grid)
     activity = ActivityFactory(community=grid.community, grid=grid)
 
-    results = _fire([(f"{server.url}/api/v1/activities/{activity.pk}/signup/", member.user.phone)] * 8)
+    results = post_all([(f"{parallel_server.url}/api/v1/activities/{activity.pk}/signup/", member.user.phone)] * 8)
 
     assert not [r for r in results if r[0] >= 500], results
     assert sorted(status for status, _ in results) == [201] + [409] * 7, results
