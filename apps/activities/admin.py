@@ -5,18 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.activities import services
 from apps.activities.models import Activity, ActivitySeries, SignUp
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class _SignUpInline(admin.TabularInline):
@@ -32,7 +22,7 @@ class _SignUpInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(_ReadOnlyAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["title", "community", "category", "status", "starts_at", "ends_at", "confirmed_count", "capacity"]
     list_filter = ["status", "category", "audience", "community__street", "community"]
     search_fields = ["title", "address", "community__name"]
@@ -54,7 +44,7 @@ class ActivityAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(SignUp)
-class SignUpAdmin(_ReadOnlyAdmin):
+class SignUpAdmin(ReadOnlyAdmin):
     list_display = ["activity", "member", "status", "signed_up_at", "checked_in_at", "checked_out_at"]
     list_filter = ["status", "checkin_method", "hours_status"]
     search_fields = ["activity__title", "member__user__name", "member__user__phone"]
@@ -63,5 +53,5 @@ class SignUpAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ActivitySeries)
-class ActivitySeriesAdmin(_ReadOnlyAdmin):
+class ActivitySeriesAdmin(ReadOnlyAdmin):
     list_display = ["title", "created_by", "created_at"]

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
 from apps.ledger import services
 from apps.ledger.models import AuditEntry, Certificate, ServiceRecord
@@ -26,7 +27,7 @@ class AmendmentInline(admin.TabularInline):
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(admin.ModelAdmin):
+class ServiceRecordAdmin(ReadOnlyAdmin):
     """Editing a row here would bypass the audit trail and the own-service rule, so nothing is editable; pending
     records can be approved with the action, which calls the service as the signed-in user."""
 
@@ -37,15 +38,6 @@ class ServiceRecordAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     inlines = [AmendmentInline]
     actions = ["approve_selected"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Approve the selected service records"))
     def approve_selected(self, request, queryset):
@@ -62,7 +54,7 @@ class ServiceRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Append-only: viewable, never added, changed or deleted by hand."""
 
     list_display = ["at", "subject_type", "subject_id", "action", "actor", "reason"]
@@ -71,30 +63,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     """Issued certificates are a record of what was certified: viewable, never edited or deleted by hand."""
 
     list_display = ["number", "member", "period_start", "period_end", "total_minutes", "issuer_name", "issued_at"]
     search_fields = ["number", "verification_code", "member__user__name"]
     list_select_related = ["member__user"]
     date_hierarchy = "issued_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

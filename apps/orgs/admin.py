@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg
 
 
@@ -51,19 +52,10 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberAffiliation)
-class MemberAffiliationAdmin(admin.ModelAdmin):
+class MemberAffiliationAdmin(ReadOnlyAdmin):
     """The history of members' branches: written by member_move, read-only here."""
 
     list_display = ("member", "organ", "branch", "started_on", "ended_on", "reason")
     list_filter = ("organ",)
     search_fields = ("member__user__name",)
     list_select_related = ("member__user", "organ", "branch")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

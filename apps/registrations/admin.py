@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
 from apps.registrations import services
 from apps.registrations.models import Pairing, Post, PostClaim, Registration
@@ -23,21 +24,8 @@ def _run_for_each(modeladmin, request, queryset, call):
         modeladmin.message_user(request, _("%(count)d updated.") % {"count": done}, messages.SUCCESS)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows change only through the services (which check scope and state), so the forms here only display."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Registration)
-class RegistrationAdmin(_ReadOnlyAdmin):
+class RegistrationAdmin(ReadOnlyAdmin):
     list_display = ["member", "community", "grid", "status", "submitted_at", "decided_at", "receipt_number"]
     list_filter = ["status", "community__street", "community"]
     search_fields = ["member__user__name", "address", "receipt_number", "community__name"]
@@ -64,7 +52,7 @@ class _ClaimInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(_ReadOnlyAdmin):
+class PostAdmin(ReadOnlyAdmin):
     list_display = ["title", "community", "kind", "capacity", "is_active"]
     list_filter = ["kind", "is_active", "community"]
     search_fields = ["title", "community__name"]
@@ -78,7 +66,7 @@ class PostAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(PostClaim)
-class PostClaimAdmin(_ReadOnlyAdmin):
+class PostClaimAdmin(ReadOnlyAdmin):
     list_display = ["post", "member", "claimed_at", "released_at"]
     list_filter = ["post__community", "post__kind"]
     search_fields = ["member__user__name", "post__title"]
@@ -91,7 +79,7 @@ class PostClaimAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(Pairing)
-class PairingAdmin(_ReadOnlyAdmin):
+class PairingAdmin(ReadOnlyAdmin):
     list_display = ["organ", "party_org", "community", "starts_on", "ends_on"]
     list_filter = ["organ", "community"]
     search_fields = ["organ__name", "community__name", "projects"]

@@ -3,22 +3,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
 from apps.wishes import services
 from apps.wishes.models import Wish, WishClaim, WishParticipant
-
-
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """State changes check scope, state and write the audit trail in the services, so the admin only displays."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class _ClaimInline(admin.TabularInline):
@@ -33,7 +21,7 @@ class _ClaimInline(admin.TabularInline):
 
 
 @admin.register(Wish)
-class WishAdmin(_ReadOnlyAdmin):
+class WishAdmin(ReadOnlyAdmin):
     list_display = ["title", "community", "grid", "category", "form", "status", "deadline", "estimated_value"]
     list_filter = ["status", "category", "form", "community__street", "community"]
     search_fields = ["title", "community__name", "grid__name"]
@@ -68,7 +56,7 @@ class _ParticipantInline(admin.TabularInline):
 
 
 @admin.register(WishClaim)
-class WishClaimAdmin(_ReadOnlyAdmin):
+class WishClaimAdmin(ReadOnlyAdmin):
     list_display = ["wish", "member", "branch", "claimed_at", "claim_deadline", "status"]
     list_filter = ["status"]
     search_fields = ["wish__title", "member__user__name", "branch__name"]
@@ -77,7 +65,7 @@ class WishClaimAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(WishParticipant)
-class WishParticipantAdmin(_ReadOnlyAdmin):
+class WishParticipantAdmin(ReadOnlyAdmin):
     list_display = ("claim", "member")
     list_select_related = ("claim__wish", "member__user")
     search_fields = ("member__user__name", "claim__wish__title")
