@@ -1,6 +1,8 @@
 """Settings for the test suite: fast hashing, in-memory e-mail, isolated media."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -9,6 +11,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dr-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # uploads made by tests do not pile up
 LANGUAGE_CODE = "zh-hans"
 
 # A file-backed SQLite test database (not shared-cache memory), so that threads in concurrency tests get real,
