@@ -50,7 +50,7 @@ class MeOutputSerializer(serializers.Serializer):
     roles = serializers.SerializerMethodField()
 
     def get_member(self, user) -> dict | None:
-        member = getattr(user, "member", None) if hasattr(user, "member") else None
+        member = getattr(user, "member", None)  # RelatedObjectDoesNotExist is an AttributeError
         if member is None:
             return None
         return {
