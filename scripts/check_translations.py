@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = "zh_Hans"
 PO_FILE = ROOT / "locale" / LOCALE / "LC_MESSAGES" / "django.po"
 # Directories whose strings are not shipped in the product (or are not ours).
-IGNORE = [".venv", "venv", "node_modules", "tests", "staticfiles", "media", "var", "docs", "fixtures", "scripts"]
+IGNORE = [".venv", "venv", "node_modules", "tests", "staticfiles", "media", "var", "docs", "scripts"]
 # makemessages rewrites this header line on every run; ignoring it keeps the file unchanged when nothing else is.
 VOLATILE_HEADER = re.compile(r'^"POT-Creation-Date: .*\\n"\n', re.MULTILINE)
 
