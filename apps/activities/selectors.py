@@ -1,8 +1,6 @@
 """Reads on activities and sign-ups: lists scoped to the user, places left, "near me", waitlist positions, mine."""
 
-import math
-
-from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import ExpressionWrapper
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,10 +13,10 @@ from apps.activities.permissions import (
     organizer_q,
     signup_visible_q,
 )
+from apps.places.selectors import within_radius
 
 # Metres per degree of latitude on a sphere of the mean Earth radius: the equirectangular approximation is good to
 # about 0.5 % over the few tens of kilometres "near me" allows.
-METRES_PER_DEGREE = 111_195.0
 NEAR_DEFAULT_RADIUS_M = 5000
 NEAR_MAX_RADIUS_M = 50_000
 
@@ -59,19 +57,8 @@ def activity_organized_get(*, user, pk):
 def activity_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
     """Activities within `radius_m` of a WGS-84 point, nearest first (bounding box in SQL, then the equirectangular
     distance for the radius and the order; plain arithmetic, so it runs on every database)."""
-    dlat = radius_m / METRES_PER_DEGREE
-    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
-    dlng = dlat / cos_lat
-    dy = (F("latitude") - Value(latitude)) * Value(METRES_PER_DEGREE)
-    dx = (F("longitude") - Value(longitude)) * Value(METRES_PER_DEGREE * cos_lat)
-    return (
-        queryset.filter(
-            latitude__range=(latitude - dlat, latitude + dlat),
-            longitude__range=(longitude - dlng, longitude + dlng),
-        )
-        .annotate(distance_sq=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
-        .filter(distance_sq__lte=float(radius_m) ** 2)
-        .order_by("distance_sq", "starts_at", "id")
+    return within_radius(queryset, latitude=latitude, longitude=longitude, radius_m=radius_m).order_by(
+        "distance_sq", "starts_at", "id"
     )
 
 

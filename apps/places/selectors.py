@@ -1,5 +1,10 @@
 """Read queries of the geography tree; every list is public reference data for any signed-in user."""
 
+import math
+
+from django.db.models import F, FloatField, Value
+from django.db.models.expressions import ExpressionWrapper
+
 from apps.places.models import Community, District, Grid, Street
 
 
@@ -17,3 +22,31 @@ def community_list():
 
 def grid_list():
     return Grid.objects.select_related("community__street__district", "grid_worker")
+
+
+METRES_PER_DEGREE = 111_195.0  # of latitude (and of longitude at the equator), on the mean Earth radius
+
+
+def within_radius(queryset, *, latitude, longitude, radius_m, lat_field="latitude", lng_field="longitude"):
+    """Rows whose point (`lat_field`, `lng_field`, WGS-84) lies within `radius_m` of a point, annotated with
+    `distance_sq` (square metres) for ordering nearest first.
+
+    A bounding box in SQL narrows the rows first; the radius then uses the equirectangular approximation: exact
+    enough at city distances and plain arithmetic, so it runs on every database. Exact geodesic distances for the
+    page shown are the caller's (geopy), if it needs them.
+    """
+    dlat = radius_m / METRES_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    dlng = dlat / cos_lat
+    dy = (F(lat_field) - Value(latitude)) * Value(METRES_PER_DEGREE)
+    dx = (F(lng_field) - Value(longitude)) * Value(METRES_PER_DEGREE * cos_lat)
+    return (
+        queryset.filter(
+            **{
+                f"{lat_field}__range": (latitude - dlat, latitude + dlat),
+                f"{lng_field}__range": (longitude - dlng, longitude + dlng),
+            }
+        )
+        .annotate(distance_sq=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
+        .filter(distance_sq__lte=float(radius_m) ** 2)
+    )

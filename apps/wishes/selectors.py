@@ -1,11 +1,9 @@
 """Reads on micro-wishes: lists scoped to the user, the privacy flag the serializers obey, "near me", my claims."""
 
-import math
-
-from django.db.models import BooleanField, Case, F, FloatField, Prefetch, Q, Value, When
-from django.db.models.expressions import ExpressionWrapper
+from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
 from django.utils import timezone
 
+from apps.places.selectors import within_radius
 from apps.wishes.models import Wish, WishClaim, WishParticipant
 from apps.wishes.permissions import (
     CURRENT_CLAIM_STATUSES,
@@ -18,7 +16,6 @@ from apps.wishes.permissions import (
 
 # Metres per degree of latitude on a sphere of the mean Earth radius; good to 0.5 % for an equirectangular
 # approximation over the few tens of kilometres "near me" allows.
-METRES_PER_DEGREE = 111_195.0
 NEAR_DEFAULT_RADIUS_M = 3000
 NEAR_MAX_RADIUS_M = 50_000
 
@@ -69,20 +66,14 @@ def wish_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
     equirectangular approximation (exact enough at these distances, and plain arithmetic on every database).
     The exact geodesic distance of the returned page is computed in Python by the serializer.
     """
-    dlat = radius_m / METRES_PER_DEGREE
-    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
-    dlng = dlat / cos_lat
-    dy = (F("grid__latitude") - Value(latitude)) * Value(METRES_PER_DEGREE)
-    dx = (F("grid__longitude") - Value(longitude)) * Value(METRES_PER_DEGREE * cos_lat)
-    return (
-        queryset.filter(
-            grid__latitude__range=(latitude - dlat, latitude + dlat),
-            grid__longitude__range=(longitude - dlng, longitude + dlng),
-        )
-        .annotate(distance_sq=ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField()))
-        .filter(distance_sq__lte=float(radius_m) ** 2)
-        .order_by("distance_sq", "deadline", "id")
-    )
+    return within_radius(
+        queryset,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        lat_field="grid__latitude",
+        lng_field="grid__longitude",
+    ).order_by("distance_sq", "deadline", "id")
 
 
 def my_claims(*, user, active_only=False):
