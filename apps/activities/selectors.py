@@ -18,7 +18,6 @@ from apps.places.selectors import within_radius
 # Metres per degree of latitude on a sphere of the mean Earth radius: the equirectangular approximation is good to
 # about 0.5 % over the few tens of kilometres "near me" allows.
 NEAR_DEFAULT_RADIUS_M = 5000
-NEAR_MAX_RADIUS_M = 50_000
 
 
 def _with_places_left(queryset):

@@ -17,7 +17,6 @@ from apps.wishes.permissions import (
 # Metres per degree of latitude on a sphere of the mean Earth radius; good to 0.5 % for an equirectangular
 # approximation over the few tens of kilometres "near me" allows.
 NEAR_DEFAULT_RADIUS_M = 3000
-NEAR_MAX_RADIUS_M = 50_000
 
 
 def _flag(q):

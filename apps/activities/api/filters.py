@@ -5,39 +5,19 @@
 is limited to the radius and ordered by distance. `has_places_left=true` keeps activities with a free place.
 """
 
-from django import forms
 from django.db.models import F
-from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience, SignUp, SignUpStatus
-from apps.activities.selectors import NEAR_DEFAULT_RADIUS_M, NEAR_MAX_RADIUS_M, activity_near
-from apps.places.coords import CoordSystem, to_wgs84
+from apps.activities.selectors import NEAR_DEFAULT_RADIUS_M, activity_near
+from apps.core.api.filters import IdFilter
+from apps.places.api.filters import NearForm, NearMeFilterSet
 
-POINT_INCOMPLETE = _("Give both latitude and longitude.")
 # Strict: anything else is a 400 (django-filter's BooleanFilter would silently ignore "maybe").
 _BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
 
 
-class IdFilter(filters.NumberFilter):
-    """Whole numbers only; an unknown primary key simply matches nothing."""
-
-    field_class = forms.IntegerField
-
-
-class FloatFilter(filters.NumberFilter):
-    field_class = forms.FloatField
-
-
-class NearForm(forms.Form):
-    def clean(self):
-        data = super().clean()
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise forms.ValidationError(POINT_INCOMPLETE, code="point_incomplete")
-        return data
-
-
-class ActivityFilter(filters.FilterSet):
+class ActivityFilter(NearMeFilterSet):
     community = IdFilter(field_name="community", lookup_expr="exact")
     grid = IdFilter(field_name="grid", lookup_expr="exact")
     category = filters.ChoiceFilter(field_name="category", lookup_expr="exact", choices=ActivityCategory.choices)
@@ -48,33 +28,21 @@ class ActivityFilter(filters.FilterSet):
     date_from = filters.DateFilter(field_name="starts_at", lookup_expr="date__gte")
     date_to = filters.DateFilter(field_name="starts_at", lookup_expr="date__lte")
     has_places_left = filters.ChoiceFilter(method="filter_places_left", choices=_BOOLEAN_CHOICES)
-    latitude = FloatFilter(method="filter_near", min_value=-90, max_value=90)
-    longitude = FloatFilter(method="filter_near", min_value=-180, max_value=180)
-    radius = IdFilter(method="filter_near", min_value=1, max_value=NEAR_MAX_RADIUS_M)
-    coord_system = filters.ChoiceFilter(method="filter_near", choices=CoordSystem.choices)
 
     class Meta:
         model = Activity
         fields = []
         form = NearForm
 
-    near_point = None
+    near_default_radius_m = NEAR_DEFAULT_RADIUS_M
+
+    def near(self, queryset, *, latitude, longitude, radius_m):
+        return activity_near(queryset, latitude=latitude, longitude=longitude, radius_m=radius_m)
 
     def filter_places_left(self, queryset, name, value):
         if value in ("true", "1"):
             return queryset.filter(confirmed_count__lt=F("capacity"))
         return queryset.filter(confirmed_count__gte=F("capacity"))
-
-    def filter_near(self, queryset, name, value):
-        # The four parameters are one filter: it runs once, on latitude, and reads the others from the form.
-        if name != "latitude":
-            return queryset
-        data = self.form.cleaned_data
-        self.near_point = to_wgs84(data["latitude"], data["longitude"], data.get("coord_system") or CoordSystem.WGS84)
-        latitude, longitude = self.near_point
-        return activity_near(
-            queryset, latitude=latitude, longitude=longitude, radius_m=data.get("radius") or NEAR_DEFAULT_RADIUS_M
-        )
 
 
 class SignUpFilter(filters.FilterSet):

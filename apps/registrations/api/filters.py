@@ -1,16 +1,10 @@
 """Query filters of the registrations endpoints; a malformed parameter is a 400, never an unfiltered list."""
 
-from django import forms
 from django_filters import rest_framework as filters
 
+from apps.core.api.filters import IdFilter
 from apps.registrations.models import Pairing, Post, PostClaim, PostKind, Registration, RegistrationStatus
 from apps.registrations.selectors import pairing_active_q
-
-
-class IdFilter(filters.NumberFilter):
-    """A primary key: whole numbers only (NumberFilter would take 1.5)."""
-
-    field_class = forms.IntegerField
 
 
 class StrictBooleanFilter(filters.TypedChoiceFilter):
