@@ -33,6 +33,7 @@ from apps.activities.permissions import (
 )
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.ledger.services import audit_log
+from apps.notifications import events as notification_events
 from apps.orgs.models import Member
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.geocoding import resolve_address
@@ -468,6 +469,8 @@ def waitlist_promote(*, activity, actor=None, now=None):
             before={"status": SignUpStatus.WAITLISTED},
             after=_signup_state(signup),
         )
+        # Notification (issue #6): tell the promoted member, in this transaction; e-mailed once it commits.
+        notification_events.signup_promoted(signup=signup, actor=actor)
         promoted.append(signup)
     return promoted
 

@@ -1,13 +1,16 @@
 """The points rule: points are derived from approved service records by configurable rates, never stored by hand.
 
-points = floor(approved effective minutes / 60 × POINTS_PER_HOUR) + POINTS_PER_CONFIRMED_WISH × approved wish services
+Each approved service earns floor(its effective minutes / 60 × POINTS_PER_HOUR), plus POINTS_PER_CONFIRMED_WISH if
+a confirmed wish wrote it; a member's or a node's points are the sum over their services. Applying the rule per
+service (not to a period's total minutes) makes points add up: a branch's points are exactly the sum of its
+members', a year's the sum of its days'.
 
-The rule exists twice on purpose, once for Python values and once as a database expression (so that rankings can
-order by points in one query); tests check that both agree.
+The rule exists twice on purpose, once for Python values and once as a database expression over a record queryset
+annotated with `effective_minutes`; tests check that both agree.
 """
 
 from django.conf import settings
-from django.db.models import ExpressionWrapper, F, IntegerField, Value
+from django.db.models import Case, ExpressionWrapper, F, IntegerField, Value, When
 
 
 def points_per_hour():
@@ -18,14 +21,14 @@ def points_per_confirmed_wish():
     return getattr(settings, "POINTS_PER_CONFIRMED_WISH", 5)
 
 
-def points_from(*, minutes, wish_services):
-    """Points for a total of approved minutes and a number of approved wish services (both non-negative)."""
-    return minutes * points_per_hour() // 60 + points_per_confirmed_wish() * wish_services
+def service_points(*, minutes, is_wish):
+    """The points of one approved service whose effective minutes are `minutes` (never negative)."""
+    return minutes * points_per_hour() // 60 + (points_per_confirmed_wish() if is_wish else 0)
 
 
-def points_expression(minutes="minutes", wish_services="wish_services"):
-    """The same rule over two annotations; integer division floors because the totals are never negative."""
-    return ExpressionWrapper(
-        F(minutes) * Value(points_per_hour()) / Value(60) + Value(points_per_confirmed_wish()) * F(wish_services),
-        output_field=IntegerField(),
-    )
+def service_points_expression(minutes="effective_minutes"):
+    """The same rule per original record; integer division floors because effective minutes are never negative."""
+    from apps.ledger.models import ServiceSource
+
+    bonus = Case(When(source=ServiceSource.WISH, then=Value(points_per_confirmed_wish())), default=Value(0))
+    return ExpressionWrapper(F(minutes) * Value(points_per_hour()) / Value(60) + bonus, output_field=IntegerField())

@@ -12,7 +12,7 @@ from apps.core.errors import Invalid
 from apps.ledger import errors
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import may_read_audit, record_visible_q
-from apps.ledger.points import points_expression
+from apps.ledger.points import service_points_expression
 
 
 def subject_type_of(obj):
@@ -116,23 +116,26 @@ def record_get(*, user, pk):
 
 
 def annotate_member_totals(members, start=None, end=None):
-    """Annotate a Member queryset with minutes, services, wish_services and points for [start, end) (one query).
+    """Annotate a Member queryset with minutes, services, wish_services and points for [start, end), straight from
+    the ledger (the statistics app reads its roll-ups instead, and checks them against this).
 
     minutes: approved minutes including amendments; services: approved original records; wish_services: those of
-    them written by confirmed wishes; points: apps.ledger.points. Periods filter on the service's start.
+    them written by confirmed wishes; points: apps.ledger.points per service. Periods filter on the service's start.
     """
-    approved = ServiceRecord.objects.filter(period_q(start, end), member=OuterRef("pk"), status=RecordStatus.APPROVED)
-    approved = approved.order_by().values("member")
-    originals = approved.filter(amends__isnull=True)
+    originals = ServiceRecord.objects.filter(
+        period_q(start, end), member=OuterRef("pk"), status=RecordStatus.APPROVED, amends__isnull=True
+    )
+    originals = with_effective(originals).order_by().values("member")
 
     def total(rows, aggregate):
         return Coalesce(Subquery(rows.annotate(total=aggregate).values("total"), output_field=IntegerField()), 0)
 
     return members.annotate(
-        minutes=total(approved, Sum("credited_minutes")),
+        minutes=total(originals, Sum("effective_minutes")),
         services=total(originals, Count("pk")),
         wish_services=total(originals.filter(source=ServiceSource.WISH), Count("pk")),
-    ).annotate(points=points_expression("minutes", "wish_services"))
+        points=total(originals, Sum(service_points_expression())),
+    )
 
 
 def member_totals(members, start=None, end=None):

@@ -15,6 +15,7 @@ from apps.ledger import errors
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import require_community_staff, require_not_own_service
 from apps.ledger.selectors import record_effective, require_aware, subject_type_of
+from apps.stats.rollups import rollup_record
 
 _CONTENT_MAX = ServiceRecord._meta.get_field("content").max_length
 _REASON_MAX = ServiceRecord._meta.get_field("decision_reason").max_length
@@ -54,8 +55,9 @@ def audit_log(*, actor, subject, action, before=None, after=None, reason=""):
 
 def _on_ledger_change(record):
     """Called inside the transaction of every write of a record (create, approve, reject, amend), after the row
-    is written. It does nothing yet: it is the single place where a later issue keeps roll-up tables (per member,
-    branch, organ, community, period) in step with the ledger, in the same transaction."""
+    is written: the statistics roll-ups take the record's contribution in the same transaction, so they can never
+    disagree with a committed ledger."""
+    rollup_record(record)
 
 
 def _state(record):

@@ -1,4 +1,4 @@
-"""Admin for registrations, posts, claims and pairings: read-mostly, with state changes going through the services."""
+"""Admin for registrations, posts, claims, pairings and evaluations: read-mostly, state changes go through services."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
 from apps.registrations import services
-from apps.registrations.models import Pairing, Post, PostClaim, Registration
+from apps.registrations.models import Evaluation, Pairing, Post, PostClaim, Registration
 
 
 def _run_for_each(modeladmin, request, queryset, call):
@@ -94,3 +94,14 @@ class PairingAdmin(ReadOnlyAdmin):
             services.pairing_end(actor=request.user, pairing=pairing, ends_on=today)
 
         _run_for_each(self, request, queryset, end)
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    """Written by the community's staff through the service (scope, rules, audit); the admin only reads them."""
+
+    list_display = ["year", "member", "community", "grade", "evaluated_by", "evaluated_at"]
+    list_filter = ["year", "grade", "community"]
+    search_fields = ["member__user__name", "community__name", "comment"]
+    list_select_related = ["member__user", "community", "evaluated_by"]
+    date_hierarchy = "evaluated_at"

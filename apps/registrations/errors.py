@@ -1,4 +1,4 @@
-"""Errors of registrations, standing posts and pairings: stable codes and the messages tests reuse."""
+"""Errors of registrations, posts, pairings and community evaluations: stable codes and the messages tests reuse."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,13 @@ PARTY_ORG_NOT_IN_ORGAN = _("The Party organization does not belong to this organ
 PAIRING_DATES_INVALID = _("The end date cannot be before the start date.")
 PAIRING_EXISTS = _("This organ is already paired with this community for an overlapping period.")
 PAIRING_ALREADY_ENDED = _("This pairing has already ended.")
+
+OWN_EVALUATION = _("Nobody can evaluate themselves.")
+MEMBER_NOT_REGISTERED_HERE = _("The member had no confirmed registration with this community during that year.")
+EVALUATION_YEAR_INVALID = _("The year must be between 2000 and the current year.")
+EVALUATION_GRADE_INVALID = _("Choose a valid grade.")
+EVALUATION_COMMENT_TOO_LONG = _("The comment is too long (500 characters at most).")
+EVALUATION_COMMENT_REQUIRED = _("Give a comment when rating a member not competent.")
 
 
 def not_a_member():
@@ -69,3 +76,11 @@ def pairing_dates_invalid():
 
 def not_organ_reviewer():
     return Forbidden("not_organ_reviewer", NOT_ORGAN_REVIEWER)
+
+
+def own_evaluation():
+    return Forbidden("own_evaluation", OWN_EVALUATION)
+
+
+def evaluation_year_invalid():
+    return Invalid("evaluation_year_invalid", EVALUATION_YEAR_INVALID)

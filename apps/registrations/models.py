@@ -136,3 +136,37 @@ class Pairing(BaseModel):
 
     def __str__(self):
         return f"{self.organ} ⇄ {self.community}"
+
+
+class EvaluationGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    COMPETENT = "competent", _("Competent")
+    BASICALLY_COMPETENT = "basically_competent", _("Basically competent")
+    NOT_COMPETENT = "not_competent", _("Not competent")
+
+
+class Evaluation(BaseModel):
+    """A community's year-end assessment (社区评价) of a member registered with it, fed back to the member's organ.
+
+    One per member, community and year; staff may revise it (every change is audited). A member who moved during
+    the year can be assessed by each community they were registered with."""
+
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="evaluations")
+    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="evaluations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    grade = models.CharField(_("grade"), max_length=24, choices=EvaluationGrade.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        verbose_name = _("community evaluation")
+        verbose_name_plural = _("community evaluations")
+        ordering = ["-year", "community_id", "member_id"]
+        indexes = [models.Index(fields=["year", "member"])]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "community", "year"], name="one_evaluation_per_member_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.member} · {self.get_grade_display()}"

@@ -1,4 +1,4 @@
-"""Who may see and act on registrations, posts and pairings, in terms of the one scope helper."""
+"""Who may see and act on registrations, posts, pairings and evaluations, in terms of the one scope helper."""
 
 from django.db.models import Q
 
@@ -44,6 +44,20 @@ def post_claim_visible_q(user):
     return q
 
 
+def evaluation_visible_q(user):
+    """The community's staff and the street/district admins over it; the member's organ (reviewer) and Party-org
+    subtree (secretary); the member themselves. Grid workers see none beyond their own: the evaluation is the
+    community's (its staff's) judgement, fed back to the organ, not the grid's."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Q()
+    q = scope.geo_q(community="community", grid=None)
+    q |= scope.org_q(organ="member__organ", branch="member__branch")
+    if scope.member_id is not None:
+        q |= Q(member_id=scope.member_id)
+    return q
+
+
 def require_community_staff(actor, community_id):
     if not scope_for(actor).manages_community(community_id):
         raise errors.not_community_staff()
@@ -59,3 +73,9 @@ def may_release_claim(actor, claim):
     if actor.pk == claim.member.user_id:
         return True
     return scope_for(actor).manages_community(claim.post.community_id)
+
+
+def require_not_own_evaluation(actor, member):
+    """Nobody rates themselves, whatever roles they hold (superusers included)."""
+    if member.user_id == actor.pk:
+        raise errors.own_evaluation()

@@ -1,13 +1,24 @@
-"""Reads of registrations, posts, post claims and pairings, each scoped to what the user may see."""
+"""Reads of registrations, posts, post claims, pairings and evaluations, each scoped to what the user may see."""
+
+from collections import defaultdict
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from apps.accounts.scope import scope_for
 from apps.core.errors import NotFound
+from apps.ledger.selectors import day_bounds, register_audit_scope
 from apps.orgs.models import Member
 from apps.registrations import errors
-from apps.registrations.models import Pairing, Post, PostClaim, Registration, RegistrationStatus
-from apps.registrations.permissions import post_claim_visible_q, receipt_visible_q, registration_visible_q
+from apps.registrations.models import Evaluation, Pairing, Post, PostClaim, Registration, RegistrationStatus
+from apps.registrations.permissions import (
+    evaluation_visible_q,
+    post_claim_visible_q,
+    receipt_visible_q,
+    registration_visible_q,
+    require_community_staff,
+)
 
 _REGISTRATION_RELATED = (
     "member__user",
@@ -94,3 +105,91 @@ def pairing_list(*, user):
 def pairing_active_q(on):
     """Pairings running on the date `on`."""
     return Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+
+# --- evaluations -----------------------------------------------------------------------------------------------
+
+FIRST_EVALUATION_YEAR = 2000
+_EVALUATION_RELATED = ("member__user", "member__organ", "member__branch", "community", "evaluated_by")
+_EVALUATION_FILTERS = frozenset({"year", "community", "member", "grade", "organ", "branch"})
+
+
+def require_evaluation_year(year):
+    """A year-end review is for a year that has begun: from 2000 up to the current (local) year."""
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise errors.evaluation_year_invalid()
+    if not FIRST_EVALUATION_YEAR <= year <= timezone.localdate().year:
+        raise errors.evaluation_year_invalid()
+
+
+def registered_during_q(year, prefix=""):
+    """On a Registration queryset (or through `prefix`, e.g. "registrations__"): registrations that were confirmed
+    and in force at some time during the local calendar `year`. Confirmation set `decided_at` (a rejection sets it
+    too, hence the status); moving away set `closed_at` and the status MOVED, the receipt staying on the row."""
+    start, end = day_bounds(date(year, 1, 1), date(year, 12, 31))
+    return Q(
+        **{
+            f"{prefix}status__in": (RegistrationStatus.CONFIRMED, RegistrationStatus.MOVED),
+            f"{prefix}receipt_number__isnull": False,
+            f"{prefix}decided_at__lt": end,
+        }
+    ) & (Q(**{f"{prefix}closed_at__isnull": True}) | Q(**{f"{prefix}closed_at__gte": start}))
+
+
+def member_registered_during(*, member, community, year):
+    return Registration.objects.filter(registered_during_q(year), member=member, community=community).exists()
+
+
+def evaluation_list(*, user, filters=None):
+    """The evaluations the user may read (see permissions.evaluation_visible_q), optionally narrowed by `filters`:
+    a dict of year, community, member, organ, branch (ids or objects) and grade."""
+    filters = dict(filters or {})
+    unknown = set(filters) - _EVALUATION_FILTERS
+    if unknown:
+        raise TypeError(f"evaluation_list() got unexpected filters: {', '.join(sorted(unknown))}")
+    queryset = Evaluation.objects.filter(evaluation_visible_q(user)).select_related(*_EVALUATION_RELATED)
+    lookups = {"organ": "member__organ", "branch": "member__branch"}
+    return queryset.filter(**{lookups.get(name, name): value for name, value in filters.items()})
+
+
+def evaluation_get(*, user, evaluation_id):
+    evaluation = evaluation_list(user=user).filter(pk=evaluation_id).first()
+    if evaluation is None:
+        raise NotFound()
+    return evaluation
+
+
+def evaluations_for_members(*, member_ids, year):
+    """{member_id: [Evaluation, ...]} of `year` for the given members (unscoped: the caller has scoped the members),
+    each with its community loaded; one query. Members without an evaluation are absent."""
+    found = defaultdict(list)
+    queryset = Evaluation.objects.filter(member_id__in=list(member_ids), year=year).select_related("community")
+    for evaluation in queryset.order_by("member_id", "community_id", "id"):
+        found[evaluation.member_id].append(evaluation)
+    return dict(found)
+
+
+def evaluation_candidates(*, user, community, year):
+    """For the community's staff: the members they may evaluate for `year` (a registration with the community in
+    force during the year; never the staff member themselves), each with `year_evaluations` (the existing
+    evaluation, if any, in a list) and `still_registered` (a confirmed registration there now). Ordered by name."""
+    require_community_staff(user, community.pk)
+    require_evaluation_year(year)
+    scope = scope_for(user)
+    registered = Registration.objects.filter(registered_during_q(year), member=OuterRef("pk"), community=community)
+    still_registered = Registration.objects.filter(
+        member=OuterRef("pk"), community=community, status=RegistrationStatus.CONFIRMED
+    )
+    existing = Evaluation.objects.filter(community=community, year=year).select_related("evaluated_by")
+    return (
+        Member.objects.filter(Exists(registered))
+        .exclude(user_id=scope.user_id)
+        .annotate(still_registered=Exists(still_registered))
+        .select_related("user", "organ", "branch")
+        .prefetch_related(Prefetch("evaluations", queryset=existing, to_attr="year_evaluations"))
+        .order_by("user__name", "pk")
+    )
+
+
+# Whoever may read an evaluation may read its history (for users whom the audit trail admits at all).
+register_audit_scope("registrations.evaluation", lambda user: evaluation_list(user=user))

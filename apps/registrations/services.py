@@ -1,4 +1,5 @@
-"""Every write on registrations (个人报到), standing posts (设岗认岗) and organ–community pairings (结对共建)."""
+"""Every write on registrations (个人报到), standing posts (设岗认岗), organ–community pairings (结对共建) and
+community evaluations (社区评价)."""
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -6,12 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.ledger.services import audit_log
+from apps.notifications import events as notification_events
 from apps.orgs.models import Organ
 from apps.places import errors as place_errors
 from apps.places import geocoding
 from apps.registrations import errors
 from apps.registrations.models import (
     ACTIVE_REGISTRATION_STATUSES,
+    Evaluation,
+    EvaluationGrade,
     Pairing,
     Post,
     PostClaim,
@@ -19,12 +24,19 @@ from apps.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from apps.registrations.permissions import may_release_claim, require_community_staff, require_organ_reviewer
+from apps.registrations.permissions import (
+    may_release_claim,
+    require_community_staff,
+    require_not_own_evaluation,
+    require_organ_reviewer,
+)
+from apps.registrations.selectors import member_registered_during, require_evaluation_year
 
 _ADDRESS_MAX = Registration._meta.get_field("address").max_length
 _REASON_MAX = Registration._meta.get_field("reject_reason").max_length
 _TITLE_MAX = Post._meta.get_field("title").max_length
 _POST_FIELDS = frozenset({"kind", "title", "description", "capacity"})
+_COMMENT_MAX = Evaluation._meta.get_field("comment").max_length
 
 
 # --- registrations ---------------------------------------------------------------------------------------------
@@ -49,7 +61,7 @@ def _locate(*, address, latitude, longitude, coord_system):
     return address, geocoding.resolve_coordinates(latitude=latitude, longitude=longitude, coord_system=coord_system)
 
 
-def _open_registration(member, address, place):
+def _open_registration(member, address, place, now=None):
     try:
         # A savepoint, so that losing the race to the partial unique index leaves the outer transaction usable.
         with transaction.atomic():
@@ -61,7 +73,7 @@ def _open_registration(member, address, place):
                 latitude=place.latitude,
                 longitude=place.longitude,
                 status=RegistrationStatus.PENDING,
-                submitted_at=timezone.now(),
+                submitted_at=now or timezone.now(),
             )
     except IntegrityError as exc:
         raise errors.registration_already_active() from exc
@@ -71,14 +83,15 @@ def _open_registration(member, address, place):
 # which must not be spent holding row locks (or, on SQLite, the database's single write lock).
 
 
-def registration_submit(*, member, address, latitude=None, longitude=None, coord_system="wgs84"):
-    """Register `member` with the community they live in; pending until the community's staff confirm it."""
+def registration_submit(*, member, address, latitude=None, longitude=None, coord_system="wgs84", now=None):
+    """Register `member` with the community they live in; pending until the community's staff confirm it.
+    `now` (default: the present) is when it was submitted; loaders of past data pass it."""
     _require_member(member)
     address, place = _locate(address=address, latitude=latitude, longitude=longitude, coord_system=coord_system)
     with transaction.atomic():
         if Registration.objects.filter(member=member, status__in=ACTIVE_REGISTRATION_STATUSES).exists():
             raise errors.registration_already_active()
-        return _open_registration(member, address, place)
+        return _open_registration(member, address, place, now)
 
 
 def registration_move(*, member, address, latitude=None, longitude=None, coord_system="wgs84"):
@@ -123,14 +136,18 @@ def _decide(registration, *, actor, now, **changes):
 
 
 @transaction.atomic
-def registration_confirm(*, registration, actor):
-    """Community staff confirm the registration, which issues its receipt (回执) for the member's organ."""
+def registration_confirm(*, registration, actor, now=None):
+    """Community staff confirm the registration, which issues its receipt (回执) for the member's organ. `now`
+    (default: the present) is when they confirmed; loaders of past data pass it."""
     require_community_staff(actor, registration.community_id)
-    now = timezone.now()
+    now = now or timezone.now()
     receipt_number = receipt_number_for(registration, now)
-    return _decide(
+    registration = _decide(
         registration, actor=actor, now=now, status=RegistrationStatus.CONFIRMED, receipt_number=receipt_number
     )
+    # Notification (issue #6): tell the member, in this transaction; e-mailed once it commits.
+    notification_events.registration_confirmed(registration=registration, actor=actor)
+    return registration
 
 
 @transaction.atomic
@@ -238,8 +255,9 @@ def post_deactivate(*, actor, post):
 
 
 @transaction.atomic
-def post_claim(*, post, member):
-    """A member registered (and confirmed) in the post's community takes up the post, within its capacity."""
+def post_claim(*, post, member, now=None):
+    """A member registered (and confirmed) in the post's community takes up the post, within its capacity. `now`
+    (default: the present) is when; loaders of past data pass it."""
     _require_member(member)
     # The lock serialises claims on one post (on SQLite the IMMEDIATE transaction does), so the count stays true.
     post = Post.objects.select_for_update().get(pk=post.pk)
@@ -257,7 +275,7 @@ def post_claim(*, post, member):
         raise Conflict("post_full", errors.POST_FULL)
     try:
         with transaction.atomic():
-            return PostClaim.objects.create(post=post, member=member, claimed_at=timezone.now())
+            return PostClaim.objects.create(post=post, member=member, claimed_at=now or timezone.now())
     except IntegrityError as exc:
         raise errors.post_already_claimed() from exc
 
@@ -319,3 +337,78 @@ def pairing_end(*, actor, pairing, ends_on):
     pairing.ends_on = ends_on
     pairing.save(update_fields=["ends_on", "updated_at"])
     return pairing
+
+
+# --- evaluations -----------------------------------------------------------------------------------------------
+
+
+def _clean_comment(grade, comment):
+    comment = (comment or "").strip()
+    if len(comment) > _COMMENT_MAX:
+        raise Invalid("evaluation_comment_too_long", errors.EVALUATION_COMMENT_TOO_LONG)
+    if grade == EvaluationGrade.NOT_COMPETENT and not comment:
+        raise Invalid("evaluation_comment_required", errors.EVALUATION_COMMENT_REQUIRED)
+    return comment
+
+
+def _evaluation_state(evaluation):
+    return {"grade": evaluation.grade, "comment": evaluation.comment}
+
+
+def _locked_evaluation(member, community, year):
+    return Evaluation.objects.select_for_update().filter(member=member, community=community, year=year).first()
+
+
+@transaction.atomic
+def evaluation_submit(*, actor, member, community, year, grade, comment=""):
+    """The community's staff rate a member registered with it for `year` (社区评价), or revise their rating.
+
+    One evaluation per member, community and year: a second submission revises it (the reviser becomes
+    `evaluated_by`), and one that changes nothing writes nothing. Returns `(evaluation, created)`.
+    """
+    require_community_staff(actor, community.pk)
+    require_not_own_evaluation(actor, member)
+    require_evaluation_year(year)
+    if grade not in EvaluationGrade.values:
+        raise Invalid("evaluation_grade_invalid", errors.EVALUATION_GRADE_INVALID)
+    comment = _clean_comment(grade, comment)
+    if not member_registered_during(member=member, community=community, year=year):
+        raise Invalid("member_not_registered_here", errors.MEMBER_NOT_REGISTERED_HERE)
+
+    now = timezone.now()
+    evaluation = _locked_evaluation(member, community, year)
+    if evaluation is None:
+        try:
+            # A savepoint: if a concurrent submission inserted the row first, the unique constraint stops this one
+            # and the outer transaction carries on to revise that row instead of failing.
+            with transaction.atomic():
+                evaluation = Evaluation.objects.create(
+                    member=member,
+                    community=community,
+                    year=year,
+                    grade=grade,
+                    comment=comment,
+                    evaluated_by=actor,
+                    evaluated_at=now,
+                )
+        except IntegrityError:
+            evaluation = _locked_evaluation(member, community, year)
+            if evaluation is None:  # not the unique constraint after all
+                raise
+        else:
+            audit_log(
+                actor=actor,
+                subject=evaluation,
+                action="evaluate",
+                after={"member": member.pk, "community": community.pk, "year": year, **_evaluation_state(evaluation)},
+            )
+            return evaluation, True
+
+    before = _evaluation_state(evaluation)
+    if before == {"grade": grade, "comment": comment}:
+        return evaluation, False
+    evaluation.grade, evaluation.comment = grade, comment
+    evaluation.evaluated_by, evaluation.evaluated_at = actor, now
+    evaluation.save(update_fields=["grade", "comment", "evaluated_by", "evaluated_at", "updated_at"])
+    audit_log(actor=actor, subject=evaluation, action="revise", before=before, after=_evaluation_state(evaluation))
+    return evaluation, False

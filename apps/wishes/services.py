@@ -18,6 +18,7 @@ from apps.accounts.scope import scope_for
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.services import audit_log, record_create
+from apps.notifications import events as notification_events
 from apps.orgs.models import Member, PartyOrg
 from apps.wishes import errors
 from apps.wishes.models import (
@@ -395,6 +396,7 @@ def _release_overdue_claim(claim_pk, *, now):
     if claim.status != ClaimStatus.ACTIVE or claim.claim_deadline >= now or wish.status != WishStatus.CLAIMED:
         return 0
     _back_to_published(wish, claim, actor=None, action="release_overdue", now=now, reason="overdue")
+    notification_events.claim_released_overdue(claim=claim)
     return 1
 
 
@@ -543,6 +545,7 @@ def wish_expire(*, wish, actor=None, now=None):
     wish.status = WishStatus.EXPIRED
     wish.save(update_fields=["status", "updated_at"])
     _audit(actor=actor, wish=wish, action="expire", before=WishStatus.PUBLISHED)
+    notification_events.wish_expired(wish=wish, actor=actor)
     return wish
 
 

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "apps.ledger",
     "apps.wishes",
     "apps.activities",
+    "apps.stats",
+    "apps.notifications",
+    "apps.jobs",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +112,14 @@ LOGIN_URL = "/admin/login/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@example.org")
+# SMTP, when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Public address of the site (e.g. https://sbd.example.gov.cn): makes links in notification e-mails absolute.
+SITE_URL = env("SITE_URL", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -147,6 +158,10 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "apps.wishes.models.ClaimStatus",
         "PartyOrgKindEnum": "apps.orgs.models.PartyOrgKind",
         "GazetteerKindEnum": "apps.places.models.GazetteerKind",
+        "EvaluationGradeEnum": "apps.registrations.models.EvaluationGrade",
+        "StatsLevelEnum": "apps.stats.nodes.Level",
+        "NotificationKindEnum": "apps.notifications.models.NotificationKind",
+        "JobOutcomeEnum": "apps.jobs.models.JobOutcome",
     },
 }
 
@@ -183,6 +198,22 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # Points derived from approved records
 POINTS_PER_HOUR = env.int("POINTS_PER_HOUR", default=10)
 POINTS_PER_CONFIRMED_WISH = env.int("POINTS_PER_CONFIRMED_WISH", default=5)
+
+# Statistics
+ANNUAL_HOUR_TARGET = env.int("ANNUAL_HOUR_TARGET", default=50)  # hours a member should serve in a year
+# Points needed for one to five stars in a year (a year's StarRule in the admin overrides these): a member's own
+# points; a branch's average points per member.
+STAR_POINTS_MEMBER = env("STAR_POINTS_MEMBER", default="100,200,300,400,500")
+STAR_POINTS_BRANCH = env("STAR_POINTS_BRANCH", default="50,100,150,200,300")
+STATS_RECONCILE_DAYS = env.int("STATS_RECONCILE_DAYS", default=400)  # days the nightly reconciliation checks
+
+# Scheduler (manage.py runscheduler) and reminders
+SCHEDULER_LEASE_S = env.int("SCHEDULER_LEASE_S", default=30)  # SQLite lock row: a dead leader is replaced after this
+SCHEDULER_STANDBY_POLL_S = env.int("SCHEDULER_STANDBY_POLL_S", default=5)  # how often a standby tries to take over
+SCHEDULER_LOCK_KEY = env.int("SCHEDULER_LOCK_KEY", default=0x534244520001)  # PostgreSQL advisory lock key
+JOB_HISTORY_DAYS = env.int("JOB_HISTORY_DAYS", default=90)  # job runs kept (0: keep all)
+WISH_REMIND_BEFORE_H = env.int("WISH_REMIND_BEFORE_H", default=24)  # remind claimants this long before the deadline
+ACTIVITY_REMIND_BEFORE_MIN = env.int("ACTIVITY_REMIND_BEFORE_MIN", default=120)  # remind members before the start
 
 # Activities
 ACTIVITY_CANCEL_BEFORE_MIN = env.int("ACTIVITY_CANCEL_BEFORE_MIN", default=120)  # members cancel until 2 h before

@@ -10,6 +10,10 @@ from apps.places.models import Community
 from fixtures.demo_activities import load_demo_activities
 from fixtures.demo_city import load_demo_city
 
+# Each module loads the whole demo city once: keep them on one xdist worker (scripts/test uses --dist loadgroup)
+# instead of loading it again on every worker that gets one of their tests.
+pytestmark = pytest.mark.xdist_group("demo_city")
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):

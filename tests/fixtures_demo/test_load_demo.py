@@ -23,6 +23,10 @@ from fixtures.demo import plan
 from fixtures.demo.data import DEMO_PASSWORD
 from fixtures.demo_city import demo_counts, demo_logins, load_demo_city
 
+# Each module loads the whole demo city once: keep them on one xdist worker (scripts/test uses --dist loadgroup)
+# instead of loading it again on every worker that gets one of their tests.
+pytestmark = pytest.mark.xdist_group("demo_city")
+
 
 class Loaded:
     def __init__(self, first_run, counts_after_first, second_run, counts_after_second):

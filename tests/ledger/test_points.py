@@ -6,7 +6,7 @@ import pytest
 
 from apps.ledger import services
 from apps.ledger.models import RecordStatus, ServiceSource
-from apps.ledger.points import points_from
+from apps.ledger.points import service_points
 from apps.ledger.selectors import annotate_member_totals, member_summary, member_totals, points_for_member
 from apps.orgs.models import Member
 from tests import factories as f
@@ -127,5 +127,15 @@ def test_database_rule_agrees_with_the_python_rule(world, make_record, minutes, 
         status=APPROVED,
         decided_by=world.staff,
     )
-    assert points_for_member(member=world.member) == points_from(minutes=minutes, wish_services=wishes)
-    assert points_from(minutes=minutes, wish_services=wishes) == minutes * 7 // 60 + 3 * wishes
+    expected = service_points(minutes=minutes, is_wish=False) + wishes * service_points(minutes=0, is_wish=True)
+    assert points_for_member(member=world.member) == expected
+    assert expected == minutes * 7 // 60 + 3 * wishes
+
+
+def test_points_are_earned_per_service_so_they_add_up(world, make_record):
+    # Two 45-minute services earn 7 + 7, not the 15 that 90 minutes in one service would: the rule applies to
+    # each service, so any grouping of services (days, members, branches) sums to the same points.
+    make_record(minutes=45, status=APPROVED)
+    make_record(minutes=45, status=APPROVED, start=DAY + timedelta(days=1))
+    assert points_for_member(member=world.member) == 14
+    assert points_for_member(member=world.member, end=DAY + timedelta(days=1)) == 7

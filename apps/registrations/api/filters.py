@@ -1,9 +1,19 @@
 """Query filters of the registrations endpoints; a malformed parameter is a 400, never an unfiltered list."""
 
+from django import forms
 from django_filters import rest_framework as filters
 
 from apps.core.api.filters import IdFilter
-from apps.registrations.models import Pairing, Post, PostClaim, PostKind, Registration, RegistrationStatus
+from apps.registrations.models import (
+    Evaluation,
+    EvaluationGrade,
+    Pairing,
+    Post,
+    PostClaim,
+    PostKind,
+    Registration,
+    RegistrationStatus,
+)
 from apps.registrations.selectors import pairing_active_q
 
 
@@ -64,3 +74,20 @@ class PairingFilter(filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(pairing_active_q(value))
+
+
+class WholeNumberFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EvaluationFilter(filters.FilterSet):
+    year = WholeNumberFilter(field_name="year", lookup_expr="exact")
+    community = IdFilter(field_name="community", lookup_expr="exact")
+    member = IdFilter(field_name="member", lookup_expr="exact")
+    organ = IdFilter(field_name="member__organ", lookup_expr="exact")
+    branch = IdFilter(field_name="member__branch", lookup_expr="exact")
+    grade = filters.ChoiceFilter(field_name="grade", lookup_expr="exact", choices=EvaluationGrade.choices)
+
+    class Meta:
+        model = Evaluation
+        fields = []

@@ -1,12 +1,13 @@
 """Small input and output serializers, one per endpoint shape; they never walk relations the selectors did not load."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.orgs.models import Organ, PartyOrg
+from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community
-from apps.registrations.models import Pairing, Post, PostClaim, PostKind, Registration
+from apps.registrations.models import Evaluation, EvaluationGrade, Pairing, Post, PostClaim, PostKind, Registration
 
 
 class _NamedSerializer(serializers.Serializer):
@@ -177,3 +178,79 @@ class PairingOutputSerializer(serializers.ModelSerializer):
     def get_is_active(self, pairing) -> bool:
         today = timezone.localdate()
         return pairing.starts_on <= today and (pairing.ends_on is None or pairing.ends_on >= today)
+
+
+# --- evaluations -----------------------------------------------------------------------------------------------
+
+
+@extend_schema_field(serializers.ChoiceField(choices=EvaluationGrade.choices))
+class _GradeInputField(serializers.CharField):
+    """Any text in, so that the service answers an unknown grade with its own code (evaluation_grade_invalid);
+    documented as the enum of grades."""
+
+
+class EvaluationSubmitInputSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
+    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
+    # Range, grade and length are the service's rules, answered with their own codes (422).
+    year = serializers.IntegerField()
+    grade = _GradeInputField(allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EvaluationOutputSerializer(serializers.ModelSerializer):
+    """Members by their real name: the readers are the community that rated them and their own organ."""
+
+    member = _MemberSerializer(read_only=True)
+    organ = _NamedSerializer(source="member.organ", read_only=True)
+    branch = _NamedSerializer(source="member.branch", read_only=True)
+    community = _NamedSerializer(read_only=True)
+    grade_label = serializers.CharField(source="get_grade_display", read_only=True)
+    evaluated_by = serializers.CharField(source="evaluated_by.name", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "member",
+            "organ",
+            "branch",
+            "community",
+            "year",
+            "grade",
+            "grade_label",
+            "comment",
+            "evaluated_by",
+            "evaluated_at",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationCandidatesQuerySerializer(serializers.Serializer):
+    community = serializers.IntegerField(min_value=1)
+    year = serializers.IntegerField()
+
+
+class _CandidateEvaluationSerializer(serializers.ModelSerializer):
+    grade_label = serializers.CharField(source="get_grade_display", read_only=True)
+    evaluated_by = serializers.CharField(source="evaluated_by.name", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "grade", "grade_label", "comment", "evaluated_by", "evaluated_at"]
+        read_only_fields = fields
+
+
+class EvaluationCandidateSerializer(serializers.Serializer):
+    """A member the staff may rate for the year, with the community's evaluation of them so far (or null)."""
+
+    member = _MemberSerializer(source="*", read_only=True)
+    organ = _NamedSerializer(read_only=True)
+    branch = _NamedSerializer(read_only=True)
+    still_registered = serializers.BooleanField(read_only=True)
+    evaluation = serializers.SerializerMethodField()
+
+    @extend_schema_field(_CandidateEvaluationSerializer(allow_null=True))
+    def get_evaluation(self, member):
+        found = member.year_evaluations
+        return _CandidateEvaluationSerializer(found[0]).data if found else None

@@ -9,5 +9,6 @@ router.register("registrations", views.RegistrationViewSet, basename="registrati
 router.register("posts", views.PostViewSet, basename="post")
 router.register("post-claims", views.PostClaimViewSet, basename="post-claim")
 router.register("pairings", views.PairingViewSet, basename="pairing")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 
 urlpatterns = router.urls

@@ -1,11 +1,13 @@
 """Thin API views: validate input, call one service or selector, serialize the result."""
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import Conflict
+from apps.places.models import Community
 from apps.registrations import errors, selectors, services
 from apps.registrations.api import filters
 from apps.registrations.api import serializers as s
@@ -186,3 +188,40 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = _validated(s.PairingEndInputSerializer, request.data)
         pairing = services.pairing_end(actor=request.user, pairing=pairing, **data)
         return Response(s.PairingOutputSerializer(pairing).data)
+
+
+class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """社区评价: the community's staff rate the members registered with it each year; the organ reads the ratings."""
+
+    serializer_class = s.EvaluationOutputSerializer
+    filterset_class = filters.EvaluationFilter
+    lookup_value_regex = _ID
+
+    def get_queryset(self):
+        return selectors.evaluation_list(user=self.request.user)
+
+    @extend_schema(
+        request=s.EvaluationSubmitInputSerializer,
+        responses={201: s.EvaluationOutputSerializer, 200: s.EvaluationOutputSerializer},
+        description="Rate a member for a year (201), or revise the community's rating of that year (200).",
+    )
+    def create(self, request):
+        data = _validated(s.EvaluationSubmitInputSerializer, request.data)
+        evaluation, created = services.evaluation_submit(actor=request.user, **data)
+        evaluation = selectors.evaluation_get(user=request.user, evaluation_id=evaluation.pk)
+        status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.EvaluationOutputSerializer(evaluation).data, status=status_code)
+
+    @extend_schema(
+        filters=False,
+        parameters=[s.EvaluationCandidatesQuerySerializer],
+        responses=s.EvaluationCandidateSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def candidates(self, request):
+        """The community's staff: the members they may rate for the year, with their rating so far (year-end)."""
+        query = _validated(s.EvaluationCandidatesQuerySerializer, request.query_params)
+        community = get_object_or_404(Community, pk=query["community"])
+        members = selectors.evaluation_candidates(user=request.user, community=community, year=query["year"])
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(s.EvaluationCandidateSerializer(page, many=True).data)

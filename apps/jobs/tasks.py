@@ -1,0 +1,48 @@
+"""Jobs that need more than one call: fetch what is due from an app, then call that app's service for each."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.activities.reminders import waitlists_due
+from apps.activities.services import waitlist_promote
+from apps.jobs.alerts import alert_superusers
+from apps.stats.rollups import reconcile
+
+
+def promote_waitlists(*, now):
+    """Fill the free places of every activity with a waitlist; returns how many sign-ups were promoted. One
+    transaction per activity (inside waitlist_promote), so one activity cannot hold back the others."""
+    promoted = 0
+    for activity in list(waitlists_due(now=now)):
+        promoted += len(waitlist_promote(activity=activity, now=now))
+    return promoted
+
+
+def reconcile_statistics(*, now):
+    """Compare the statistics roll-ups of the last STATS_RECONCILE_DAYS days (default 400: this year and last
+    year's year-end review) with the ledger and rewrite the rows that differ; returns the number of differences.
+
+    Differences mean a write path bypassed the roll-ups (a bug, or a manual database edit): the superusers are told,
+    once a day, even though the rows are already repaired.
+    """
+    first_day = timezone.localdate(now) - timedelta(days=getattr(settings, "STATS_RECONCILE_DAYS", 400))
+    report = reconcile(first_day=first_day, fix=True)
+    differences = len(report.differences)
+    if differences:
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Statistics reconciliation repaired %(n)d roll-up rows") % {"n": differences}
+            body = _(
+                "The nightly reconciliation found %(n)d roll-up rows (of %(total)d checked since %(first)s) that "
+                "differed from the ledger and rewrote them from the ledger. Some write path bypassed the roll-ups: "
+                "check recent manual changes and the application log."
+            ) % {"n": differences, "total": report.rows_checked, "first": first_day.isoformat()}
+        alert_superusers(
+            title=title,
+            body=body,
+            link="/admin/jobs/jobrun/?job__exact=stats_reconcile",
+            dedupe_key=f"stats_reconcile:{timezone.localdate(now).isoformat()}",
+        )
+    return differences

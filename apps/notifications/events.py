@@ -1,0 +1,112 @@
+"""The notifications that other apps' services send on their state changes, worded once, here.
+
+Each function is called inside the transaction of the change it reports, renders its text in the site's language
+(the recipients' language: LANGUAGE_CODE, zh-hans by default) and skips the user whose own action it was.
+"""
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import notify
+
+SIGNUP_PROMOTED_TITLE = _("You have a place in “%(activity)s”")
+SIGNUP_PROMOTED_BODY = _(
+    "A place became free in “%(activity)s” (starts %(starts_at)s) and it is now yours. "
+    "If you cannot come, please cancel your sign-up so that the next person on the waitlist gets it."
+)
+REGISTRATION_CONFIRMED_TITLE = _("Your registration with %(community)s is confirmed")
+REGISTRATION_CONFIRMED_BODY = _(
+    "The staff of %(community)s confirmed your registration. Receipt number: %(receipt)s. "
+    "Your organ can now see the receipt."
+)
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def signup_promoted(*, signup, actor=None):
+    """The member moved from the waitlist to a confirmed place (a place freed up, or an organizer promoted)."""
+    user = signup.member.user
+    if actor is not None and actor.pk == user.pk:
+        return None
+    activity = signup.activity
+    with translation.override(settings.LANGUAGE_CODE):
+        title = SIGNUP_PROMOTED_TITLE % {"activity": activity.title}
+        body = SIGNUP_PROMOTED_BODY % {"activity": activity.title, "starts_at": _when(activity.starts_at)}
+    return notify(
+        user=user,
+        kind=NotificationKind.SIGNUP_PROMOTED,
+        title=title,
+        body=body,
+        link=f"/api/v1/activities/{activity.pk}/",
+        dedupe_key=f"signup_promoted:{signup.pk}",
+    )
+
+
+def registration_confirmed(*, registration, actor=None):
+    """Community staff confirmed the member's registration (个人报到) and its receipt (回执) was issued."""
+    user = registration.member.user
+    if actor is not None and actor.pk == user.pk:
+        return None
+    community = registration.community.name
+    with translation.override(settings.LANGUAGE_CODE):
+        title = REGISTRATION_CONFIRMED_TITLE % {"community": community}
+        body = REGISTRATION_CONFIRMED_BODY % {"community": community, "receipt": registration.receipt_number}
+    return notify(
+        user=user,
+        kind=NotificationKind.REGISTRATION_CONFIRMED,
+        title=title,
+        body=body,
+        link=f"/api/v1/registrations/{registration.pk}/",
+        dedupe_key=f"registration_confirmed:{registration.pk}",
+    )
+
+
+CLAIM_RELEASED_TITLE = _("Your claim on “%(wish)s” was released")
+CLAIM_RELEASED_BODY = _(
+    "The micro-wish “%(wish)s” was not fulfilled by %(deadline)s, so your claim was released and the wish is "
+    "offered to others again."
+)
+WISH_EXPIRED_TITLE = _("The micro-wish “%(wish)s” expired unclaimed")
+WISH_EXPIRED_BODY = _(
+    "Nobody claimed the micro-wish “%(wish)s” before its deadline (%(deadline)s). You may post it again with a new "
+    "deadline."
+)
+
+
+def claim_released_overdue(*, claim):
+    """The scheduler released a claim past its claim deadline: tell whoever claimed (a member, or the secretary
+    who claimed for a branch)."""
+    wish = claim.wish
+    with translation.override(settings.LANGUAGE_CODE):
+        title = CLAIM_RELEASED_TITLE % {"wish": wish.title}
+        body = CLAIM_RELEASED_BODY % {"wish": wish.title, "deadline": _when(claim.claim_deadline)}
+    return notify(
+        user=claim.claimed_by,
+        kind=NotificationKind.CLAIM_RELEASED,
+        title=title,
+        body=body,
+        link=f"/api/v1/wishes/{wish.pk}/",
+        dedupe_key=f"claim_released:{claim.pk}",
+    )
+
+
+def wish_expired(*, wish, actor=None):
+    """A published wish passed its deadline unclaimed: tell the staff member who posted it."""
+    user = wish.created_by
+    if actor is not None and actor.pk == user.pk:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        title = WISH_EXPIRED_TITLE % {"wish": wish.title}
+        body = WISH_EXPIRED_BODY % {"wish": wish.title, "deadline": _when(wish.deadline)}
+    return notify(
+        user=user,
+        kind=NotificationKind.WISH_EXPIRED,
+        title=title,
+        body=body,
+        link=f"/api/v1/wishes/{wish.pk}/",
+        dedupe_key=f"wish_expired:{wish.pk}",
+    )

@@ -1,0 +1,62 @@
+"""The in-app notification centre: one row per message to one user; e-mail is a second channel recorded here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    # The values are a contract shared with the scheduler's jobs (apps/jobs): never rename one.
+    WISH_CLAIM_DUE = "wish_claim_due", _("Wish claim due soon")
+    ACTIVITY_STARTING = "activity_starting", _("Activity starting soon")
+    NO_SERVICE_QUARTER = "no_service_quarter", _("No service this quarter")
+    BRANCH_NO_SERVICE_SUMMARY = "branch_no_service_summary", _("Branch members without service")
+    UNREGISTERED = "unregistered", _("Not registered with a community")
+    WISH_CLAIMED = "wish_claimed", _("Wish claimed")
+    SIGNUP_PROMOTED = "signup_promoted", _("Promoted from the waitlist")
+    RECORD_APPROVED = "record_approved", _("Service record approved")
+    REGISTRATION_CONFIRMED = "registration_confirmed", _("Registration confirmed")
+    JOB_FAILED = "job_failed", _("Scheduled job failed")
+    # Beyond the fixed list: the scheduler's "release overdue claims" and "expire wishes" jobs may tell people.
+    CLAIM_RELEASED = "claim_released", _("Wish claim released")
+    WISH_EXPIRED = "wish_expired", _("Wish expired")
+
+
+class Notification(models.Model):
+    """A message to one user. Created only through apps.notifications.services.notify / notify_many."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    # A relative URL of the thing the message is about (an API path such as /api/v1/wishes/5/, or a page path).
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    # One event, one message: a second notify with the same (user, dedupe_key) is a no-op.
+    dedupe_key = models.CharField(_("deduplication key"), max_length=120, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dedupe_key"],
+                condition=Q(dedupe_key__isnull=False),
+                name="notification_unique_dedupe_key_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} · {self.kind} · {self.title}"
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -1,0 +1,11 @@
+"""Routes of the statistics Excel exports, under /api/v1/stats/exports/."""
+
+from django.urls import path
+
+from apps.stats.api import export_views as v
+
+urlpatterns = [
+    path("stats/exports/members/", v.MemberTableExportView.as_view(), name="stats-export-members"),
+    path("stats/exports/branches/", v.BranchSummaryExportView.as_view(), name="stats-export-branches"),
+    path("stats/exports/unregistered-and-zero-service/", v.MemberListsExportView.as_view(), name="stats-export-lists"),
+]

@@ -1,0 +1,83 @@
+"""The organ committee's Excel downloads: the member service table, the branch summary, and the unregistered and
+zero-service lists of an organ or a Party org for a period. Nodes outside the user's scope read as 404.
+"""
+
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from apps.stats import exports
+from apps.stats.api.serializers import NodePeriodQuerySerializer
+from apps.stats.periods import period_of
+
+
+class ExportQuerySerializer(NodePeriodQuerySerializer):
+    """An organ or a Party org (other levels answer 422 export_level_invalid) and a period (none: this year)."""
+
+    level = serializers.CharField(help_text=_("organ or party_org."))
+    id = serializers.IntegerField(min_value=1, help_text=_("Id of the organ or Party organization."))
+
+    def validate(self, attrs):
+        return attrs  # the level is checked by export_node_get (422 export_level_invalid), not as a node query
+
+
+def xlsx_response(content, *, filename, fallback):
+    """The workbook as a download. The Chinese file name goes in RFC 5987's filename*, with an ASCII name for the
+    rare client that only reads filename."""
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    return response
+
+
+class _ExportView(APIView):
+    kind = ""  # the ASCII fallback file name's stem
+    build = None  # (*, node, period) -> bytes
+    filename = None  # (*, node, period) -> str
+
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        query = ExportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = period_of(**query.period_params())
+        level, pk = query.validated_data["level"], query.validated_data["id"]
+        node = exports.export_node_get(user=request.user, level=level, pk=pk)
+        fallback = f"{self.kind}-{node.level}-{node.pk}-{period.label.replace('/', '_')}.xlsx"
+        return xlsx_response(
+            self.build(node=node, period=period),
+            filename=self.filename(node=node, period=period),
+            fallback=fallback,
+        )
+
+
+class MemberTableExportView(_ExportView):
+    """党员服务情况统计表: one line per member with their figures, star level, target and community evaluations."""
+
+    kind = "member-service"
+    build = staticmethod(exports.member_table_workbook)
+    filename = staticmethod(exports.member_table_filename)
+
+
+class BranchSummaryExportView(_ExportView):
+    """支部服务情况汇总表: one line per Party branch with registration, service figures, points and star level."""
+
+    kind = "branch-summary"
+    build = staticmethod(exports.branch_summary_workbook)
+    filename = staticmethod(exports.branch_summary_filename)
+
+
+class MemberListsExportView(_ExportView):
+    """未报到及零服务党员名单: two sheets, the members not registered and those with no service in the period."""
+
+    kind = "unregistered-and-zero-service"
+    build = staticmethod(exports.unregistered_and_zero_service_workbook)
+    filename = staticmethod(exports.unregistered_and_zero_service_filename)

@@ -1,0 +1,401 @@
+"""The organ committee's Excel exports (openpyxl): the member service table, the branch summary and the list of
+unregistered and zero-service members of an organ or a Party org. Every figure comes from apps.stats.selectors;
+this module only lays the figures out.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from apps.activities.exports import XLSX_CONTENT_TYPE
+from apps.core.errors import Invalid
+from apps.registrations.models import Registration, RegistrationStatus
+from apps.stats import selectors
+from apps.stats.nodes import Level, node_get
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "branch_summary_filename",
+    "branch_summary_workbook",
+    "export_node_get",
+    "member_table_filename",
+    "member_table_workbook",
+    "unregistered_and_zero_service_filename",
+    "unregistered_and_zero_service_workbook",
+]
+
+EXPORT_LEVELS = (Level.ORGAN, Level.PARTY_ORG)
+EXPORT_LEVEL_INVALID = gettext_lazy(
+    "Exports are made for an organ or a Party organization: use level organ or party_org."
+)
+
+TITLE_ROW, HEADER_ROW = 1, 2
+ONE_DECIMAL = "0.0"
+RATE_FORMAT = "0.0%"
+DASH = "—"  # no star, no rate
+MAX_WIDTH = 48
+
+_TITLE_FONT = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(vertical="top", wrap_text=True)
+# Characters Windows, macOS or Linux refuse in a file name, and control characters.
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def export_node_get(*, user, level, pk):
+    """The organ or Party org to export, or a 404 if the user may not see it; other levels have no export."""
+    if level not in EXPORT_LEVELS:
+        raise Invalid("export_level_invalid", EXPORT_LEVEL_INVALID)
+    return node_get(user=user, level=level, pk=pk)
+
+
+# --- names -------------------------------------------------------------------------------------------------------
+
+
+def node_title(node):
+    """The organ's name, or the Party org's name after its organ's unless it already says it."""
+    if node.level == Level.PARTY_ORG and not node.obj.name.startswith(node.obj.organ.name):
+        return _("%(organ)s %(party_org)s") % {"organ": node.obj.organ.name, "party_org": node.obj.name}
+    return node.name
+
+
+def period_title(period):
+    """The period as people name it: 2026年, 2026年第1季度, 2026年3月, 2026年3月5日, or a range of days."""
+    first = period.first_day
+    if period.kind == "year":
+        return _("Year %(year)d") % {"year": first.year}
+    if period.kind == "quarter":
+        return _("Q%(quarter)d %(year)d") % {"year": first.year, "quarter": (first.month - 1) // 3 + 1}
+    if period.kind == "month":
+        return _("%(year)d-%(month)02d") % {"year": first.year, "month": first.month}
+    if period.kind == "day":
+        return _("%(year)d-%(month)02d-%(day)02d") % {"year": first.year, "month": first.month, "day": first.day}
+    return _("%(start)s to %(end)s") % {"start": first.isoformat(), "end": period.last_day.isoformat()}
+
+
+def _filename(*parts):
+    name = "_".join(_UNSAFE_IN_FILENAME.sub("-", str(part)).strip(" .") for part in parts)
+    return f"{name}.xlsx"
+
+
+def member_table_filename(*, node, period):
+    return _filename(node_title(node), period_title(period), _("Member service table"))
+
+
+def branch_summary_filename(*, node, period):
+    return _filename(node_title(node), period_title(period), _("Branch service summary"))
+
+
+def unregistered_and_zero_service_filename(*, node, period):
+    return _filename(node_title(node), period_title(period), _("Unregistered and zero-service members"))
+
+
+# --- sheets ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, its value in a row, its number format, and its value in the totals row."""
+
+    header: str
+    value: Callable[[dict], Any]
+    number_format: str | None = None
+    total: Callable[[list], Any] | None = None
+
+
+def _display_width(value):
+    """How many columns of the default font a value takes: CJK and full-width characters count double."""
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+    else:
+        text = str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _cell(sheet, value, *, font=None, number_format=None, fill=None, alignment=None):
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if number_format is not None:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, notes=()):
+    """A sheet of the workbook (write-only: streamed, no per-cell bookkeeping): a title row, the header row (frozen
+    with the title above it), one line per row numbered from 1, a totals line if asked, then notes.
+
+    Write-only sheets need their layout before the first row, so values are computed first and widths from them."""
+    headers = [_("No."), *(column.header for column in columns)]
+    formats = [None, *(column.number_format for column in columns)]
+    body = [[index, *(column.value(row) for column in columns)] for index, row in enumerate(rows, start=1)]
+    total_line = None
+    if totals:
+        total_line = [_("Total"), *(column.total(rows) if column.total else None for column in columns)]
+
+    sheet = workbook.create_sheet(sheet_title[:31])
+    last_column = get_column_letter(len(headers))
+    too_wide = set()  # columns whose longest text wraps in a column of the largest width
+    for index, header in enumerate(headers):
+        widest = max(
+            (_display_width(line[index]) for line in (*body, *([total_line] if total_line else []))),
+            default=0,
+        )
+        width = max(widest, _display_width(header), 4) + 2
+        if width > MAX_WIDTH:
+            width = MAX_WIDTH
+            too_wide.add(index)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.merged_cells.add(f"A{TITLE_ROW}:{last_column}{TITLE_ROW}")
+    sheet.row_dimensions[TITLE_ROW].height = 28
+    sheet.print_title_rows = f"{TITLE_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+    sheet.append([_cell(sheet, title, font=_TITLE_FONT, alignment=Alignment(horizontal="center"))])
+    sheet.append([_cell(sheet, header, font=_BOLD, fill=_HEADER_FILL, alignment=_CENTER) for header in headers])
+    formatted = [index for index, number_format in enumerate(formats) if number_format]
+    for line in body:
+        for index in formatted:
+            if isinstance(line[index], int | float):
+                line[index] = _cell(sheet, line[index], number_format=formats[index])
+        for index in too_wide:
+            if _display_width(line[index]) > MAX_WIDTH - 2:
+                line[index] = _cell(sheet, line[index], alignment=_WRAP)
+        sheet.append(line)
+    if total_line is not None:
+        numbers = [isinstance(value, int | float) for value in total_line]
+        sheet.append(
+            [
+                _cell(sheet, value, font=_BOLD, number_format=formats[index] if numbers[index] else None)
+                for index, value in enumerate(total_line)
+            ]
+        )
+    for note in notes:
+        sheet.append([note])
+    return sheet
+
+
+def _workbook_bytes(workbook):
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _hours(minutes):
+    return round(minutes / 60, 1)
+
+
+def _now_text():
+    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
+
+
+def _generated_note():
+    return _("Generated at %(time)s.") % {"time": _now_text()}
+
+
+def _stars(stars):
+    return "★" * stars if stars else DASH
+
+
+def _total(rows, key):
+    return sum(row[key] for row in rows)
+
+
+def _sum(key):
+    return lambda rows: _total(rows, key)
+
+
+# --- 1. the member service table (党员服务情况统计表) ---------------------------------------------------------------
+
+
+def _evaluation_text(row):
+    """The community evaluations of the year; a member never registered and not evaluated cannot be rated
+    competent or better in the year-end review (民主评议), which the table says instead of leaving a blank."""
+    evaluations = row["evaluations"]
+    if not evaluations:
+        return _("Not evaluated") if row["registered"] else _("Not registered: cannot be rated competent or better")
+    if len(evaluations) == 1:
+        return evaluations[0]["grade_label"]
+    return _("; ").join(
+        _("%(community)s: %(grade)s") % {"community": e["community"], "grade": e["grade_label"]} for e in evaluations
+    )
+
+
+def member_table_workbook(*, node, period):
+    """Bytes of an .xlsx file: one line per member of the node with their figures in the period, and the totals."""
+    rows = selectors.member_table(node=node, period=period)
+    target_hours = _hours(selectors.target_minutes(period))
+    columns = [
+        Column(_("Name"), lambda r: r["name"], total=lambda rows: _("%(count)d members") % {"count": len(rows)}),
+        Column(_("Branch"), lambda r: r["branch"]),
+        Column(
+            _("Registered community"),
+            lambda r: r["community"] if r["registered"] else _("Not registered"),
+            total=lambda rows: _("%(count)d registered") % {"count": sum(1 for r in rows if r["registered"])},
+        ),
+        Column(_("Times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        Column(
+            _("Service hours"),
+            lambda r: r["hours"],
+            ONE_DECIMAL,
+            total=lambda rows: _hours(_total(rows, "minutes")),
+        ),
+        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
+        Column(_("Micro-wishes claimed"), lambda r: r["wish_services"], total=_sum("wish_services")),
+        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
+        Column(_("Star level"), lambda r: _stars(r["stars"])),
+        Column(
+            _("Target met"),
+            lambda r: _("Met") if r["meets_target"] else _("Not met"),
+            total=lambda rows: _("%(count)d met") % {"count": sum(1 for r in rows if r["meets_target"])},
+        ),
+        Column(_("Community evaluation"), _evaluation_text),
+    ]
+    note = _(
+        "Generated at %(time)s. Hour target: %(annual)s hours a year, %(target)s hours for this period. "
+        "Figures count approved service records only."
+    ) % {"time": _now_text(), "annual": selectors.annual_hour_target(), "target": target_hours}
+    workbook = Workbook(write_only=True)
+    _write_table(
+        workbook,
+        sheet_title=_("Member service table"),
+        title=_("%(node)s %(period)s member service table")
+        % {"node": node_title(node), "period": period_title(period)},
+        columns=columns,
+        rows=rows,
+        totals=True,
+        notes=[note],
+    )
+    return _workbook_bytes(workbook)
+
+
+# --- 2. the branch summary (支部服务情况汇总表) ---------------------------------------------------------------------
+
+
+def _ratio(part, whole, digits):
+    return round(part / whole, digits) if whole else None
+
+
+def branch_summary_workbook(*, node, period):
+    """Bytes of an .xlsx file: one line per Party branch of the node with its figures in the period, and the
+    totals, where rates and averages are worked out from the totals rather than added up."""
+    rows = selectors.branch_rows(node=node, period=period)
+    columns = [
+        Column(_("Party branch"), lambda r: r["name"]),
+        Column(_("Number of members"), lambda r: r["members"], total=_sum("members")),
+        Column(_("Members registered"), lambda r: r["registered_members"], total=_sum("registered_members")),
+        Column(
+            _("Registration rate"),
+            lambda r: r["registration_rate"] if r["registration_rate"] is not None else DASH,
+            RATE_FORMAT,
+            total=lambda rows: _or_dash(_ratio(_total(rows, "registered_members"), _total(rows, "members"), 4)),
+        ),
+        Column(_("Members who served"), lambda r: r["members_served"], total=_sum("members_served")),
+        Column(_("Activities organized"), lambda r: r["activities_organized"], total=_sum("activities_organized")),
+        Column(_("Person-times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        Column(
+            _("Service hours"),
+            lambda r: r["hours"],
+            ONE_DECIMAL,
+            total=lambda rows: _hours(_total(rows, "minutes")),
+        ),
+        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
+        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
+        Column(
+            _("Average points per member"),
+            lambda r: r["average_points"],
+            ONE_DECIMAL,
+            total=lambda rows: _or_dash(_ratio(_total(rows, "points"), _total(rows, "members"), 1)),
+        ),
+        Column(_("Star level"), lambda r: _stars(r["stars"])),
+    ]
+    workbook = Workbook(write_only=True)
+    _write_table(
+        workbook,
+        sheet_title=_("Branch service summary"),
+        title=_("%(node)s %(period)s branch service summary")
+        % {"node": node_title(node), "period": period_title(period)},
+        columns=columns,
+        rows=rows,
+        totals=True,
+        notes=[_generated_note()],
+    )
+    return _workbook_bytes(workbook)
+
+
+def _or_dash(value):
+    return DASH if value is None else value
+
+
+# --- 3. unregistered and zero-service members (未报到及零服务党员名单) ----------------------------------------------
+
+
+def _member_columns():
+    # No phone numbers: these lists get printed and passed around, and must not spread members' contact data.
+    return [
+        Column(_("Name"), lambda m: m.user.name),
+        Column(_("Branch"), lambda m: m.branch.name),
+        Column(_("Job title"), lambda m: m.job_title),
+    ]
+
+
+def _count_note(members):
+    return _("%(count)d members in total.") % {"count": len(members)}
+
+
+def unregistered_and_zero_service_workbook(*, node, period):
+    """Bytes of an .xlsx file with two sheets: the node's members not registered with a residential community
+    (now), and its members with no service in the period, each with a count line."""
+    unregistered = list(selectors.unregistered_members(node=node))
+    zero_service = list(selectors.zero_service_members(node=node, period=period))
+    communities = dict(
+        Registration.objects.filter(
+            member_id__in=[m.pk for m in zero_service], status=RegistrationStatus.CONFIRMED
+        ).values_list("member_id", "community__name")
+    )
+    today = timezone.localdate()
+    workbook = Workbook(write_only=True)
+    _write_table(
+        workbook,
+        sheet_title=_("Unregistered"),
+        title=_("%(node)s unregistered members (as of %(date)s)")
+        % {"node": node_title(node), "date": today.isoformat()},
+        columns=_member_columns(),
+        rows=unregistered,
+        notes=[_count_note(unregistered), _generated_note()],
+    )
+    _write_table(
+        workbook,
+        sheet_title=_("Zero service"),
+        title=_("%(node)s %(period)s zero-service members")
+        % {"node": node_title(node), "period": period_title(period)},
+        columns=[
+            *_member_columns(),
+            Column(_("Registered community"), lambda m: communities.get(m.pk) or _("Not registered")),
+        ],
+        rows=zero_service,
+        notes=[_count_note(zero_service), _generated_note()],
+    )
+    return _workbook_bytes(workbook)

@@ -1,0 +1,543 @@
+"""Statistics reads (DESIGN.md section 5): a node's figures for a period, breakdowns, rankings, star levels, the
+member and branch tables, and the zero-service and unregistered lists. Sums come from the roll-up tables; what
+cannot be summed (distinct members, distinct services, wishes, registrations) is counted directly.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from apps.activities.models import Activity, ActivityStatus, SignUp
+from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
+from apps.places.models import Community, Grid, Street
+from apps.registrations.models import Evaluation, Registration, RegistrationStatus
+from apps.stats import errors
+from apps.stats.models import MEASURES, CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule, StarSubject
+from apps.stats.nodes import Level, Node, registered_q
+from apps.wishes.models import ClaimStatus, WishClaim, WishStatus
+
+RANKING_METRICS = ("hours", "points", "person_times")
+_SUMS = {measure: Sum(measure, default=0) for measure in MEASURES}
+
+
+def _hours(minutes):
+    return round(minutes / 60, 1)
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def _days(period):
+    return Q(day__gte=period.first_day, day__lte=period.last_day)
+
+
+def annual_hour_target():
+    return getattr(settings, "ANNUAL_HOUR_TARGET", 50)
+
+
+def target_minutes(period):
+    """The hour target for the period: the annual target pro-rated by the share of a year the period covers."""
+    return round(annual_hour_target() * 60 * period.year_share())
+
+
+# --- sums -------------------------------------------------------------------------------------------------------
+
+
+def _totals(node, period):
+    """The summed measures of the node in the period, from the smallest roll-up table that answers it."""
+    if node.level == Level.CITY:
+        rows = OrganDayTotal.objects.filter(_days(period))
+    elif node.level == Level.ORGAN:
+        rows = OrganDayTotal.objects.filter(_days(period), organ_id=node.pk)
+    elif node.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY):
+        rows = CommunityDayTotal.objects.filter(_days(period), node.service_q())
+    else:
+        rows = MemberDayTotal.objects.filter(_days(period), node.service_q(grid="grid_key"))
+    return rows.aggregate(**_SUMS)
+
+
+def _member_day_rows(node, period):
+    return MemberDayTotal.objects.filter(_days(period), node.service_q(grid="grid_key"))
+
+
+def _with_hours(figures):
+    return {**figures, "hours": _hours(figures["minutes"])}
+
+
+# --- distinct counts --------------------------------------------------------------------------------------------
+
+
+def _services(node, period):
+    """Distinct services (服务次数): each activity, wish or manual entry once, however many of the node's members
+    took part in it."""
+    start, end = period.bounds
+    records = ServiceRecord.objects.filter(
+        node.service_q(),
+        status=RecordStatus.APPROVED,
+        amends__isnull=True,
+        started_at__gte=start,
+        started_at__lt=end,
+    ).order_by()
+    counts = records.aggregate(
+        wishes=Count("source_id", filter=Q(source=ServiceSource.WISH), distinct=True),
+        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL)),
+    )
+    signups = records.filter(source=ServiceSource.ACTIVITY).values("source_id")
+    activities = SignUp.objects.filter(pk__in=signups).values("activity_id").distinct().count()
+    return counts["wishes"] + counts["manual"] + activities
+
+
+def _wishes(node, period):
+    """Of the wishes claimed in the period by (or, at a place, in) the node: how many were claimed, fulfilled
+    and confirmed (each wish once); the completion rate is confirmed / claimed."""
+    start, end = period.bounds
+    cohort = WishClaim.objects.filter(node.claim_q(), claimed_at__gte=start, claimed_at__lt=end).order_by()
+    counts = cohort.aggregate(
+        claimed=Count("wish_id", distinct=True),
+        fulfilled=Count("wish_id", distinct=True, filter=Q(status=ClaimStatus.COMPLETED)),
+        confirmed=Count(
+            "wish_id", distinct=True, filter=Q(status=ClaimStatus.COMPLETED, wish__status=WishStatus.CONFIRMED)
+        ),
+    )
+    return {
+        "wishes_claimed": counts["claimed"],
+        "wishes_fulfilled": counts["fulfilled"],
+        "wishes_confirmed": counts["confirmed"],
+        "wish_completion_rate": _rate(counts["confirmed"], counts["claimed"]),
+    }
+
+
+def _activities_organized(node, period):
+    """Activities the node's Party orgs organized (at a place: held there) that start in the period and were
+    published and not cancelled (党支部参与服务活动次数). None for a member."""
+    q = node.activity_q()
+    if q is None:
+        return None
+    start, end = period.bounds
+    live = (ActivityStatus.OPEN, ActivityStatus.CLOSED, ActivityStatus.FINISHED)
+    return Activity.objects.filter(q, status__in=live, starts_at__gte=start, starts_at__lt=end).count()
+
+
+# --- members ----------------------------------------------------------------------------------------------------
+
+
+def member_minutes(node, period):
+    """{member_id: minutes} of the services attributed to the node in the period, for members who served."""
+    rows = _member_day_rows(node, period).values("member_id").annotate(minutes=Sum("minutes"), n=Sum("person_times"))
+    return {row["member_id"]: row["minutes"] for row in rows if row["n"] > 0}
+
+
+def node_metrics(*, node, period):
+    """Every figure of DESIGN.md section 5 for one node and period, in a dict (see docs/api.md for each)."""
+    totals = _totals(node, period)
+    members = node.members()
+    member_ids = set(members.values_list("pk", flat=True))
+    registered = members.filter(registered_q()).count() if node.is_org or node.level == Level.CITY else None
+    served = member_minutes(node, period)
+    target = target_minutes(period)
+    meeting_target = sum(1 for pk in member_ids if served.get(pk, 0) >= target)
+    figures = {
+        "members": len(member_ids),
+        "registered_members": registered if registered is not None else len(member_ids),
+        # At a place every member counted is registered there: a rate would say nothing.
+        "registration_rate": _rate(registered, len(member_ids)) if registered is not None else None,
+        "services": _services(node, period),
+        "person_times": totals["person_times"],
+        "members_served": len(served),
+        "minutes": totals["minutes"],
+        "hours": _hours(totals["minutes"]),
+        "residents_served": totals["residents_served"],
+        "wish_services": totals["wish_services"],
+        "points": totals["points"],
+        **_wishes(node, period),
+        "activities_organized": _activities_organized(node, period),
+        "zero_service_members": sum(1 for pk in member_ids if pk not in served),
+        "target_hours": _hours(target),
+        "below_target_members": len(member_ids) - meeting_target,
+        "target_completion_rate": _rate(meeting_target, len(member_ids)),
+    }
+    if node.level == Level.MEMBER:
+        figures["stars"] = star_level(figures["points"], star_thresholds(period.year, StarSubject.MEMBER))
+    elif node.level == Level.PARTY_ORG and node.obj.kind == PartyOrgKind.BRANCH:
+        average = figures["points"] / figures["members"] if figures["members"] else 0
+        figures["stars"] = star_level(average, star_thresholds(period.year, StarSubject.BRANCH))
+    return figures
+
+
+# --- star levels ------------------------------------------------------------------------------------------------
+
+
+def _parse_thresholds(text):
+    values = tuple(int(part) for part in str(text).split(","))
+    if len(values) != 5 or any(b <= a for a, b in zip(values, values[1:], strict=False)) or values[0] <= 0:
+        raise ValueError(f"star thresholds must be five ascending positive integers, not {text!r}")
+    return values
+
+
+def star_thresholds(year, subject):
+    """The five point thresholds of the year for members or branches: the year's StarRule, else the setting."""
+    rule = StarRule.objects.filter(year=year, subject=subject).first()
+    if rule is not None:
+        return rule.thresholds
+    setting = "STAR_POINTS_MEMBER" if subject == StarSubject.MEMBER else "STAR_POINTS_BRANCH"
+    default = "100,200,300,400,500" if subject == StarSubject.MEMBER else "50,100,150,200,300"
+    return _parse_thresholds(getattr(settings, setting, default))
+
+
+def star_level(points, thresholds):
+    """0 to 5: how many thresholds the points reach."""
+    return sum(1 for threshold in thresholds if points >= threshold)
+
+
+# --- breakdowns -------------------------------------------------------------------------------------------------
+
+BREAKDOWNS = ("month", "source", "children")
+
+
+def node_breakdown(*, node, period, by):
+    """The node's sums split by month, by kind of service (wishes, each activity category, manual entries), or by
+    its children in its tree; each row carries the summed measures and hours."""
+    if by == "month":
+        rows = (
+            _member_day_rows(node, period)
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(**_SUMS)
+            .order_by("month")
+        )
+        found = {row["month"]: row for row in rows}
+        empty = dict.fromkeys(MEASURES, 0)
+        return [
+            _with_hours({"key": month.strftime("%Y-%m"), **{m: found.get(month, empty)[m] for m in MEASURES}})
+            for month in period.months()
+        ]
+    if by == "source":
+        return _by_source(node, period)
+    if by == "children":
+        return _by_children(node, period)
+    raise errors.Invalid("breakdown_invalid", errors.BREAKDOWN_INVALID)
+
+
+def _by_source(node, period):
+    """Hours by kind of service: confirmed wishes, activities by category, manual entries. Read from the ledger
+    (the roll-ups do not keep the kind), one grouped query per kind."""
+    from apps.activities.models import ActivityCategory
+    from apps.ledger.selectors import with_effective
+
+    start, end = period.bounds
+    originals = with_effective(
+        ServiceRecord.objects.filter(
+            node.service_q(),
+            status=RecordStatus.APPROVED,
+            amends__isnull=True,
+            started_at__gte=start,
+            started_at__lt=end,
+        )
+    ).order_by()
+    by_source = {
+        row["source"]: row
+        for row in originals.values("source").annotate(minutes=Sum("effective_minutes"), person_times=Count("pk"))
+    }
+    activity_rows = originals.filter(source=ServiceSource.ACTIVITY)
+    categories = dict(
+        SignUp.objects.filter(pk__in=activity_rows.values("source_id")).values_list("pk", "activity__category")
+    )
+    by_category = defaultdict(lambda: {"minutes": 0, "person_times": 0})
+    for signup_id, minutes in activity_rows.values_list("source_id", "effective_minutes"):
+        bucket = by_category[categories.get(signup_id)]
+        bucket["minutes"] += minutes
+        bucket["person_times"] += 1
+    rows = []
+    wish = by_source.get(ServiceSource.WISH, {"minutes": 0, "person_times": 0})
+    rows.append({"key": "wish", "label": str(ServiceSource.WISH.label), **_pick(wish)})
+    for category in ActivityCategory:
+        bucket = by_category.get(category.value, {"minutes": 0, "person_times": 0})
+        rows.append({"key": f"activity:{category.value}", "label": str(category.label), **_pick(bucket)})
+    manual = by_source.get(ServiceSource.MANUAL, {"minutes": 0, "person_times": 0})
+    rows.append({"key": "manual", "label": str(ServiceSource.MANUAL.label), **_pick(manual)})
+    return rows
+
+
+def _pick(row):
+    return {"minutes": row["minutes"], "person_times": row["person_times"], "hours": _hours(row["minutes"])}
+
+
+def children(node):
+    """The node's children in its tree, as Nodes: organs of the city (organization view), top-level Party orgs
+    of an organ, sub-orgs or members of a Party org; streets of a district, communities, grids."""
+    level, obj = node.level, node.obj
+    if level == Level.CITY:
+        return [Node(Level.ORGAN, organ) for organ in Organ.objects.order_by("name")]
+    if level == Level.ORGAN:
+        roots = PartyOrg.objects.filter(organ=obj, parent__isnull=True)
+        return [Node(Level.PARTY_ORG, o) for o in PartyOrg.objects.filter(parent__in=roots).order_by("path")]
+    if level == Level.PARTY_ORG:
+        subs = list(PartyOrg.objects.filter(parent=obj).order_by("path"))
+        if subs:
+            return [Node(Level.PARTY_ORG, o) for o in subs]
+        return [Node(Level.MEMBER, m) for m in Member.objects.filter(branch=obj).select_related("user").order_by("pk")]
+    if level == Level.DISTRICT:
+        return [Node(Level.STREET, s) for s in Street.objects.filter(district=obj).order_by("code")]
+    if level == Level.STREET:
+        return [Node(Level.COMMUNITY, c) for c in Community.objects.filter(street=obj).order_by("code")]
+    if level == Level.COMMUNITY:
+        return [Node(Level.GRID, g) for g in Grid.objects.filter(community=obj).order_by("code")]
+    return []
+
+
+def _by_children(node, period):
+    """The sums of each child, grouped in one query where the children are a column of the roll-up."""
+    kids = children(node)
+    if kids:
+        level = kids[0].level
+    elif node.level == Level.PARTY_ORG:
+        level = Level.MEMBER  # a branch nobody belongs to now may still have services from members who left
+    elif node.level == Level.COMMUNITY:
+        level = Level.GRID  # a community without grids may still have services (recorded without a grid)
+    else:
+        return []
+    days = _days(period)
+    if level == Level.ORGAN:
+        grouped = OrganDayTotal.objects.filter(days).values("organ_id").annotate(**_SUMS)
+        found = {row["organ_id"]: row for row in grouped}
+    elif level == Level.COMMUNITY:
+        grouped = CommunityDayTotal.objects.filter(days, community__street_id=node.pk)
+        found = {row["community_id"]: row for row in grouped.values("community_id").annotate(**_SUMS)}
+    elif level == Level.GRID:
+        grouped = _member_day_rows(node, period).values("grid_key").annotate(**_SUMS)
+        found = {row["grid_key"]: row for row in grouped}
+        if found.get(0):  # services recorded without a grid still add up to the community's figures
+            kids = [*kids, Node(Level.GRID, None)]
+    elif level == Level.MEMBER:
+        grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
+        found = {row["member_id"]: row for row in grouped}
+        # A member who served for the branch in the period and has moved since keeps those services with the
+        # branch (DESIGN.md section 4): they are one of its children for the period, or the rows would not add up.
+        current = {kid.pk for kid in kids}
+        left = Member.objects.filter(pk__in=set(found) - current).select_related("user").order_by("pk")
+        kids = [*kids, *(Node(Level.MEMBER, member) for member in left)]
+    else:  # Party orgs (subtrees) and streets: one aggregate each, there are few
+        found = {kid.pk: _totals(kid, period) for kid in kids}
+    empty = dict.fromkeys(MEASURES, 0)
+    rows = []
+    for kid in kids:
+        if kid.obj is None:  # the community's services recorded without a grid
+            key, name = 0, _("No grid")
+        else:
+            key, name = kid.pk, kid.name
+        figures = found.get(key, empty)
+        rows.append(_with_hours({"level": kid.level, "id": kid.pk, "name": name, **{m: figures[m] for m in MEASURES}}))
+    return rows
+
+
+# --- rankings ---------------------------------------------------------------------------------------------------
+
+RANKINGS = ("members", "branches", "organs")
+
+
+def _ranked(rows, metric):
+    """Competition ranking (1, 2, 2, 4) on the metric, highest first; rows that tie share a rank and are listed by
+    name, then id, so the order never depends on the database."""
+    rows.sort(key=lambda row: (-row[metric], row["name"], row["id"]))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if row[metric] != previous:
+            rank, previous = position, row[metric]
+        row["rank"] = rank
+    return rows
+
+
+def ranking(*, node, period, of, metric):
+    """Members within an organ or a Party org, branches within an organ (or a general branch), organs within the
+    city, ranked by hours, points or person-times in the period. Everyone in the node is listed, zeros included."""
+    if metric not in RANKING_METRICS:
+        raise errors.Invalid("metric_invalid", errors.METRIC_INVALID)
+    sort_key = "minutes" if metric == "hours" else metric
+    if of == "members" and node.level in (Level.ORGAN, Level.PARTY_ORG):
+        rows = _member_rows_for_ranking(node, period)
+        thresholds = star_thresholds(period.year, StarSubject.MEMBER)
+        for row in rows:
+            row["stars"] = star_level(row["points"], thresholds)
+    elif of == "branches" and node.level in (Level.ORGAN, Level.PARTY_ORG):
+        rows = branch_rows(node=node, period=period)
+    elif of == "organs" and node.level == Level.CITY:
+        rows = _organ_rows(period)
+    else:
+        raise errors.Invalid("ranking_invalid", errors.RANKING_INVALID)
+    return _ranked(rows, sort_key)
+
+
+def _member_rows_for_ranking(node, period):
+    grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
+    found = {row["member_id"]: row for row in grouped}
+    ids = set(found) | set(node.members().values_list("pk", flat=True))
+    members = Member.objects.filter(pk__in=ids).select_related("user", "branch")
+    empty = dict.fromkeys(MEASURES, 0)
+    return [
+        _with_hours(
+            {
+                "id": m.pk,
+                "name": m.user.name,
+                "branch_id": m.branch_id,
+                "branch": m.branch.name,
+                **{k: found.get(m.pk, empty)[k] for k in MEASURES},
+            }
+        )
+        for m in members
+    ]
+
+
+def branch_rows(*, node, period):
+    """Every branch (党支部) under an organ or Party org with its sums, member count, members served, average
+    points per member and star level; the branch summary export and the branch ranking read this."""
+    path_q = Q(organ_id=node.pk) if node.level == Level.ORGAN else Q(path__startswith=node.obj.path)
+    branches = list(PartyOrg.objects.filter(path_q, kind=PartyOrgKind.BRANCH).order_by("path"))
+    rows = (
+        _member_day_rows(node, period)
+        .values("branch_id")
+        # members_served first: once the sums are annotated, "person_times" names the sum, not the column.
+        .annotate(members_served=Count("member_id", distinct=True, filter=Q(person_times__gt=0)))
+        .annotate(**_SUMS)
+    )
+    found = {row["branch_id"]: row for row in rows}
+    members = dict(
+        Member.objects.filter(is_active=True, branch__in=branches)
+        .values("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
+    registered = dict(
+        Member.objects.filter(registered_q(), is_active=True, branch__in=branches)
+        .values("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
+    start, end = period.bounds
+    organized = dict(
+        Activity.objects.filter(
+            organizer_party_org__in=branches,
+            status__in=(ActivityStatus.OPEN, ActivityStatus.CLOSED, ActivityStatus.FINISHED),
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values("organizer_party_org_id")
+        .annotate(n=Count("pk"))
+        .values_list("organizer_party_org_id", "n")
+    )
+    thresholds = star_thresholds(period.year, StarSubject.BRANCH)
+    empty = {**dict.fromkeys(MEASURES, 0), "members_served": 0}
+    result = []
+    for branch in branches:
+        sums = found.get(branch.pk, empty)
+        count = members.get(branch.pk, 0)
+        average = sums["points"] / count if count else 0
+        result.append(
+            _with_hours(
+                {
+                    "id": branch.pk,
+                    "name": branch.name,
+                    "members": count,
+                    "registered_members": registered.get(branch.pk, 0),
+                    "registration_rate": _rate(registered.get(branch.pk, 0), count),
+                    "members_served": sums["members_served"],
+                    "activities_organized": organized.get(branch.pk, 0),
+                    "average_points": round(average, 1),
+                    "stars": star_level(average, thresholds),
+                    **{k: sums[k] for k in MEASURES},
+                }
+            )
+        )
+    return result
+
+
+def _organ_rows(period):
+    grouped = OrganDayTotal.objects.filter(_days(period)).values("organ_id").annotate(**_SUMS)
+    found = {row["organ_id"]: row for row in grouped}
+    members = dict(
+        Member.objects.filter(is_active=True).values("organ_id").annotate(n=Count("pk")).values_list("organ_id", "n")
+    )
+    empty = dict.fromkeys(MEASURES, 0)
+    return [
+        _with_hours(
+            {"id": pk, "name": name, "members": members.get(pk, 0), **{k: found.get(pk, empty)[k] for k in MEASURES}}
+        )
+        for pk, name in Organ.objects.values_list("pk", "name")
+    ]
+
+
+# --- member lists -----------------------------------------------------------------------------------------------
+
+
+def member_table(*, node, period):
+    """One row per member of the node (now) with their figures in the period as attributed to the node, their
+    registration community, star level and community evaluations of the period's year; the year's member table
+    export reads this. Sorted by branch, then name."""
+    members = list(
+        node.members().select_related("user", "organ", "branch").order_by("branch__path", "user__name", "pk")
+    )
+    ids = [m.pk for m in members]
+    grouped = _member_day_rows(node, period).filter(member_id__in=ids).values("member_id").annotate(**_SUMS)
+    found = {row["member_id"]: row for row in grouped}
+    communities = dict(
+        Registration.objects.filter(member_id__in=ids, status=RegistrationStatus.CONFIRMED).values_list(
+            "member_id", "community__name"
+        )
+    )
+    evaluations = defaultdict(list)
+    for evaluation in Evaluation.objects.filter(member_id__in=ids, year=period.year).select_related("community"):
+        evaluations[evaluation.member_id].append(evaluation)
+    thresholds = star_thresholds(period.year, StarSubject.MEMBER)
+    target = target_minutes(period)
+    empty = dict.fromkeys(MEASURES, 0)
+    rows = []
+    for m in members:
+        sums = found.get(m.pk, empty)
+        rows.append(
+            _with_hours(
+                {
+                    "id": m.pk,
+                    "name": m.user.name,
+                    "organ": m.organ.name,
+                    "branch_id": m.branch_id,
+                    "branch": m.branch.name,
+                    "registered": m.pk in communities,
+                    "community": communities.get(m.pk, ""),
+                    **{k: sums[k] for k in MEASURES},
+                    "meets_target": sums["minutes"] >= target,
+                    "stars": star_level(sums["points"], thresholds),
+                    "evaluations": [
+                        {"community": e.community.name, "grade": e.grade, "grade_label": str(e.get_grade_display())}
+                        for e in evaluations.get(m.pk, [])
+                    ],
+                }
+            )
+        )
+    return rows
+
+
+def zero_service_members(*, node, period):
+    """The node's members with no service attributed to the node in the period (零服务名单)."""
+    served = MemberDayTotal.objects.filter(
+        _days(period), node.service_q(grid="grid_key"), member_id=OuterRef("pk"), person_times__gt=0
+    )
+    return (
+        node.members()
+        .exclude(Exists(served))
+        .select_related("user", "organ", "branch")
+        .order_by("branch__path", "user__name", "pk")
+    )
+
+
+def unregistered_members(*, node):
+    """The node's members without a confirmed registration with a residential community (未报到)."""
+    return (
+        node.members()
+        .exclude(registered_q())
+        .select_related("user", "organ", "branch")
+        .order_by("branch__path", "user__name", "pk")
+    )
