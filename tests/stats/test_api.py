@@ -757,6 +757,8 @@ def test_the_period_is_echoed(world, make_client, params, label, first, last):
         ("summary", {"level": "member", "id": "x"}, "id"),
         ("summary", {"level": "organ", "id": 0}, "id"),
         ("summary", {"level": "planet", "id": 1}, "level"),
+        ("summary", {"id": 1}, "level"),  # an id without its level is not silently ignored
+        ("summary", {"level": "city", "id": 1}, "level"),
         ("breakdown", {"by": "week"}, "by"),
         ("breakdown", {"by": ""}, "by"),
         ("rankings", {"of": "communities"}, "of"),
