@@ -29,6 +29,11 @@ def reconcile_statistics(*, now):
     once a day, even though the rows are already repaired.
     """
     first_day = timezone.localdate(now) - timedelta(days=getattr(settings, "STATS_RECONCILE_DAYS", 400))
+    # A first pass without locks: the repairing pass locks the roll-up tables against ledger writes (minutes at
+    # city scale, see docs/performance.md), so it runs only when there is something to repair. It compares again
+    # under the lock, so a difference the first pass saw only because a write committed mid-read is not "fixed".
+    if reconcile(first_day=first_day).clean:
+        return 0
     report = reconcile(first_day=first_day, fix=True)
     differences = len(report.differences)
     if differences:
