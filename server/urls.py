@@ -1,9 +1,10 @@
-"""Root URL configuration: admin, the REST API under /api/v1/, the OpenAPI schema and its offline docs."""
+"""Root URL configuration: the web pages, admin, the REST API under /api/v1/, the OpenAPI schema and its docs."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.web.urls import group_urlpatterns as web_group_urlpatterns
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
@@ -22,8 +23,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    # Until the server-rendered pages exist, the front door is the API documentation.
-    path("", RedirectView.as_view(pattern_name="swagger-ui", permanent=False)),
+    path("", include("apps.web.urls")),
+    *web_group_urlpatterns,
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
@@ -31,3 +32,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+handler403 = "apps.web.views.permission_denied"
+handler404 = "apps.web.views.page_not_found"

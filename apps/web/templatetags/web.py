@@ -1,0 +1,28 @@
+"""Template helpers every page uses: hours from minutes, the error code of a message."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def error_code(extra_tags):
+    """The stable error code a page put in a message's tags ("code:wish_already_claimed")."""
+    for tag in (extra_tags or "").split():
+        if tag.startswith("code:"):
+            return tag[5:]
+    return ""
+
+
+@register.filter
+def hours(minutes):
+    """Integer minutes as hours with one decimal ("1.5"); the ledger keeps minutes, people read hours."""
+    if minutes in (None, ""):
+        return ""
+    return f"{int(minutes) / 60:.1f}"
+
+
+@register.filter
+def hours_label(minutes):
+    return _("%(hours)s h") % {"hours": hours(minutes)}

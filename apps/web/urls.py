@@ -1,0 +1,21 @@
+"""The web pages: shared pages here, each user group's pages in its own package."""
+
+from django.urls import include, path
+
+from apps.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+]
+
+# Each group's pages keep their own namespace (member:, staff:, dashboard:, notifications:).
+group_urlpatterns = [
+    path("m/", include("apps.web.member.urls")),
+    path("staff/", include("apps.web.staff.urls")),
+    path("dashboard/", include("apps.web.dashboard.urls")),
+    path("notifications/", include("apps.web.notifications.urls")),
+]

@@ -1,0 +1,121 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against the live test server.
+
+Chromium comes from `apt-get install chromium` (scripts/test installs it with fonts-noto-cjk, so Chinese renders in
+screenshots); `playwright install` is never run. Every test here is marked `e2e` and shares one browser per worker.
+Screenshots go to E2E_SCREENSHOT_DIR (default var/screenshots/); docs/user-guide.md shows copies in docs/img/.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests import factories as f
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser steps are
+# still synchronous and safe (the live server answers from its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
+PASSWORD = "E2e@Pass2026"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs it (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """One signed-in person in a browser context of their own (phone-sized unless told otherwise)."""
+
+    def __init__(self, browser, base_url, user, *, viewport=PHONE):
+        self.base_url = base_url
+        self.user = user
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=base_url)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        if user is not None:
+            self.log_in()
+
+    def log_in(self):
+        page = self.page
+        page.goto("/login/")
+        page.fill("input[name=username]", self.user.phone)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+    def go(self, path):
+        response = self.page.goto(path)
+        self.page.wait_for_load_state()
+        return response
+
+    def shot(self, name, *, full_page=True):
+        """Save a screenshot as <name>.png (name says page and size, e.g. member-home-phone)."""
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=full_page)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    """visit(user, viewport=PHONE) → a signed-in Visitor; visit(None) an anonymous one. Closed after the test."""
+    opened = []
+
+    def open_as(user, *, viewport=PHONE):
+        visitor = Visitor(browser, live_server.url, user, viewport=viewport)
+        opened.append(visitor)
+        return visitor
+
+    yield open_as
+    for visitor in opened:
+        visitor.close()
+
+
+def with_password(user):
+    """Give a test user the e2e password (the factories' users have unusable passwords)."""
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+@pytest.fixture
+def e2e_world(transactional_db):
+    """The shared `world`, built for the live server (committed rows), every user able to log in."""
+    from tests.conftest import World
+
+    world = World()
+    for name in World.ROLE_NAMES:
+        with_password(world.user(name))
+    return world
+
+
+__all__ = ["DESKTOP", "PHONE", "PASSWORD", "with_password", "f"]
