@@ -31,6 +31,7 @@ class RolePageMixin(LoginRequiredMixin):
 
     role_test = None
     role_label = ""
+    section = ""  # which top navigation entry is current ("member", "staff", "dashboard")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -40,17 +41,26 @@ class RolePageMixin(LoginRequiredMixin):
             raise PermissionDenied(self.role_label)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("section", self.section)
+        context.setdefault("scope", self.scope)
+        return context
+
 
 class MemberPageMixin(RolePageMixin):
     role_test = is_member
+    section = "member"
     role_label = _("This page is for in-service Party members.")
 
 
 class StaffPageMixin(RolePageMixin):
     role_test = is_community_side
+    section = "staff"
     role_label = _("This page is for community staff and grid workers.")
 
 
 class DashboardPageMixin(RolePageMixin):
     role_test = is_dashboard_user
+    section = "dashboard"
     role_label = _("This page is for organ committees, branch secretaries and district or street administrators.")

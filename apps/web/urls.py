@@ -12,9 +12,10 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]
 
-# Each group's pages keep their own namespace (member:, staff:, dashboard:, notifications:).
+# Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:).
 group_urlpatterns = [
     path("m/", include("apps.web.member.urls")),
+    path("me/", include("apps.web.profile.urls")),
     path("staff/", include("apps.web.staff.urls")),
     path("dashboard/", include("apps.web.dashboard.urls")),
     path("notifications/", include("apps.web.notifications.urls")),
