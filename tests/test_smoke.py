@@ -12,7 +12,7 @@ def test_world_scopes(world):
     assert scope_for(world.outsider).is_member is False
 
 
-def test_front_door_leads_to_the_api_documentation(client):
+def test_front_door_asks_an_anonymous_visitor_to_log_in(client):
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/api/docs/"
+    assert response["Location"] == "/login/"

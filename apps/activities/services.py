@@ -478,8 +478,13 @@ def waitlist_promote(*, activity, actor=None, now=None):
 # --- check-in and check-out -------------------------------------------------------------------------------------
 
 
+def checkin_window(activity):
+    """(opens, closes): check-in is accepted from CHECKIN_OPEN_BEFORE_MIN before the start until the end."""
+    return activity.starts_at - timedelta(minutes=_setting("CHECKIN_OPEN_BEFORE_MIN", 30)), activity.ends_at
+
+
 def _require_checkin_open(activity, now):
-    opens = activity.starts_at - timedelta(minutes=_setting("CHECKIN_OPEN_BEFORE_MIN", 30))
+    opens, _closes = checkin_window(activity)
     if activity.status not in (ActivityStatus.OPEN, ActivityStatus.CLOSED):
         raise Conflict("checkin_closed", errors.CHECKIN_CLOSED, extra={"status": activity.status})
     if now < opens:

@@ -1,9 +1,457 @@
-"""The dashboard pages."""
+"""The dashboard pages: a node's figures for a period, charts, rankings, member lists and the Excel exports, all
+read through apps.stats (the same selectors and parameter validation as the statistics API)."""
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.errors import DomainError, NotFound
+from apps.orgs.models import Organ, PartyOrg, PartyOrgKind
+from apps.places.models import Community, District, Grid, Street
+from apps.registrations.selectors import evaluation_list
+from apps.stats import errors as stats_errors
+from apps.stats import exports, selectors
+from apps.stats.api.export_views import xlsx_response
+from apps.stats.nodes import Level, default_node, node_get
 from apps.web.access import DashboardPageMixin
+from apps.web.dashboard.charts import Bar, bar_chart
+from apps.web.dashboard.forms import DashboardForm, RankingForm, node_value
+from apps.web.feedback import report_error
+
+PAGE_SIZE = 20
+
+SUBNAV = (
+    ("home", "dashboard:home", gettext_lazy("Overview")),
+    ("rankings", "dashboard:rankings", gettext_lazy("Rankings")),
+    ("members", "dashboard:members", gettext_lazy("Member table")),
+    ("branches", "dashboard:branches", gettext_lazy("Branches")),
+    ("zero_service", "dashboard:zero_service", gettext_lazy("Zero service")),
+    ("unregistered", "dashboard:unregistered", gettext_lazy("Unregistered")),
+    ("evaluations", "dashboard:evaluations", gettext_lazy("Evaluations")),
+)
+
+CHILD_CHART_TITLES = {
+    Level.ORGAN: gettext_lazy("Hours by organ"),
+    Level.PARTY_ORG: gettext_lazy("Hours by Party organization"),
+    Level.MEMBER: gettext_lazy("Hours by member"),
+    Level.STREET: gettext_lazy("Hours by street"),
+    Level.COMMUNITY: gettext_lazy("Hours by community"),
+    Level.GRID: gettext_lazy("Hours by grid"),
+}
+
+EXPORTS = {
+    "members": (exports.member_table_workbook, exports.member_table_filename, "member-service"),
+    "branches": (exports.branch_summary_workbook, exports.branch_summary_filename, "branch-summary"),
+    "lists": (
+        exports.unregistered_and_zero_service_workbook,
+        exports.unregistered_and_zero_service_filename,
+        "unregistered-and-zero-service",
+    ),
+}
 
 
-class HomeView(DashboardPageMixin, TemplateView):
+# --- the node and the period ------------------------------------------------------------------------------------
+
+
+def period_params(period):
+    """The form's parameters naming `period`, for links that keep it."""
+    first = period.first_day
+    if period.kind == "year":
+        return {"kind": "year", "year": first.year}
+    if period.kind == "quarter":
+        return {"kind": "quarter", "year": first.year, "quarter": (first.month - 1) // 3 + 1}
+    if period.kind == "month":
+        return {"kind": "month", "year": first.year, "month": first.month}
+    if period.kind == "day":
+        return {"kind": "day", "day": first.isoformat()}
+    return {"kind": "range", "start": first.isoformat(), "end": period.last_day.isoformat()}
+
+
+def node_query(node, period):
+    return urlencode({"node": node_value(node), **period_params(period)})
+
+
+def resolve_node(user, level, pk):
+    """The node the form names (none: the user's default node); outside the user's scope it is a 404."""
+    try:
+        node = default_node(user) if level is None else node_get(user=user, level=level, pk=pk)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    if node is None:
+        raise Http404
+    return node
+
+
+def _indent(party_org):
+    depth = max(party_org.path.count("/") - 2, 0)
+    return "\u3000" * depth + party_org.name
+
+
+def node_choices(scope, current):
+    """The nodes to pick from, grouped for a <select>: the city for district administrators, the organs and Party
+    orgs of reviewers and secretaries, the districts, streets, communities (and for street administrators and
+    community staff, grids) of administrators. The current node is always among them (it may have been reached
+    from a table's link)."""
+    groups = []
+    if scope.is_superuser or scope.district_ids:
+        groups.append((_("City"), [("city", str(_("The whole city")))]))
+    organs = Organ.objects.order_by("name")
+    if not scope.is_superuser:
+        organs = organs.filter(pk__in=scope.organ_ids)
+    organs = list(organs)
+    if organs:
+        groups.append((_("Organs"), [(f"organ:{o.pk}", o.name) for o in organs]))
+    if not scope.is_superuser and (scope.organ_ids or scope.party_org_paths):
+        subtree = Q(organ_id__in=scope.organ_ids)
+        for path in scope.party_org_paths:
+            subtree |= Q(path__startswith=path)
+        orgs = PartyOrg.objects.filter(subtree).exclude(kind=PartyOrgKind.COMMITTEE).order_by("organ_id", "path")
+        groups.append((_("Party organizations"), [(f"party_org:{o.pk}", _indent(o)) for o in orgs]))
+    if scope.is_superuser or scope.district_ids:
+        districts = District.objects.order_by("code")
+        if not scope.is_superuser:
+            districts = districts.filter(pk__in=scope.district_ids)
+        groups.append((_("Districts"), [(f"district:{d.pk}", d.name) for d in districts]))
+    if scope.district_ids or scope.street_ids:
+        streets = Street.objects.filter(Q(pk__in=scope.street_ids) | Q(district_id__in=scope.district_ids))
+        groups.append((_("Streets"), [(f"street:{s.pk}", s.name) for s in streets.order_by("code")]))
+        communities = Community.objects.filter(
+            Q(street_id__in=scope.street_ids) | Q(street__district_id__in=scope.district_ids)
+        )
+        groups.append((_("Communities"), [(f"community:{c.pk}", c.name) for c in communities.order_by("code")]))
+    if scope.street_ids:
+        grids = Grid.objects.filter(community__street_id__in=scope.street_ids).select_related("community")
+        groups.append(
+            (_("Grids"), [(f"grid:{g.pk}", f"{g.community.name} · {g.name}") for g in grids.order_by("code")])
+        )
+    groups = [(label, options) for label, options in groups if options]
+    current_value = node_value(current)
+    if not any(value == current_value for _label, options in groups for value, _name in options):
+        groups.insert(0, (str(Level(current.level).label), [(current_value, current.name)]))
+    return groups
+
+
+class DashboardPage(DashboardPageMixin, TemplateView):
+    """A dashboard page for one node and period: the form, the subnav, and `figures()` of the page."""
+
+    form_class = DashboardForm
+    subnav_key = "home"
+    title = ""
+
+    def get_form(self):
+        return self.form_class(self.request.GET)
+
+    def figures(self, node, period, cleaned):
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.form = self.get_form()
+        context.update(form=form, title=self.title, subnav_key=self.subnav_key)
+        query = ""
+        if form.is_valid():
+            cleaned = form.cleaned_data
+            node = resolve_node(self.request.user, cleaned["level"], cleaned["id"])
+            period = cleaned["period"]
+            query = node_query(node, period)
+            context["period_query"] = urlencode(period_params(period))
+            context["period_label"] = exports.period_title(period)
+            if form.is_bound:
+                data = form.data.copy()
+                data["node"] = node_value(node)  # the select shows the node shown, also when none was chosen
+                form.data = data
+            else:
+                form.initial["node"] = node_value(node)
+            form.fields["node"].widget.choices = node_choices(self.scope, node)
+            context.update(node=node, period=period, level_label=Level(node.level).label)
+            try:
+                context.update(self.figures(node, period, cleaned))
+            except NotFound as error:
+                raise Http404(error.message) from error
+            except DomainError as error:
+                context["error"] = error
+        else:
+            # The choices still help to correct the form: the user's default node and what they may view.
+            fallback = default_node(self.request.user)
+            if fallback is not None:
+                form.fields["node"].widget.choices = node_choices(self.scope, fallback)
+        context["query"] = query
+        context["subnav"] = [
+            {"key": key, "label": label, "url": reverse(name) + (f"?{query}" if query else "")}
+            for key, name, label in SUBNAV
+        ]
+        return context
+
+    def paginate(self, rows, query):
+        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return {"page": page, "page_query": query}
+
+
+def _percent(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def headline_tiles(metrics, node):
+    """The headline figures of DESIGN.md section 5, in the order people read them, each with an optional note."""
+    tiles = [
+        ("members", _("Members"), metrics["members"], ""),
+        (
+            "registered_members",
+            _("Registered members"),
+            metrics["registered_members"],
+            _("Registration rate %(rate)s") % {"rate": _percent(metrics["registration_rate"])}
+            if metrics["registration_rate"] is not None
+            else "",
+        ),
+        ("services", _("Services"), metrics["services"], ""),
+        ("person_times", _("Person-times"), metrics["person_times"], ""),
+        ("members_served", _("Members who served"), metrics["members_served"], ""),
+        ("hours", _("Service hours"), metrics["hours"], ""),
+        ("residents_served", _("Residents served"), metrics["residents_served"], ""),
+        ("wishes_claimed", _("Wishes claimed"), metrics["wishes_claimed"], ""),
+        ("wishes_fulfilled", _("Wishes fulfilled"), metrics["wishes_fulfilled"], ""),
+        (
+            "wishes_confirmed",
+            _("Wishes confirmed"),
+            metrics["wishes_confirmed"],
+            _("Completion rate %(rate)s") % {"rate": _percent(metrics["wish_completion_rate"])},
+        ),
+    ]
+    if metrics["activities_organized"] is not None:
+        tiles.append(("activities_organized", _("Activities organized"), metrics["activities_organized"], ""))
+    tiles += [
+        ("zero_service_members", _("Zero-service members"), metrics["zero_service_members"], ""),
+        (
+            "below_target_members",
+            _("Below the %(hours)s h target") % {"hours": metrics["target_hours"]},
+            metrics["below_target_members"],
+            _("Service completion rate %(rate)s") % {"rate": _percent(metrics["target_completion_rate"])},
+        ),
+        ("points", _("Points"), metrics["points"], ""),
+    ]
+    if "stars" in metrics:
+        tiles.append(("stars", _("Star level"), metrics["stars"], ""))
+    return [{"key": key, "label": label, "value": value, "note": note} for key, label, value, note in tiles]
+
+
+def _chart(chart_id, title, desc, rows, *, horizontal, label="label"):
+    bars = [Bar(row[label], row["hours"]) for row in rows]
+    return {
+        "id": chart_id,
+        "title": title,
+        "svg": bar_chart(
+            chart_id=chart_id, title=title, desc=desc, bars=bars, value_label=_("Hours"), horizontal=horizontal
+        ),
+        "rows": rows,
+    }
+
+
+class HomeView(DashboardPage):
     template_name = "web/dashboard/home.html"
+    title = gettext_lazy("Dashboard")
+
+    def figures(self, node, period, cleaned):
+        metrics = selectors.node_metrics(node=node, period=period)
+        months = selectors.node_breakdown(node=node, period=period, by="month")
+        for row in months:
+            row["label"] = row["key"]
+        charts = [
+            _chart(
+                "hours-by-month",
+                _("Hours by month"),
+                _("Service hours of %(node)s in each month of %(period)s.")
+                % {"node": node.name, "period": period.label},
+                months,
+                horizontal=False,
+            )
+        ]
+        by_branch = node.level == Level.ORGAN or (
+            node.level == Level.PARTY_ORG and node.obj.kind != PartyOrgKind.BRANCH
+        )
+        if by_branch:
+            units = selectors.branch_rows(node=node, period=period)
+            unit_title = _("Hours by branch")
+        else:
+            units = selectors.node_breakdown(node=node, period=period, by="children")
+            unit_title = CHILD_CHART_TITLES.get(units[0]["level"], "") if units else ""
+        for row in units:
+            row["label"] = row["name"]
+            row["drill"] = _drill_level(row, by_branch)
+        if units:
+            charts.append(
+                _chart(
+                    "hours-by-unit",
+                    unit_title,
+                    _("Service hours of each part of %(node)s in %(period)s.")
+                    % {"node": node.name, "period": period.label},
+                    units,
+                    horizontal=True,
+                )
+            )
+        sources = selectors.node_breakdown(node=node, period=period, by="source")
+        charts.append(
+            _chart(
+                "hours-by-category",
+                _("Hours by category"),
+                _(
+                    "Service hours of %(node)s in %(period)s by kind of service: wishes, each category of activity, "
+                    "manual entries."
+                )
+                % {"node": node.name, "period": period.label},
+                sources,
+                horizontal=True,
+            )
+        )
+        exportable = node.level in exports.EXPORT_LEVELS
+        return {
+            "metrics": metrics,
+            "tiles": headline_tiles(metrics, node),
+            "charts": charts,
+            "exportable": exportable,
+        }
+
+
+def _drill_level(row, by_branch):
+    """The form value of a breakdown row's node, for a link that opens the dashboard on it."""
+    if by_branch:
+        return f"party_org:{row['id']}"
+    if row.get("id") is None:
+        return ""
+    return f"{row['level']}:{row['id']}"
+
+
+class RankingsView(DashboardPage):
+    template_name = "web/dashboard/rankings.html"
+    subnav_key = "rankings"
+    title = gettext_lazy("Rankings")
+    form_class = RankingForm
+
+    def get_form(self):
+        node = default_node(self.request.user)
+        default_of = "organs" if node is not None and node.level == Level.CITY else "members"
+        return RankingForm(self.request.GET, default_of=default_of)
+
+    def figures(self, node, period, cleaned):
+        of, metric = cleaned["of"], cleaned["metric"]
+        if node.level == Level.CITY and not self.request.GET.get("of"):
+            of = "organs"  # the only ranking of the city: show it, and say so in the form
+        if self.form.is_bound:
+            self.form.data["of"], self.form.data["metric"] = of, metric
+        else:
+            self.form.initial.update(of=of, metric=metric)
+        rows = selectors.ranking(node=node, period=period, of=of, metric=metric)
+        query = f"{node_query(node, period)}&{urlencode({'of': of, 'metric': metric})}"
+        return {"of": of, "metric": metric, **self.paginate(rows, query)}
+
+
+class MemberTableView(DashboardPage):
+    template_name = "web/dashboard/members.html"
+    subnav_key = "members"
+    title = gettext_lazy("Member table")
+
+    def figures(self, node, period, cleaned):
+        rows = selectors.member_table(node=node, period=period)
+        return self.paginate(rows, node_query(node, period))
+
+
+class BranchTableView(DashboardPage):
+    template_name = "web/dashboard/branches.html"
+    subnav_key = "branches"
+    title = gettext_lazy("Branch summary")
+
+    def figures(self, node, period, cleaned):
+        if node.level not in (Level.ORGAN, Level.PARTY_ORG):
+            raise stats_errors.Invalid("breakdown_invalid", stats_errors.BREAKDOWN_INVALID)
+        rows = selectors.branch_rows(node=node, period=period)
+        for row in rows:
+            row["rate_label"] = _percent(row["registration_rate"])
+        return self.paginate(rows, node_query(node, period))
+
+
+class ZeroServiceView(DashboardPage):
+    template_name = "web/dashboard/member_list.html"
+    subnav_key = "zero_service"
+    title = gettext_lazy("Zero-service members")
+    intro = gettext_lazy("Members of this organization or place with no approved service in the period.")
+
+    def figures(self, node, period, cleaned):
+        rows = selectors.zero_service_members(node=node, period=period)
+        return {"intro": self.intro, **self.paginate(rows, node_query(node, period))}
+
+
+class UnregisteredView(ZeroServiceView):
+    subnav_key = "unregistered"
+    title = gettext_lazy("Unregistered members")
+    intro = gettext_lazy(
+        "Members without a confirmed registration with a residential community (now; the period does not matter)."
+    )
+
+    def figures(self, node, period, cleaned):
+        rows = selectors.unregistered_members(node=node)
+        return {"intro": self.intro, **self.paginate(rows, node_query(node, period))}
+
+
+def _evaluations_in(node, queryset):
+    """The evaluations of the node: of its members (organization) or given by its communities (place)."""
+    level, pk = node.level, node.pk
+    if level == Level.ORGAN:
+        return queryset.filter(member__organ_id=pk)
+    if level == Level.PARTY_ORG:
+        return queryset.filter(member__branch__path__startswith=node.obj.path)
+    if level == Level.MEMBER:
+        return queryset.filter(member_id=pk)
+    if level == Level.DISTRICT:
+        return queryset.filter(community__street__district_id=pk)
+    if level == Level.STREET:
+        return queryset.filter(community__street_id=pk)
+    if level == Level.COMMUNITY:
+        return queryset.filter(community_id=pk)
+    if level == Level.GRID:
+        return queryset.filter(community_id=node.obj.community_id)
+    return queryset
+
+
+class EvaluationsView(DashboardPage):
+    template_name = "web/dashboard/evaluations.html"
+    subnav_key = "evaluations"
+    title = gettext_lazy("Community evaluations")
+
+    def figures(self, node, period, cleaned):
+        visible = evaluation_list(user=self.request.user, filters={"year": period.year})
+        rows = _evaluations_in(node, visible).order_by("member__branch__path", "member__user__name", "community_id")
+        return {"year": period.year, **self.paginate(rows, node_query(node, period))}
+
+
+class ExportView(DashboardPageMixin, View):
+    """One of the three workbooks of apps.stats.exports for the form's node and period, as a GET download, with the
+    API export's permission check (export_node_get: an organ or a Party org the user may view)."""
+
+    def get(self, request, kind):
+        if kind not in EXPORTS:
+            raise Http404
+        build, filename, stem = EXPORTS[kind]
+        form = DashboardForm(request.GET)
+        home = reverse("dashboard:home")
+        if not form.is_valid():
+            return HttpResponseRedirect(f"{home}?{request.GET.urlencode()}")
+        cleaned = form.cleaned_data
+        period = cleaned["period"]
+        node = resolve_node(request.user, cleaned["level"], cleaned["id"])
+        try:
+            node = exports.export_node_get(user=request.user, level=node.level, pk=node.pk)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        except DomainError as error:
+            report_error(request, error)
+            return HttpResponseRedirect(f"{home}?{node_query(node, period)}")
+        fallback = f"{stem}-{node.level}-{node.pk}-{period.label.replace('/', '_')}.xlsx"
+        return xlsx_response(
+            build(node=node, period=period), filename=filename(node=node, period=period), fallback=fallback
+        )

@@ -8,4 +8,18 @@ app_name = "member"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("claims/", views.MyClaimsView.as_view(), name="claims"),
+    path("wishes/<int:pk>/", views.WishDetailView.as_view(), name="wish"),
+    path("wishes/<int:pk>/claim/", views.WishClaimView.as_view(), name="wish_claim"),
+    path("wishes/<int:pk>/release/", views.WishReleaseView.as_view(), name="wish_release"),
+    path("wishes/<int:pk>/fulfil/", views.WishFulfilView.as_view(), name="wish_fulfil"),
+    path("activities/", views.MyActivitiesView.as_view(), name="activities"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity"),
+    path("activities/<int:pk>/signup/", views.SignUpView.as_view(), name="signup"),
+    path("activities/<int:pk>/cancel/", views.SignUpCancelView.as_view(), name="signup_cancel"),
+    # What the staff's on-site QR code should encode (with ?code=...): a confirm page, never a check-in by GET.
+    path("activities/<int:pk>/checkin/", views.CheckinScanView.as_view(), name="checkin"),
+    path("activities/<int:pk>/checkin/position/", views.CheckinByPositionView.as_view(), name="checkin_position"),
+    path("activities/<int:pk>/checkin/code/", views.CheckinByCodeView.as_view(), name="checkin_code"),
+    path("activities/<int:pk>/checkout/", views.CheckoutView.as_view(), name="checkout"),
 ]

@@ -1,9 +1,434 @@
-"""Pages of in-service Party members."""
+"""Pages of in-service Party members (phones first): what is near home, a wish, an activity, on-site check-in, mine.
 
-from django.views.generic import TemplateView
+Every read goes through the selectors the API uses (scoped: anything else is a 404) and every button through the
+service the API calls; a domain error comes back as a message with its code (apps.web.feedback).
+"""
 
+from functools import reduce
+from operator import or_
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView, TemplateView
+from geopy.distance import geodesic
+
+from apps.activities import selectors as activity_selectors
+from apps.activities import services as activity_services
+from apps.activities.api.filters import ActivityFilter
+from apps.activities.api.serializers import CheckinInputSerializer
+from apps.activities.errors import NOT_SIGNED_UP
+from apps.activities.models import ActivityStatus, SignUpStatus
+from apps.activities.services import checkin_window
+from apps.core.errors import Conflict, Invalid, NotFound
+from apps.orgs.models import PartyOrgKind
+from apps.orgs.selectors import member_list, party_org_list
+from apps.registrations.models import RegistrationStatus
+from apps.registrations.selectors import member_of, registration_list_mine
 from apps.web.access import MemberPageMixin
+from apps.web.feedback import ActionView
+from apps.web.member.forms import CheckinCodeForm, NearbyFilterForm
+from apps.wishes import errors as wish_errors
+from apps.wishes import selectors as wish_selectors
+from apps.wishes import services as wish_services
+from apps.wishes.api.filters import WishFilter
+from apps.wishes.api.serializers import WishClaimInputSerializer, WishOutputSerializer
+from apps.wishes.models import WishStatus
+
+PAGE_SIZE = 20
+
+# Page-level messages (the rules' own messages come from the services).
+POSITION_NEEDED = _(
+    "Your position is needed: allow this site to use your location in the browser, or check in with the code shown "
+    "on site."
+)
+CODE_NEEDED = _("Enter the check-in code shown on site.")
+CLAIMED = _("You claimed this wish. The resident's contact details are shown below.")
+CLAIMED_FOR_BRANCH = _("Your branch claimed this wish. Name the members who took part when you report it fulfilled.")
+INVALID_BRANCH = _("Choose one of your branches.")
+RELEASED = _("You released this wish; it is open to others again.")
+FULFILLED = _("Thank you! The community will confirm the fulfilled wish.")
+SIGNED_UP = _("You have a place in this activity.")
+WAITLISTED = _("The activity is full: you are on the waitlist.")
+SIGNUP_CANCELLED = _("Your sign-up is cancelled.")
+CHECKED_IN = _("You have checked in.")
+CHECKED_OUT = _("You have checked out. Thank you for your service!")
 
 
-class HomeView(MemberPageMixin, TemplateView):
+def distance_label(metres):
+    if metres < 1000:
+        return gettext("%(m)s m") % {"m": int(round(metres))}
+    return gettext("%(km)s km") % {"km": f"{metres / 1000:.1f}"}
+
+
+def home_registration(user):
+    """The member's confirmed registration (their residential community and home point), or None."""
+    return registration_list_mine(user=user).filter(status=RegistrationStatus.CONFIRMED).first()
+
+
+class MemberPage(MemberPageMixin):
+    """The member section's gate plus the sub-navigation entry a page belongs to."""
+
+    subnav = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["subnav"] = self.subnav
+        return context
+
+
+class _Nearby:
+    """Wishes and activities merged nearest first, sliceable for Django's Paginator: a page needs only the first
+    `stop` rows of each list (both are ordered by distance in SQL), so no list is read whole."""
+
+    def __init__(self, wishes, activities, home):
+        self.lists = [("wish", qs) for qs in [wishes] if qs is not None]
+        self.lists += [("activity", qs) for qs in [activities] if qs is not None]
+        self.home = home
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = sum(qs.count() for _kind, qs in self.lists)
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("only slices")
+        rows = []
+        for kind, qs in self.lists:
+            rows.extend((obj.distance_sq, kind, obj.pk, obj) for obj in qs[: key.stop])
+        rows.sort(key=lambda row: row[:3])
+        items = []
+        for _sq, kind, _pk, obj in rows[key]:
+            point = (obj.grid.latitude, obj.grid.longitude) if kind == "wish" else (obj.latitude, obj.longitude)
+            metres = geodesic(self.home, point).meters
+            items.append({"kind": kind, "obj": obj, "distance_m": metres, "distance": distance_label(metres)})
+        return items
+
+
+def _filtered(filterset_class, params, queryset, form):
+    """Apply the API's FilterSet; its errors (if the page form let something through) go onto the page form."""
+    if params is None:
+        return None
+    filterset = filterset_class(data=params, queryset=queryset)
+    if not filterset.is_valid():
+        for field, errors in filterset.errors.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return None
+    return filterset.qs
+
+
+class HomeView(MemberPage, TemplateView):
+    """附近: open wishes and activities near the member's home, nearest first, with filters."""
+
     template_name = "web/member/home.html"
+    subnav = "home"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        registration = home_registration(user)
+        form = NearbyFilterForm(self.request.GET)
+        context.update({"title": _("Near my home"), "form": form, "registration": registration})
+        if registration is None:
+            return context
+        if not form.is_valid():
+            return context
+        home = (registration.latitude, registration.longitude)
+        wish_params, activity_params = form.wish_params(home), form.activity_params(home)
+        wishes = _filtered(WishFilter, wish_params, wish_selectors.wish_list(user=user), form)
+        activities = _filtered(ActivityFilter, activity_params, activity_selectors.activity_list(user=user), form)
+        if form.errors:
+            return context
+        page = Paginator(_Nearby(wishes, activities, home), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update({"page_obj": page, "items": page.object_list, "query": query.urlencode()})
+        return context
+
+
+# --- wishes -----------------------------------------------------------------------------------------------------
+
+
+def _visible_wish(user, pk):
+    wish = wish_selectors.wish_get(user=user, pk=pk)
+    if wish is None:
+        raise Http404
+    return wish
+
+
+def secretary_branches(scope):
+    """The branches a member who is also a branch secretary may claim for as a group (none for most members)."""
+    if not scope.party_org_paths:
+        return []
+    under = reduce(or_, (Q(path__startswith=path) for path in scope.party_org_paths))
+    return list(party_org_list(user=None).filter(under, kind=PartyOrgKind.BRANCH).order_by("path"))
+
+
+class WishDetailView(MemberPage, TemplateView):
+    """A wish as the API shows it to this member: the resident masked unless the member holds its claim."""
+
+    template_name = "web/member/wish_detail.html"
+    subnav = "home"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        wish = _visible_wish(self.request.user, kwargs["pk"])
+        claims = getattr(wish, "current_claims", [])
+        my_claim = claims[0] if claims and wish.is_claimant else None
+        context.update(
+            {
+                "title": wish.title,
+                "wish": wish,
+                # The serializer decides what of the resident this viewer may see; the page only shows it.
+                "shown": WishOutputSerializer(wish, context={"request": self.request}).data,
+                "my_claim": my_claim,
+                # A group claim: the secretary names the branch's members who took part when reporting it fulfilled.
+                "branch_members": (
+                    member_list(user=self.request.user).filter(branch_id=my_claim.branch_id, is_active=True)
+                    if my_claim is not None and my_claim.branch_id
+                    else []
+                ),
+                "can_claim": wish.status == WishStatus.PUBLISHED and not wish.is_claimant,
+                "claim_branches": secretary_branches(self.scope) if wish.status == WishStatus.PUBLISHED else [],
+                "can_release": wish.is_claimant and wish.status == WishStatus.CLAIMED,
+                "can_fulfil": wish.is_claimant and wish.status == WishStatus.CLAIMED,
+            }
+        )
+        return context
+
+
+class MemberActionView(MemberPageMixin, ActionView):
+    """A member's POST button: subclasses implement `act`; an object outside the member's scope is a 404 page."""
+
+    def perform(self, request, **kwargs):
+        try:
+            return self.act(request, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+
+    def act(self, request, **kwargs):
+        raise NotImplementedError
+
+
+class WishActionView(MemberActionView):
+    """A button on a wish. Back to the wish while the member may still see it, else to the home page (a claim lost
+    to someone else makes the wish invisible to the loser)."""
+
+    def redirect_to(self, **kwargs):
+        if wish_selectors.wish_list(user=self.request.user).filter(pk=kwargs["pk"]).exists():
+            return reverse("member:wish", kwargs={"pk": kwargs["pk"]})
+        return reverse("member:home")
+
+
+class WishClaimView(WishActionView):
+    def act(self, request, pk):
+        # The API's claim lookup: besides visible wishes, once-public ones of the member's communities, so a latecomer
+        # hears "already claimed" (409) instead of a 404.
+        wish = wish_selectors.wish_claim_targets(user=request.user).filter(pk=pk).first()
+        if wish is None:
+            raise Http404
+        as_branch = None
+        if request.POST.get("as_branch"):
+            # The API's input serializer: an unknown branch is refused; the service checks the secretary.
+            data = WishClaimInputSerializer(data={"as_branch": request.POST["as_branch"]})
+            if not data.is_valid():
+                raise Invalid("invalid_branch", INVALID_BRANCH)
+            as_branch = data.validated_data["as_branch"]
+        wish_services.wish_claim(wish=wish, actor=request.user, as_branch=as_branch)
+        return CLAIMED_FOR_BRANCH if as_branch else CLAIMED
+
+
+class WishReleaseView(WishActionView):
+    def act(self, request, pk):
+        wish = _visible_wish(request.user, pk)
+        wish_services.wish_release(wish=wish, actor=request.user, reason=request.POST.get("reason", ""))
+        return RELEASED
+
+
+class WishFulfilView(WishActionView):
+    def act(self, request, pk):
+        wish = _visible_wish(request.user, pk)
+        ids = request.POST.getlist("participants")
+        if not all(value.isdigit() for value in ids):
+            raise Invalid("participant_not_in_branch", wish_errors.PARTICIPANT_NOT_IN_BRANCH)
+        participants = list(member_list(user=request.user).filter(pk__in=ids))
+        if len(participants) != len(set(ids)):
+            raise Invalid("participant_not_in_branch", wish_errors.PARTICIPANT_NOT_IN_BRANCH)
+        wish_services.wish_fulfil(
+            wish=wish,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            photo=request.FILES.get("photo"),
+            participants=participants,
+        )
+        return FULFILLED
+
+
+# --- activities -------------------------------------------------------------------------------------------------
+
+
+def _visible_activity(user, pk):
+    activity = activity_selectors.activity_get(user=user, pk=pk)
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def activity_context(user, activity):
+    signup = activity_selectors.my_active_signup(user=user, activity=activity)
+    now = timezone.now()
+    opens, closes = checkin_window(activity)
+    running = activity.status in (ActivityStatus.OPEN, ActivityStatus.CLOSED) and now < closes
+    confirmed = signup is not None and signup.status == SignUpStatus.CONFIRMED
+    # Members cancel until this time (the service refuses later ones; the button is not offered then).
+    cancel_deadline = activity_services.cancel_deadline(activity)
+    return {
+        "activity": activity,
+        "signup": signup,
+        "cancel_deadline": cancel_deadline,
+        "checkin_opens_at": opens,
+        "can_sign_up": signup is None and activity.status == ActivityStatus.OPEN and activity.signup_deadline > now,
+        "can_cancel": signup is not None and running and now <= cancel_deadline,
+        "cancel_closed": signup is not None and running and now > cancel_deadline,
+        "checkin_open": running and now >= opens and confirmed and signup.checked_in_at is None,
+        "checkin_later": running and now < opens and confirmed,
+        "can_check_out": running and confirmed and signup.checked_in_at is not None and signup.checked_out_at is None,
+    }
+
+
+class ActivityDetailView(MemberPage, TemplateView):
+    template_name = "web/member/activity_detail.html"
+    subnav = "home"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = _visible_activity(self.request.user, kwargs["pk"])
+        context.update(activity_context(self.request.user, activity))
+        context.update({"title": activity.title, "code_form": CheckinCodeForm()})
+        return context
+
+
+class CheckinScanView(MemberPage, TemplateView):
+    """What the staff's QR code opens: the code filled in and a 签到 button. A GET never checks anyone in."""
+
+    template_name = "web/member/checkin_confirm.html"
+    subnav = "activities"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = _visible_activity(self.request.user, kwargs["pk"])
+        context.update(activity_context(self.request.user, activity))
+        code = self.request.GET.get("code", "")[:16]
+        context.update({"title": _("Check in"), "code_form": CheckinCodeForm(initial={"code": code})})
+        return context
+
+
+class ActivityActionView(MemberActionView):
+    def redirect_to(self, **kwargs):
+        if activity_selectors.activity_list(user=self.request.user).filter(pk=kwargs["pk"]).exists():
+            return reverse("member:activity", kwargs={"pk": kwargs["pk"]})
+        return reverse("member:home")
+
+    def my_signup(self, request, pk):
+        activity = _visible_activity(request.user, pk)
+        signup = activity_selectors.my_active_signup(user=request.user, activity=activity)
+        if signup is None:
+            raise Conflict("not_signed_up", NOT_SIGNED_UP)
+        return signup
+
+
+class SignUpView(ActivityActionView):
+    def act(self, request, pk):
+        # As the API: the activities a sign-up may address include those no longer open, so a latecomer hears why.
+        activity = activity_selectors.activity_signup_targets(user=request.user).filter(pk=pk).first()
+        if activity is None:
+            raise Http404
+        signup = activity_services.signup_create(activity=activity, member=member_of(request.user))
+        return WAITLISTED if signup.status == SignUpStatus.WAITLISTED else SIGNED_UP
+
+
+class SignUpCancelView(ActivityActionView):
+    def act(self, request, pk):
+        signup = self.my_signup(request, pk)
+        activity_services.signup_cancel(signup=signup, actor=request.user, reason=request.POST.get("reason", ""))
+        return SIGNUP_CANCELLED
+
+
+class CheckinByPositionView(ActivityActionView):
+    """The position the browser filled in (member.js); without it (no JavaScript, permission refused) a message
+    says what is needed."""
+
+    def act(self, request, pk):
+        signup = self.my_signup(request, pk)
+        fields = ("latitude", "longitude", "coord_system", "accuracy_m")
+        data = {name: request.POST[name] for name in fields if request.POST.get(name, "").strip()}
+        serializer = CheckinInputSerializer(data=data)
+        if "latitude" not in data or "longitude" not in data or not serializer.is_valid():
+            raise Invalid("position_needed", POSITION_NEEDED)
+        point = serializer.validated_data
+        activity_services.checkin_by_position(
+            signup=signup,
+            actor=request.user,
+            latitude=point["latitude"],
+            longitude=point["longitude"],
+            coord_system=point["coord_system"],
+            accuracy_m=point.get("accuracy_m"),
+        )
+        return CHECKED_IN
+
+
+class CheckinByCodeView(ActivityActionView):
+    def act(self, request, pk):
+        signup = self.my_signup(request, pk)
+        form = CheckinCodeForm(request.POST)
+        if not form.is_valid():
+            raise Invalid("checkin_code_required", CODE_NEEDED)
+        activity_services.checkin_by_code(signup=signup, actor=request.user, code=form.cleaned_data["code"])
+        return CHECKED_IN
+
+
+class CheckoutView(ActivityActionView):
+    def act(self, request, pk):
+        activity_services.checkout(signup=self.my_signup(request, pk), actor=request.user)
+        return CHECKED_OUT
+
+
+# --- mine -------------------------------------------------------------------------------------------------------
+
+
+class MyClaimsView(MemberPage, ListView):
+    """我的认领: every wish the member claimed, newest first."""
+
+    template_name = "web/member/claims.html"
+    paginate_by = PAGE_SIZE
+    subnav = "claims"
+
+    def get_queryset(self):
+        return wish_selectors.my_claims(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("My claims"), **kwargs)
+
+
+class MyActivitiesView(MemberPage, ListView):
+    """我的活动: the member's sign-ups, soonest first, with waitlist places."""
+
+    template_name = "web/member/activities.html"
+    paginate_by = PAGE_SIZE
+    subnav = "activities"
+
+    def get_queryset(self):
+        return activity_selectors.my_signups(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("My activities"), **kwargs)

@@ -8,4 +8,35 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # registrations
+    path("registrations/", views.RegistrationListView.as_view(), name="registrations"),
+    path("registrations/<int:pk>/confirm/", views.RegistrationConfirmView.as_view(), name="registration-confirm"),
+    path("registrations/<int:pk>/reject/", views.RegistrationRejectView.as_view(), name="registration-reject"),
+    # micro-wishes
+    path("wishes/", views.WishListView.as_view(), name="wishes"),
+    path("wishes/new/", views.WishCreateView.as_view(), name="wish-new"),
+    path("wishes/<int:pk>/", views.WishDetailView.as_view(), name="wish-detail"),
+    path("wishes/<int:pk>/submit/", views.WishSubmitView.as_view(), name="wish-submit"),
+    path("wishes/<int:pk>/verify/", views.WishVerifyView.as_view(), name="wish-verify"),
+    path("wishes/<int:pk>/publish/", views.WishPublishView.as_view(), name="wish-publish"),
+    path("wishes/<int:pk>/revoke/", views.WishRevokeView.as_view(), name="wish-revoke"),
+    path("wishes/<int:pk>/cancel/", views.WishCancelView.as_view(), name="wish-cancel"),
+    path("wishes/<int:pk>/confirm/", views.WishConfirmView.as_view(), name="wish-confirm"),
+    # activities, on-site check-in, attendance and hours
+    path("activities/", views.ActivityListView.as_view(), name="activities"),
+    path("activities/new/", views.ActivityCreateView.as_view(), name="activity-new"),
+    path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
+    path("activities/<int:pk>/publish/", views.ActivityPublishView.as_view(), name="activity-publish"),
+    path("activities/<int:pk>/cancel/", views.ActivityCancelView.as_view(), name="activity-cancel"),
+    path("activities/<int:pk>/checkin-code/", views.CheckinCodeView.as_view(), name="activity-checkin-code"),
+    path("activities/<int:pk>/attendance/", views.AttendanceView.as_view(), name="activity-attendance"),
+    path("activities/<int:pk>/attendance.xlsx", views.AttendanceExcelView.as_view(), name="activity-attendance-xlsx"),
+    path("activities/<int:pk>/finish/", views.ActivityFinishView.as_view(), name="activity-finish"),
+    path("signups/<int:pk>/attendance/", views.AttendanceMarkView.as_view(), name="signup-attendance"),
+    path("signups/<int:pk>/approve/", views.HoursApproveView.as_view(), name="signup-approve"),
+    path("signups/<int:pk>/adjust/", views.HoursAdjustView.as_view(), name="signup-adjust"),
+    path("signups/<int:pk>/reject/", views.HoursRejectView.as_view(), name="signup-reject"),
+    # year-end evaluations
+    path("evaluations/", views.EvaluationListView.as_view(), name="evaluations"),
+    path("evaluations/submit/", views.EvaluationSubmitView.as_view(), name="evaluation-submit"),
 ]

@@ -1,0 +1,169 @@
+"""The dashboard's GET form: which node and which period. The parameters are validated by the statistics API's own
+query serializers and apps.stats.periods.period_of, so a bad parameter gives the same message on a page as in the
+API; this form only lays the inputs out and says which of them a kind of period uses."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import DomainError
+from apps.stats.api.serializers import NodePeriodQuerySerializer, RankingQuerySerializer
+from apps.stats.nodes import Level
+from apps.stats.periods import period_of
+
+PERIOD_KINDS = (
+    ("year", _("Year")),
+    ("quarter", _("Quarter")),
+    ("month", _("Month")),
+    ("day", _("Day")),
+    ("range", _("Date range")),
+)
+# The inputs each kind of period reads; the others are ignored, so a year left in its box never clashes with a day.
+PERIOD_FIELDS = {
+    "year": ("year",),
+    "quarter": ("year", "quarter"),
+    "month": ("year", "month"),
+    "day": ("day",),
+    "range": ("start", "end"),
+}
+METRICS = (
+    ("hours", _("Hours")),
+    ("points", _("Points")),
+    ("person_times", _("Person-times")),
+)
+RANKINGS = (
+    ("members", _("Party members")),
+    ("branches", _("Branches")),
+    ("organs", _("Organs")),
+)
+
+
+def node_value(node):
+    """The node as one form value: "city", or "<level>:<id>"."""
+    return "city" if node.level == Level.CITY else f"{node.level}:{node.pk}"
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class DashboardForm(forms.Form):
+    """The node (a select of the nodes the user may view) and the period (a kind and the inputs it reads).
+
+    Valid: cleaned_data holds `level` and `id` (None: the user's default node) and `period` (a Period)."""
+
+    serializer_class = NodePeriodQuerySerializer
+
+    node = forms.CharField(label=_("Organization or place"), required=False, widget=forms.Select)
+    kind = forms.ChoiceField(label=_("Period"), choices=PERIOD_KINDS, required=False)
+    year = forms.CharField(label=_("Year"), required=False, widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}))
+    quarter = forms.ChoiceField(label=_("Quarter"), required=False)
+    month = forms.ChoiceField(label=_("Month"), required=False)
+    day = forms.CharField(label=_("Day"), required=False, widget=_date_input())
+    start = forms.CharField(label=_("From"), required=False, widget=_date_input())
+    end = forms.CharField(label=_("To"), required=False, widget=_date_input())
+
+    def __init__(self, data=None, *, node_choices=(), **kwargs):
+        # Without any of its parameters (a first visit, or only ?page=2) the dashboard opens on the user's default
+        # node and this year, and the form shows that.
+        self.empty = not data or not any(data.get(name) for name in self.base_fields)
+        initial = {"kind": "year", "year": timezone.localdate().year}
+        super().__init__(None if self.empty else data, initial=initial, **kwargs)
+        self.fields["node"].widget.choices = node_choices
+        # Built per request, in the language of the request.
+        self.fields["quarter"].choices = [("", "—")] + [
+            (str(n), _("Q%(quarter)d") % {"quarter": n}) for n in range(1, 5)
+        ]
+        self.fields["month"].choices = [("", "—")] + [
+            (str(n), _("Month %(month)d") % {"month": n}) for n in range(1, 13)
+        ]
+
+    def is_valid(self):
+        if self.empty:  # no parameters: the default node and this year, nothing to complain about
+            self.cleaned_data = {"level": None, "id": None, "period": period_of()}
+            return True
+        return super().is_valid()
+
+    def query_params(self, cleaned):
+        """The API's query parameters for what the form says (only the inputs the kind of period reads)."""
+        params = {}
+        node = (cleaned.get("node") or "").strip()
+        if node:
+            level, _sep, pk = node.partition(":")
+            params["level"] = level
+            if pk:
+                params["id"] = pk
+        kind = cleaned.get("kind") or "year"
+        for name in PERIOD_FIELDS[kind]:
+            value = (cleaned.get(name) or "").strip()
+            if value:
+                params[name] = value
+        if kind == "year" and "year" not in params:
+            params["year"] = str(timezone.localdate().year)
+        return params
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind") or "year"
+        missing = [name for name in PERIOD_FIELDS[kind] if name != "year" and not (cleaned.get(name) or "").strip()]
+        if kind != "year" and not (cleaned.get("year") or "").strip() and "year" in PERIOD_FIELDS[kind]:
+            missing.append("year")
+        for name in missing:
+            self.add_error(name, self.fields[name].error_messages["required"])
+        if missing:
+            return cleaned
+        query = self.serializer_class(data=self.query_params(cleaned))
+        if not query.is_valid():
+            for name, messages in query.errors.items():
+                field = "node" if name in ("level", "id") else name
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, str(message))
+            return cleaned
+        try:
+            cleaned["period"] = period_of(**query.period_params())
+        except DomainError as error:
+            self.add_error(None, f"{error.message} ({error.code})")
+            return cleaned
+        cleaned["level"] = query.validated_data.get("level")
+        cleaned["id"] = query.validated_data.get("id")
+        cleaned["query"] = query.validated_data
+        return cleaned
+
+
+class RankingForm(DashboardForm):
+    """The dashboard form with what to rank and by which measure (the ranking API's parameters)."""
+
+    serializer_class = RankingQuerySerializer
+
+    of = forms.ChoiceField(label=_("Rank"), choices=RANKINGS, required=False)
+    metric = forms.ChoiceField(label=_("By"), choices=METRICS, required=False)
+
+    def __init__(self, data=None, *, default_of="members", **kwargs):
+        super().__init__(data, **kwargs)
+        self.default_of = default_of
+        self.initial.update({"of": default_of, "metric": "hours"})
+
+    def is_valid(self):
+        if self.empty:
+            self.cleaned_data = {
+                "level": None,
+                "id": None,
+                "period": period_of(),
+                "of": self.default_of,
+                "metric": "hours",
+            }
+            return True
+        return super().is_valid()
+
+    def query_params(self, cleaned):
+        params = super().query_params(cleaned)
+        params["of"] = cleaned.get("of") or self.default_of
+        params["metric"] = cleaned.get("metric") or "hours"
+        return params
+
+    def clean(self):
+        cleaned = super().clean()
+        if "query" in cleaned:
+            cleaned["of"] = cleaned["query"]["of"]
+            cleaned["metric"] = cleaned["query"]["metric"]
+        return cleaned
