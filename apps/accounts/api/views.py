@@ -36,7 +36,8 @@ class LoginView(APIView):
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         phone = services.normalize_phone(data.validated_data["phone"])
-        user = authenticate(request, phone=phone, password=data.validated_data["password"])
+        # The Django request, not DRF's wrapper: django-axes marks a locked-out attempt on it for its middleware.
+        user = authenticate(request._request, phone=phone, password=data.validated_data["password"])
         if user is None:
             raise Invalid("login_failed", errors.LOGIN_FAILED)
         login(request, user)
