@@ -20,3 +20,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per process: parallel runs (xdist workers, two developers' runs) never share a test database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+
+# Login throttling stays on in tests (tests/security tries it); only its log lines are left out of test output.
+AXES_VERBOSE = False
