@@ -1,5 +1,7 @@
 """Root URL configuration: the web pages, admin, the REST API under /api/v1/, the OpenAPI schema and its docs."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -32,6 +34,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
 ]
+
+if settings.DEBUG:
+    # Uploaded photos in development (scripts/run); in production nginx serves MEDIA_ROOT (docs/deployment.md).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "apps.web.views.permission_denied"
 handler404 = "apps.web.views.page_not_found"

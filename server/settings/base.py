@@ -166,6 +166,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation also documents the error statuses it may answer with, in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.add_error_responses",
+    ],
     # Several apps have a "status" or "kind" field; name each enum after its model's choices class.
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "apps.ledger.models.RecordStatus",
@@ -190,9 +195,30 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # No mobile number (members' log-in names, residents' phones) reaches a log line or an error e-mail.
+        "mask_phones": {"()": "apps.core.masking.MaskPhonesFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_phones"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "mask_phones"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own loggers go through the masked handlers above instead of Django's default (unfiltered) ones.
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": env("LOG_LEVEL", default="INFO"), "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True},
+    },
 }
+# Error reports: passwords hidden and phones masked in POST data, headers and local variables, on every view; the
+# reporter masks what the filter does not see (query parameters, the URL, the user, the exception's message).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "apps.core.masking.PersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "apps.core.masking.PersonalDataExceptionReporter"
 
 # --- Domain settings (documented in README) ---
 # Geocoder: "gazetteer" (offline, resolves against the places tables), "nominatim" or "baidu".

@@ -2,7 +2,11 @@
 
 from rest_framework import serializers
 
-from apps.activities.models import Attendance, SignUp
+from apps.activities.models import Attendance, CheckinMethod, SignUp
+
+# Blank until someone checks in or marks attendance: read-only choice fields keep "" in the documented values.
+_CHECKIN_METHOD = {"choices": CheckinMethod.choices, "allow_blank": True, "read_only": True}
+_ATTENDANCE = {"choices": Attendance.choices, "allow_blank": True, "read_only": True}
 
 
 class AttendanceRowSerializer(serializers.ModelSerializer):
@@ -12,6 +16,8 @@ class AttendanceRowSerializer(serializers.ModelSerializer):
     organ = serializers.CharField(source="member.organ.name")
     branch = serializers.CharField(source="member.branch.name")
     disputed = serializers.SerializerMethodField()
+    checkin_method = serializers.ChoiceField(**_CHECKIN_METHOD)
+    attendance = serializers.ChoiceField(**_ATTENDANCE)
 
     class Meta:
         model = SignUp
@@ -45,6 +51,8 @@ class AttendanceRowSerializer(serializers.ModelSerializer):
 class SignUpHoursSerializer(serializers.ModelSerializer):
     """A sign-up's attendance and hours after an action."""
 
+    attendance = serializers.ChoiceField(**_ATTENDANCE)
+
     class Meta:
         model = SignUp
         fields = [
@@ -65,6 +73,26 @@ class SignUpHoursSerializer(serializers.ModelSerializer):
             "record_id",
         ]
         read_only_fields = fields
+
+
+class AttendanceSheetActivitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+
+
+class AttendanceSheetTotalsSerializer(serializers.Serializer):
+    signups = serializers.IntegerField()
+    checked_in = serializers.IntegerField()
+    credited_minutes = serializers.IntegerField()
+
+
+class AttendanceSheetOutputSerializer(serializers.Serializer):
+    """The attendance sheet's answer: the activity, one row per sign-up and the totals."""
+
+    activity = AttendanceSheetActivitySerializer()
+    rows = AttendanceRowSerializer(many=True)
+    totals = AttendanceSheetTotalsSerializer()
 
 
 class AttendanceMarkInputSerializer(serializers.Serializer):

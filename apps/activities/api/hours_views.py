@@ -36,7 +36,7 @@ def _signup(request, pk):
 class AttendanceSheetView(APIView):
     """考勤表: every sign-up of the activity with check-in data, attendance and hours, and the totals."""
 
-    @extend_schema(responses=s.AttendanceRowSerializer(many=True))
+    @extend_schema(responses=s.AttendanceSheetOutputSerializer)
     def get(self, request, pk):
         activity = _led_activity(request, pk)
         rows = list(hours_selectors.attendance_sheet(activity=activity))

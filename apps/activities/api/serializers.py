@@ -119,14 +119,14 @@ class SignUpOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     waitlist_position = serializers.SerializerMethodField()
     signed_up_at = serializers.DateTimeField()
-    promoted_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField()
+    promoted_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    checked_in_at = serializers.DateTimeField()
-    checked_out_at = serializers.DateTimeField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    checked_out_at = serializers.DateTimeField(allow_null=True)
     checkin_method = serializers.CharField()
-    checkin_distance_m = serializers.FloatField()
+    checkin_distance_m = serializers.FloatField(allow_null=True)
 
     def get_waitlist_position(self, signup) -> int | None:
         if signup.status != SignUpStatus.WAITLISTED:

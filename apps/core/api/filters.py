@@ -9,6 +9,12 @@ class IdFilter(filters.NumberFilter):
 
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        # Within a 64-bit primary key: a larger number is a 400, not an overflow in the database driver.
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
 
 class FloatFilter(filters.NumberFilter):
     field_class = forms.FloatField  # rejects NaN and infinities

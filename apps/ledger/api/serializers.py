@@ -10,7 +10,7 @@ from apps.places.models import Community, Grid
 class AmendmentOutputSerializer(serializers.ModelSerializer):
     """A correction: its minutes and residents are deltas added to the original."""
 
-    decided_by_name = serializers.CharField(source="decided_by.name", default=None)
+    decided_by_name = serializers.CharField(source="decided_by.name", default=None, allow_null=True)
     reason = serializers.CharField(source="decision_reason")
 
     class Meta:
@@ -27,8 +27,8 @@ class RecordOutputSerializer(serializers.ModelSerializer):
     branch_name = serializers.CharField(source="branch.name")
     community_name = serializers.CharField(source="community.name")
     grid_name = serializers.CharField(source="grid.name", default=None)
-    recorded_by_name = serializers.CharField(source="recorded_by.name", default=None)
-    decided_by_name = serializers.CharField(source="decided_by.name", default=None)
+    recorded_by_name = serializers.CharField(source="recorded_by.name", default=None, allow_null=True)
+    decided_by_name = serializers.CharField(source="decided_by.name", default=None, allow_null=True)
     effective_minutes = serializers.IntegerField()
     effective_residents_served = serializers.IntegerField()
 
@@ -118,7 +118,7 @@ class TotalsOutputSerializer(serializers.Serializer):
 
 
 class AuditEntryOutputSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.name", default=None)
+    actor_name = serializers.CharField(source="actor.name", default=None, allow_null=True)
 
     class Meta:
         model = AuditEntry

@@ -4,6 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.accounts.scope import scope_for
 from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community
@@ -37,6 +38,20 @@ class RegistrationRejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _sees_home(context, registration):
+    """The member's home address and position: the member, the community's staff and the grid's worker (who visit
+    and confirm); the organ side and street/district admins see the community and grid only (docs/privacy.md)."""
+    request = context.get("request")
+    if request is None:
+        return False
+    scope = scope_for(request.user)
+    return (
+        scope.member_id == registration.member_id
+        or scope.manages_community(registration.community_id)
+        or (registration.grid_id is not None and scope.works_grid(registration.grid_id))
+    )
+
+
 class RegistrationOutputSerializer(serializers.ModelSerializer):
     member = _MemberSerializer(read_only=True)
     organ = _NamedSerializer(source="member.organ", read_only=True)
@@ -44,6 +59,9 @@ class RegistrationOutputSerializer(serializers.ModelSerializer):
     community = _NamedSerializer(read_only=True)
     grid = _NamedSerializer(read_only=True, allow_null=True)
     decided_by = serializers.CharField(source="decided_by.name", read_only=True, allow_null=True)
+    address = serializers.SerializerMethodField()
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
 
     class Meta:
         model = Registration
@@ -66,6 +84,15 @@ class RegistrationOutputSerializer(serializers.ModelSerializer):
             "receipt_number",
         ]
         read_only_fields = fields
+
+    def get_address(self, registration) -> str | None:
+        return registration.address if _sees_home(self.context, registration) else None
+
+    def get_latitude(self, registration) -> float | None:
+        return registration.latitude if _sees_home(self.context, registration) else None
+
+    def get_longitude(self, registration) -> float | None:
+        return registration.longitude if _sees_home(self.context, registration) else None
 
 
 class ReceiptOutputSerializer(serializers.Serializer):

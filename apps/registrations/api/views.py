@@ -39,7 +39,8 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return selectors.registration_list(user=self.request.user)
 
     def _respond(self, registration, status_code=status.HTTP_200_OK):
-        return Response(s.RegistrationOutputSerializer(registration).data, status=status_code)
+        context = self.get_serializer_context()
+        return Response(s.RegistrationOutputSerializer(registration, context=context).data, status=status_code)
 
     @extend_schema(request=s.RegistrationSubmitInputSerializer, responses={201: s.RegistrationOutputSerializer})
     def create(self, request):
@@ -57,12 +58,14 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return self._respond(registration, status.HTTP_201_CREATED)
 
     @extend_schema(filters=False, responses=s.RegistrationOutputSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # all of the member's own: a plain list
     def mine(self, request):
         _member_or_403(request.user)
         registrations = selectors.registration_list_mine(user=request.user)
-        return Response(s.RegistrationOutputSerializer(registrations, many=True).data)
+        context = self.get_serializer_context()
+        return Response(s.RegistrationOutputSerializer(registrations, many=True, context=context).data)
 
+    @extend_schema(responses=s.RegistrationOutputSerializer(many=True))  # paginated, like the list
     @action(detail=False, methods=["get"], url_path="without-post")
     def without_post(self, request):
         """Confirmed members still holding no post in their community, for staff to follow up."""

@@ -37,6 +37,7 @@ from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
 from apps.wishes.api.filters import WishFilter
 from apps.wishes.api.serializers import WishClaimInputSerializer, WishOutputSerializer
+from apps.wishes.contact_views import ContactChannel, contact_view_record_if_shown
 from apps.wishes.models import WishStatus
 
 PAGE_SIZE = 20
@@ -183,6 +184,7 @@ class WishDetailView(MemberPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         wish = _visible_wish(self.request.user, kwargs["pk"])
+        contact_view_record_if_shown(viewer=self.request.user, wish=wish, channel=ContactChannel.MEMBER_PAGE)
         claims = getattr(wish, "current_claims", [])
         my_claim = claims[0] if claims and wish.is_claimant else None
         context.update(

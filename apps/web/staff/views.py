@@ -36,6 +36,7 @@ from apps.registrations.models import EvaluationGrade, RegistrationStatus
 from apps.web.access import StaffPageMixin
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.staff import forms
+from apps.wishes import contact_views
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
 from apps.wishes.models import WishStatus
@@ -281,6 +282,9 @@ class WishCreateView(StaffPageMixin, FormView):
         return HttpResponseRedirect(reverse("staff:wish-detail", args=[wish.pk]))
 
 
+CONTACT_VIEWS_SHOWN = 20  # the latest showings on the wish's page; the API lists them all
+
+
 class WishDetailView(DeskPage):
     template_name = "web/staff/wish_detail.html"
     subnav = "wishes"
@@ -288,7 +292,17 @@ class WishDetailView(DeskPage):
     def get_context_data(self, **kwargs):
         wish = _desk_object(desk_wishes(self.request.user, self.scope), self.kwargs["pk"])
         _with_resident([wish])
+        contact_views.contact_view_record_if_shown(
+            viewer=self.request.user, wish=wish, channel=contact_views.ContactChannel.STAFF_PAGE
+        )
         staff = self.scope.manages_community(wish.community_id)
+        # 谁查看过联系方式: the latest showings of the resident's contact details, for the community's staff.
+        viewed = None
+        if contact_views.may_read_contact_views(self.request.user, wish):
+            entries = contact_views.contact_views_of(user=self.request.user, wish=wish)
+            viewed = {"total": entries.count(), "latest": list(entries[:CONTACT_VIEWS_SHOWN])}
+            for entry in viewed["latest"]:
+                entry.channel_label = contact_views.channel_label(entry)
         status = wish.status
         allowed = {
             "submit": status == WishStatus.DRAFT,
@@ -306,7 +320,9 @@ class WishDetailView(DeskPage):
                 WishStatus.FULFILLED,
             ),
         }
-        return super().get_context_data(wish=wish, title=wish.title, allowed=allowed, ratings=range(5, 0, -1), **kwargs)
+        return super().get_context_data(
+            wish=wish, title=wish.title, allowed=allowed, ratings=range(5, 0, -1), contact_views=viewed, **kwargs
+        )
 
 
 class _WishAction(StaffPageMixin, ActionView):

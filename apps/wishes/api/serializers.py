@@ -9,8 +9,10 @@ from geopy.distance import geodesic
 from rest_framework import serializers
 
 from apps.core.masking import mask_name
+from apps.ledger.models import AuditEntry
 from apps.orgs.models import Member, PartyOrg
 from apps.places.models import Community, Grid
+from apps.wishes.contact_views import ContactChannel
 from apps.wishes.models import Beneficiary, WishCategory, WishClaim, WishForm
 from apps.wishes.permissions import CURRENT_CLAIM_STATUSES
 
@@ -67,8 +69,8 @@ class WishConfirmInputSerializer(serializers.Serializer):
 class ClaimOutputSerializer(serializers.ModelSerializer):
     """Who holds the wish: a member by name, or a branch with the members who took part."""
 
-    member_name = serializers.CharField(source="member.user.name", default=None)
-    branch_name = serializers.CharField(source="branch.name", default=None)
+    member_name = serializers.CharField(source="member.user.name", default=None, allow_null=True)
+    branch_name = serializers.CharField(source="branch.name", default=None, allow_null=True)
     participants = serializers.SerializerMethodField()
 
     class Meta:
@@ -90,9 +92,15 @@ class ClaimOutputSerializer(serializers.ModelSerializer):
         return [{"member": p.member_id, "name": p.member.user.name} for p in claim.participants.all()]
 
 
-def _resident(wish, full):
-    """The resident as the viewer may see them: everything, or the masked name only (never phone or address)."""
+def _resident(wish, full, *, contact=True):
+    """The resident as the viewer may see them: everything, or the masked name only (never phone or address).
+
+    `contact=False` (lists): the name as above but never the phone or address, which only a single wish's answer
+    carries, so that every showing of them is recorded (apps.wishes.contact_views).
+    """
     if full:
+        if not contact:
+            return {"name": wish.resident_name, "phone": None, "address": None}
         return {"name": wish.resident_name, "phone": wish.resident_phone, "address": wish.resident_address}
     return {"name": mask_name(wish.resident_name), "phone": None, "address": None}
 
@@ -104,7 +112,8 @@ def _file_url(field, request):
 
 
 class WishOutputSerializer(serializers.Serializer):
-    """A wish as the selector's flags allow (`sees_resident`, `is_claimant`); `distance_m` when searched near."""
+    """A wish as the selector's flags allow (`sees_resident`, `is_claimant`); `distance_m` when searched near; in a
+    list (context `listing`) without the resident's phone and address."""
 
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -120,33 +129,34 @@ class WishOutputSerializer(serializers.Serializer):
     grid = serializers.IntegerField(source="grid_id")
     grid_name = serializers.CharField(source="grid.name")
     deadline = serializers.DateTimeField()
-    published_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField(allow_null=True)
     resident_name = serializers.SerializerMethodField()
     resident_phone = serializers.SerializerMethodField()
     resident_address = serializers.SerializerMethodField()
     photo = serializers.SerializerMethodField()
-    fulfilled_at = serializers.DateTimeField()
+    fulfilled_at = serializers.DateTimeField(allow_null=True)
     fulfil_note = serializers.CharField()
     fulfil_photo = serializers.SerializerMethodField()
-    confirmed_at = serializers.DateTimeField()
-    rating = serializers.IntegerField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    rating = serializers.IntegerField(allow_null=True)
     rating_comment = serializers.CharField()
     closed_reason = serializers.CharField()
     is_claimant = serializers.BooleanField(default=False)
     claim = serializers.SerializerMethodField()
     distance_m = serializers.SerializerMethodField()
 
-    def _full(self, wish):
-        return bool(getattr(wish, "sees_resident", False))
+    def _shown(self, wish):
+        full = bool(getattr(wish, "sees_resident", False))
+        return _resident(wish, full, contact=not self.context.get("listing", False))
 
     def get_resident_name(self, wish) -> str:
-        return _resident(wish, self._full(wish))["name"]
+        return self._shown(wish)["name"]
 
     def get_resident_phone(self, wish) -> str | None:
-        return _resident(wish, self._full(wish))["phone"]
+        return self._shown(wish)["phone"]
 
     def get_resident_address(self, wish) -> str | None:
-        return _resident(wish, self._full(wish))["address"]
+        return self._shown(wish)["address"]
 
     def get_photo(self, wish) -> str | None:
         return _file_url(wish.photo, self.context.get("request"))
@@ -169,11 +179,12 @@ class WishOutputSerializer(serializers.Serializer):
 
 
 class MyClaimOutputSerializer(serializers.ModelSerializer):
-    """One of the user's claims with its wish; the resident is shown while the claim is theirs."""
+    """One of the user's claims with its wish; the resident's name is shown while the claim is theirs (the phone and
+    address in the wish's own answer, where the showing is recorded)."""
 
     wish = serializers.SerializerMethodField()
-    member_name = serializers.CharField(source="member.user.name", default=None)
-    branch_name = serializers.CharField(source="branch.name", default=None)
+    member_name = serializers.CharField(source="member.user.name", default=None, allow_null=True)
+    branch_name = serializers.CharField(source="branch.name", default=None, allow_null=True)
 
     class Meta:
         model = WishClaim
@@ -194,7 +205,7 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_wish(self, claim):
         wish = claim.wish
-        resident = _resident(wish, claim.status in CURRENT_CLAIM_STATUSES)
+        resident = _resident(wish, claim.status in CURRENT_CLAIM_STATUSES, contact=False)
         return {
             "id": wish.pk,
             "title": wish.title,
@@ -210,3 +221,19 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
             "resident_phone": resident["phone"],
             "resident_address": resident["address"],
         }
+
+
+class ContactViewOutputSerializer(serializers.ModelSerializer):
+    """One showing of a wish's unmasked resident: who, when, through which channel."""
+
+    viewer = serializers.IntegerField(source="actor_id", allow_null=True)
+    viewer_name = serializers.CharField(source="actor.name", default=None, allow_null=True)
+    channel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "viewer", "viewer_name", "channel"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ContactChannel.choices))
+    def get_channel(self, entry):
+        return (entry.after or {}).get("channel", "")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from apps.wishes import selectors, services
 from apps.wishes.api import filters
 from apps.wishes.api import serializers as s
+from apps.wishes.contact_views import ContactChannel, contact_view_record_if_shown, contact_views_of
 
 
 def _validated(serializer_class, data):
@@ -22,7 +23,9 @@ def _validated(serializer_class, data):
 class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """微心愿: staff and grid workers post, members (or branches) claim and fulfil, staff confirm.
 
-    Outside the user's scope a wish reads as 404; the resident is masked unless the viewer may see them.
+    Outside the user's scope a wish reads as 404; the resident is masked unless the viewer may see them. Lists
+    show at most the name; the phone and address only a single wish's answer, and each such answer is recorded
+    (apps.wishes.contact_views).
     """
 
     serializer_class = s.WishOutputSerializer
@@ -48,12 +51,19 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return queryset
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "near": self.near_point}
+        # Lists never carry the resident's phone or address (only the detail does, and records the showing).
+        return {**super().get_serializer_context(), "near": self.near_point, "listing": self.action == "list"}
 
     def _respond(self, wish, status_code=status.HTTP_200_OK):
         # Re-read through the selector so the privacy flags are those of the acting user after the change.
         fresh = selectors.wish_get(user=self.request.user, pk=wish.pk) or wish
+        contact_view_record_if_shown(viewer=self.request.user, wish=fresh, channel=ContactChannel.API_ACTION)
         return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def retrieve(self, request, *args, **kwargs):
+        wish = self.get_object()
+        contact_view_record_if_shown(viewer=request.user, wish=wish, channel=ContactChannel.API_DETAIL)
+        return Response(self.get_serializer(wish).data)
 
     @extend_schema(request=s.WishCreateInputSerializer, responses={201: s.WishOutputSerializer})
     def create(self, request):
@@ -129,3 +139,11 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         claims = selectors.my_claims(user=request.user, active_only=active_only)
         page = self.paginate_queryset(claims)
         return self.get_paginated_response(s.MyClaimOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=s.ContactViewOutputSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="contact-views", filterset_class=None)
+    def contact_views(self, request, pk=None):
+        """谁查看过联系方式: who was shown the resident's contact details, newest first (community staff only)."""
+        entries = contact_views_of(user=request.user, wish=self.get_object())
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(s.ContactViewOutputSerializer(page, many=True).data)

@@ -1,0 +1,611 @@
+"""The rule table of the permission matrix (tests/security/test_permission_matrix.py): one rule per route.
+
+A rule is ``R(obj, GET=spec, POST=spec, ...)``:
+
+- ``obj`` names the kind of object the route takes (a key of ``Sides.objects`` in the test: "wish", "activity",
+  "signup", ...), or None for a route without one. Its primary key (or code) fills the path parameter, or
+  ``{pk}`` in ``query=`` for the routes that take their object in the query string (statistics and the
+  dashboard: ``query="level=organ&id={pk}"``); ``path=`` fixes other path parameters (``path={"kind": "members"}``).
+- ``body=`` is the JSON body of the API's unsafe methods (default: empty). Where a view validates its input before
+  it asks the service whether the user may act, an empty body answers 400 to everyone and says nothing about
+  authorization: such routes get a valid body, so a refused role meets the service's 403/404. A string value
+  "{branch_b}" is replaced by that object's id (see ``Sides.ids`` in the test).
+- ``roles=`` limits a costly route whose answer is the same for everyone (the OpenAPI schema) to some roles.
+- one spec per method the route serves; GET is always there (a POST-only route answers GET with 405).
+- a spec is whitespace-separated ``roles=outcome`` tokens. ``roles`` is one role, several joined by commas, or
+  ``*`` for every role not named elsewhere in the spec. The roles are ``anon`` (not logged in) and the ``world``
+  fixture's: member, other_member, staff, grid_worker, secretary, reviewer, street_admin, district_admin, superuser,
+  outsider. Every user but other_member sits on side A; other_member's organ, branch and home are on side B.
+- ``outcome`` is one outcome for both sides (or for a route without an object), or ``A/B``: the outcome on the
+  side-A object, then on the side-B one. Outcomes:
+    ok     got through authorization: 2xx, a redirect other than to the login page, or 400/409/422 (the empty body
+           or the object's state was refused, not the user)
+    login  a web page's redirect to the login page (anonymous)
+    401    "authenticate first" (not used today: DRF answers an anonymous API request 403, because the first
+           authentication class, the session's, sends no WWW-Authenticate challenge)
+    403    the role may not do this at all
+    404    the object is outside the user's scope (or the role cannot see such objects at all)
+    (a web page's button that flashes a Forbidden or NotFound domain error and redirects counts as 403 or 404)
+    405    the method is not served (GET on a POST-only button)
+  A 5xx is never expected.
+"""
+
+from dataclasses import dataclass
+
+# The admin's routes are left out of RULES; one rule covers them all: staff only (test_admin_is_for_staff_only).
+ADMIN_PREFIX = "/admin/"
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+ROLES = (
+    "anon",
+    "member",
+    "other_member",
+    "staff",
+    "grid_worker",
+    "secretary",
+    "reviewer",
+    "street_admin",
+    "district_admin",
+    "superuser",
+    "outsider",
+)
+OUTCOMES = ("ok", "login", "401", "403", "404", "405")
+
+
+def parse(spec, *, with_object):
+    """A spec as {role: (outcome on A, outcome on B)}; raises ValueError on anything malformed or incomplete."""
+    table, default = {}, None
+    for token in spec.split():
+        roles, _, outcome = token.partition("=")
+        parts = tuple(outcome.split("/"))
+        if len(parts) == 1:
+            parts = parts * 2
+        if len(parts) != 2 or not all(p in OUTCOMES for p in parts) or (not with_object and parts[0] != parts[1]):
+            raise ValueError(f"bad outcome {outcome!r} in {spec!r}")
+        for role in roles.split(","):
+            if role == "*":
+                default = parts
+            elif role not in ROLES:
+                raise ValueError(f"unknown role {role!r} in {spec!r}")
+            elif role in table:
+                raise ValueError(f"role {role!r} twice in {spec!r}")
+            else:
+                table[role] = parts
+    for role in ROLES:
+        if role not in table:
+            if default is None:
+                raise ValueError(f"no outcome for {role!r} in {spec!r}")
+            table[role] = default
+    return table
+
+
+@dataclass(frozen=True)
+class R:
+    obj: str | None
+    specs: dict
+    query: str = ""
+    path: dict | None = None
+    body: dict | None = None
+    roles: tuple = ROLES
+
+    def __init__(self, obj=None, *, query="", path=None, body=None, roles=ROLES, **specs):
+        object.__setattr__(self, "obj", obj)
+        object.__setattr__(self, "query", query)
+        object.__setattr__(self, "path", path or {})
+        object.__setattr__(self, "body", body or {})
+        object.__setattr__(self, "roles", tuple(roles))
+        object.__setattr__(self, "specs", {m: parse(s, with_object=bool(obj)) for m, s in specs.items()})
+
+    def expect(self, method, role, side):
+        a, b = self.specs[method][role]
+        return b if side == "B" else a
+
+
+RULES = {
+    "/": R(GET="anon=login *=ok"),
+    "/api/docs/": R(GET="*=ok"),
+    "/api/redoc/": R(GET="*=ok"),
+    "/api/schema/": R(roles=("anon", "member"), GET="*=ok"),
+    "/api/v1/activities/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/activities/{pk}/": R(
+        "activity",
+        GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404",
+        PATCH="anon=403 other_member=404/403 staff,grid_worker=ok/404 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/activities/{pk}/attendance.xlsx": R("activity", GET="anon=403 staff=ok/404 superuser=ok *=404"),
+    "/api/v1/activities/{pk}/attendance/": R("activity", GET="anon=403 staff=ok/404 superuser=ok *=404"),
+    "/api/v1/activities/{pk}/cancel/": R(
+        "activity",
+        body={"reason": "天气原因"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff,grid_worker=ok/404 other_member=404/403 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/activities/{pk}/checkin-code/": R(
+        "activity", GET="anon=403 other_member=404/403 staff,grid_worker=ok/404 superuser=ok outsider=404 *=403/404"
+    ),
+    "/api/v1/activities/{pk}/checkin/": R(
+        "activity",
+        body={"code": "000000"},
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404",
+    ),
+    "/api/v1/activities/{pk}/checkout/": R(
+        "activity", GET="anon=403 *=405", POST="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"
+    ),
+    "/api/v1/activities/{pk}/finish/": R(
+        "activity", GET="anon=403 *=405", POST="anon=403 staff=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/activities/{pk}/publish/": R(
+        "activity",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff,grid_worker=ok/404 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/activities/{pk}/signup/": R(
+        "activity",
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok superuser,outsider=404 *=403/404",
+    ),
+    "/api/v1/audit-entries/": R(GET="anon=403 *=ok"),
+    "/api/v1/audit-entries/{pk}/": R(
+        "audit_entry", GET="anon=403 member,other_member,outsider=404 superuser=ok *=ok/404"
+    ),
+    "/api/v1/auth/login/": R(GET="*=405", POST="*=ok"),
+    "/api/v1/auth/logout/": R(GET="anon=403 *=405", POST="anon=403 *=ok"),
+    "/api/v1/certificates/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/certificates/verify/{code}/": R("certificate_code", GET="*=ok"),
+    "/api/v1/certificates/{pk}/pdf/": R(
+        "certificate", GET="anon=403 member,reviewer=ok/404 other_member=404/ok superuser=ok *=404"
+    ),
+    "/api/v1/communities/": R(GET="anon=403 *=ok"),
+    "/api/v1/communities/{pk}/": R("community", GET="anon=403 *=ok"),
+    "/api/v1/districts/": R(GET="anon=403 *=ok"),
+    "/api/v1/districts/{pk}/": R("district", GET="anon=403 *=ok"),
+    "/api/v1/evaluations/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/evaluations/candidates/": R(GET="anon=403 *=ok"),
+    "/api/v1/evaluations/{pk}/": R(
+        "evaluation", GET="anon=403 other_member=404/ok grid_worker,outsider=404 superuser=ok *=ok/404"
+    ),
+    "/api/v1/geocode/": R(GET="anon=403 *=ok"),
+    "/api/v1/grids/": R(GET="anon=403 *=ok"),
+    "/api/v1/grids/{pk}/": R("grid", GET="anon=403 *=ok"),
+    "/api/v1/job-runs/": R(GET="superuser=ok *=403"),
+    "/api/v1/job-runs/{pk}/": R("job_run", GET="superuser=ok *=403"),
+    "/api/v1/jobs/": R(GET="superuser=ok *=403"),
+    "/api/v1/me/": R(GET="anon=403 *=ok"),
+    "/api/v1/members/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/members/{pk}/": R("member", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
+    "/api/v1/members/{pk}/affiliations/": R(
+        "member", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"
+    ),
+    "/api/v1/members/{pk}/move/": R(
+        "member",
+        body={"branch": "{branch_a}"},
+        GET="anon=403 *=405",
+        POST="anon=403 secretary,reviewer=ok/404 other_member=404/403 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/notifications/": R(GET="anon=403 *=ok"),
+    "/api/v1/notifications/read-all/": R(GET="anon=403 *=405", POST="anon=403 *=ok"),
+    "/api/v1/notifications/unread-count/": R(GET="anon=403 *=ok"),
+    "/api/v1/notifications/{pk}/": R("notification", GET="anon=403 member=ok/404 other_member=404/ok *=404"),
+    "/api/v1/notifications/{pk}/read/": R(
+        "notification", GET="anon=403 *=405", POST="anon=403 member=ok/404 other_member=404/ok *=404"
+    ),
+    "/api/v1/organs/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/organs/{pk}/": R("organ", GET="anon=403 *=ok"),
+    "/api/v1/pairings/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/pairings/{pk}/": R("pairing", GET="anon=403 *=ok"),
+    "/api/v1/pairings/{pk}/end/": R("pairing", GET="anon=403 *=405", POST="reviewer=ok/403 superuser=ok *=403"),
+    "/api/v1/party-orgs/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/party-orgs/{pk}/": R("party_org", GET="anon=403 *=ok"),
+    "/api/v1/post-claims/": R(GET="anon=403 *=ok"),
+    "/api/v1/post-claims/{pk}/": R("post_claim", GET="anon=403 *=ok"),
+    "/api/v1/post-claims/{pk}/release/": R(
+        "post_claim", GET="anon=403 *=405", POST="member,staff=ok/403 other_member=403/ok superuser=ok *=403"
+    ),
+    "/api/v1/posts/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/posts/{pk}/": R("post", GET="anon=403 *=ok", PATCH="staff=ok/403 superuser=ok *=403"),
+    "/api/v1/posts/{pk}/claim/": R("post", GET="anon=403 *=405", POST="member=ok/403 other_member=403/ok *=403"),
+    "/api/v1/posts/{pk}/deactivate/": R("post", GET="anon=403 *=405", POST="staff=ok/403 superuser=ok *=403"),
+    "/api/v1/posts/{pk}/release/": R("post", GET="anon=403 *=405", POST="member,other_member=ok *=403"),
+    "/api/v1/registrations/": R(GET="anon=403 *=ok", POST="member,other_member=ok *=403"),
+    "/api/v1/registrations/mine/": R(GET="member,other_member=ok *=403"),
+    "/api/v1/registrations/move/": R(GET="anon=403 *=405", POST="member,other_member=ok *=403"),
+    "/api/v1/registrations/without-post/": R(GET="anon=403 *=ok"),
+    "/api/v1/registrations/{pk}/": R(
+        "registration", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"
+    ),
+    "/api/v1/registrations/{pk}/confirm/": R(
+        "registration",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff=ok/404 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/registrations/{pk}/receipt/": R(
+        "registration",
+        GET="anon=403 other_member=404/ok grid_worker,street_admin,district_admin,outsider=404 superuser=ok *=ok/404",
+    ),
+    "/api/v1/registrations/{pk}/reject/": R(
+        "registration",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff=ok/404 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/registrations/{pk}/withdraw/": R(
+        "registration",
+        GET="anon=403 *=405",
+        POST="anon,superuser=403 member=ok/404 other_member=404/ok outsider=404 *=403/404",
+    ),
+    "/api/v1/role-assignments/": R(GET="anon=403 *=ok", POST="superuser=ok *=403"),
+    "/api/v1/role-assignments/{pk}/": R("role_assignment", GET="anon=403 staff=ok/404 superuser=ok *=404"),
+    "/api/v1/service-records/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/service-records/mine/": R(GET="member,other_member=ok *=403"),
+    "/api/v1/service-records/{pk}/": R("record", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
+    "/api/v1/service-records/{pk}/amend/": R(
+        "record",
+        body={"credited_minutes": 60, "residents_served": 1, "reason": "更正"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 other_member=404/403 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/service-records/{pk}/approve/": R(
+        "record",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff=ok/404 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/service-records/{pk}/reject/": R(
+        "record",
+        body={"reason": "记录不实"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 other_member=404/403 superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/signups/": R(GET="anon=403 *=ok"),
+    "/api/v1/signups/mine/": R(GET="anon=403 *=ok"),
+    "/api/v1/signups/{pk}/": R("signup", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
+    "/api/v1/signups/{pk}/adjust-hours/": R(
+        "signup",
+        body={"credited_minutes": 60, "reason": "更正"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=403/404 other_member=404/403 staff=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/signups/{pk}/approve-hours/": R(
+        "signup",
+        GET="anon=403 *=405",
+        POST="anon=403 member=403/404 other_member=404/403 staff=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/signups/{pk}/attendance/": R(
+        "signup",
+        body={"attendance": "present"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=403/404 other_member=404/403 staff=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/signups/{pk}/cancel/": R(
+        "signup",
+        GET="anon=403 *=405",
+        POST="anon=403 member,staff,grid_worker=ok/404 other_member=404/ok superuser=ok outsider=404 *=403/404",
+    ),
+    "/api/v1/signups/{pk}/dispute/": R(
+        "signup",
+        body={"reason": "时长有误"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok staff=403/404 superuser=403 *=404",
+    ),
+    "/api/v1/signups/{pk}/reject-hours/": R(
+        "signup",
+        body={"reason": "未到场"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=403/404 other_member=404/403 staff=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/stats/branches/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/breakdown/": R(
+        "community",
+        query="level=community&id={pk}&by=month",
+        GET="anon=403 staff,street_admin,district_admin=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/stats/exports/branches/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/exports/members/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/exports/unregistered-and-zero-service/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/members/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/rankings/": R(
+        "organ", query="level=organ&id={pk}&of=members", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/star-rules/": R(GET="anon=403 *=ok"),
+    "/api/v1/stats/summary/": R(
+        "community",
+        query="level=community&id={pk}",
+        GET="anon=403 staff,street_admin,district_admin=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/stats/unregistered/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/stats/zero-service/": R(
+        "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/streets/": R(GET="anon=403 *=ok"),
+    "/api/v1/streets/{pk}/": R("street", GET="anon=403 *=ok"),
+    "/api/v1/wishes/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/wishes/my-claims/": R(GET="anon=403 *=ok"),
+    "/api/v1/wishes/{pk}/": R("wish", GET="anon=403 other_member=404/ok reviewer,outsider=404 superuser=ok *=ok/404"),
+    "/api/v1/wishes/{pk}/cancel/": R(
+        "wish",
+        body={"reason": "家属已解决"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 other_member=404/403 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/claim/": R(
+        "wish",
+        GET="anon=403 *=405",
+        POST="anon,superuser=403 member=ok/404 other_member=404/ok reviewer,outsider=404 *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/confirm/": R(
+        "wish",
+        body={"rating": 5},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 other_member=404/403 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/contact-views/": R(
+        "wish", GET="anon=403 other_member=404/403 staff=ok/404 reviewer,outsider=404 superuser=ok *=403/404"
+    ),
+    "/api/v1/wishes/{pk}/fulfil/": R(
+        "claimed_wish",
+        body={"note": "米和油已送到。"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok superuser=403 outsider=404 *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/publish/": R(
+        "wish",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff=ok/404 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/release/": R(
+        "claimed_wish",
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok superuser=403 outsider=404 *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/revoke/": R(
+        "wish",
+        body={"reason": "认领人失联"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 other_member=404/403 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/submit/": R(
+        "wish",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff,grid_worker=ok/404 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/api/v1/wishes/{pk}/verify/": R(
+        "wish",
+        GET="anon=403 *=405",
+        POST="anon=403 other_member=404/403 staff=ok/404 reviewer,outsider=404 superuser=ok *=403/404",
+    ),
+    "/dashboard/": R(
+        "community",
+        query="node=community:{pk}",
+        GET="anon=login secretary,reviewer=404 street_admin,district_admin=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/branches/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/evaluations/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/export/{kind}/": R(
+        "organ",
+        query="node=organ:{pk}",
+        path={"kind": "members"},
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/members/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/rankings/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/unregistered/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/zero-service/": R(
+        "organ",
+        query="node=organ:{pk}",
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/i18n/setlang/": R(GET="*=ok", POST="*=ok"),
+    "/login/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
+    "/logout/": R(GET="*=405", POST="*=login"),
+    "/m/": R(GET="anon=login member,other_member=ok *=403"),
+    "/m/activities/": R(GET="anon=login member,other_member=ok *=403"),
+    "/m/activities/{pk}/": R("activity", GET="anon=login member=ok/404 other_member=404/ok *=403"),
+    "/m/activities/{pk}/cancel/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/activities/{pk}/checkin/": R("activity", GET="anon=login member=ok/404 other_member=404/ok *=403"),
+    "/m/activities/{pk}/checkin/code/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/activities/{pk}/checkin/position/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/activities/{pk}/checkout/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/activities/{pk}/signup/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/claims/": R(GET="anon=login member,other_member=ok *=403"),
+    "/m/wishes/{pk}/": R("wish", GET="anon=login member=ok/404 other_member=404/ok *=403"),
+    "/m/wishes/{pk}/claim/": R(
+        "wish",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/wishes/{pk}/fulfil/": R(
+        "claimed_wish",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/wishes/{pk}/release/": R(
+        "claimed_wish",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/me/": R(GET="anon=login member,other_member=ok *=403"),
+    "/me/certificate/": R(
+        GET="anon=login member,other_member=ok *=403", POST="anon=login member,other_member=ok *=403"
+    ),
+    "/me/certificate/{pk}/pdf/": R("certificate", GET="anon=login member=ok/404 other_member=404/ok *=403"),
+    "/me/hours/": R(GET="anon=login member,other_member=ok *=403"),
+    "/me/hours/signups/{pk}/dispute/": R(
+        "signup",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/me/posts/": R(GET="anon=login member,other_member=ok *=403"),
+    "/me/posts/{pk}/claim/": R(
+        "post",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/403 other_member=403/ok *=403",
+    ),
+    "/me/posts/{pk}/release/": R(
+        "post", GET="anon=login member,other_member=405 *=403", POST="anon=login member,other_member=ok *=403"
+    ),
+    "/me/registration/": R(
+        GET="anon=login member,other_member=ok *=403", POST="anon=login member,other_member=ok *=403"
+    ),
+    "/me/registration/{pk}/withdraw/": R(
+        "registration",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/notifications/": R(GET="anon=login *=ok"),
+    "/notifications/read-all/": R(GET="anon=login *=405", POST="anon=login *=ok"),
+    "/notifications/{pk}/read/": R(
+        "notification", GET="anon=login *=405", POST="anon=login member=ok/404 other_member=404/ok *=404"
+    ),
+    "/staff/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/activities/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/activities/new/": R(
+        GET="anon=login staff,grid_worker,superuser=ok *=403",
+        POST="anon=login staff,grid_worker,superuser=ok *=403",
+        PUT="anon=login staff,grid_worker,superuser=ok *=403",
+    ),
+    "/staff/activities/{pk}/": R("activity", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    "/staff/activities/{pk}/attendance.xlsx": R(
+        "activity", GET="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403"
+    ),
+    "/staff/activities/{pk}/attendance/": R(
+        "activity", GET="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403"
+    ),
+    "/staff/activities/{pk}/cancel/": R(
+        "activity",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
+    "/staff/activities/{pk}/checkin-code/": R("activity", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    "/staff/activities/{pk}/finish/": R(
+        "activity",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/activities/{pk}/publish/": R(
+        "activity",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
+    "/staff/evaluations/": R(GET="anon=login staff,superuser=ok *=403"),
+    "/staff/evaluations/submit/": R(
+        GET="anon=login staff,grid_worker,superuser=405 *=403", POST="anon=login staff,grid_worker,superuser=404 *=403"
+    ),
+    "/staff/registrations/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/registrations/{pk}/confirm/": R(
+        "registration",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/registrations/{pk}/reject/": R(
+        "registration",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/signups/{pk}/adjust/": R(
+        "signup",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/signups/{pk}/approve/": R(
+        "signup",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/signups/{pk}/attendance/": R(
+        "signup",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/signups/{pk}/reject/": R(
+        "signup",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/wishes/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/wishes/new/": R(
+        GET="anon=login staff,grid_worker,superuser=ok *=403",
+        POST="anon=login staff,grid_worker,superuser=ok *=403",
+        PUT="anon=login staff,grid_worker,superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/": R("wish", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    "/staff/wishes/{pk}/cancel/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/confirm/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/publish/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/revoke/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/submit/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
+    "/staff/wishes/{pk}/verify/": R(
+        "wish",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+}
