@@ -37,7 +37,9 @@ def test_record_keeps_organ_and_branch_of_the_time_of_service_after_a_move(world
     record.refresh_from_db()
     assert (record.organ_id, record.branch_id) == (world.organ.id, world.branch.id)
     moved = Member.objects.get(pk=world.member.pk)
-    later = make_record(member=moved, start=timezone.now() - timedelta(hours=4))
+    # A service starting now: on the move's day in local time whatever the hour (four hours earlier is still
+    # yesterday in Asia/Shanghai just after midnight, and credits the old organ, rightly).
+    later = make_record(member=moved, start=timezone.now())
     assert (later.organ_id, later.branch_id) == (world.other_organ.id, world.other_branch.id)
 
 
