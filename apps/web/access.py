@@ -6,6 +6,7 @@ user may see inside a page is the selectors' business, as in the API: an object 
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
@@ -64,3 +65,16 @@ class DashboardPageMixin(RolePageMixin):
     role_test = is_dashboard_user
     section = "dashboard"
     role_label = _("This page is for organ committees, branch secretaries and district or street administrators.")
+
+
+def found_or_404(obj):
+    """What a scoped selector returned, or a 404: an object outside the user's scope does not exist for them."""
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def object_or_404(queryset, pk):
+    """The object with this pk in a scoped queryset, or a 404. `first()`, not `get()`: scoped querysets may join
+    across several paths and hold a row more than once."""
+    return found_or_404(queryset.filter(pk=pk).first())

@@ -29,7 +29,7 @@ from apps.orgs.models import PartyOrgKind
 from apps.orgs.selectors import member_list, party_org_list
 from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import member_of, registration_list_mine
-from apps.web.access import MemberPageMixin
+from apps.web.access import MemberPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView
 from apps.web.member.forms import CheckinCodeForm, NearbyFilterForm
 from apps.wishes import errors as wish_errors
@@ -161,10 +161,7 @@ class HomeView(MemberPage, TemplateView):
 
 
 def _visible_wish(user, pk):
-    wish = wish_selectors.wish_get(user=user, pk=pk)
-    if wish is None:
-        raise Http404
-    return wish
+    return found_or_404(wish_selectors.wish_get(user=user, pk=pk))
 
 
 def secretary_branches(scope):
@@ -236,9 +233,7 @@ class WishClaimView(WishActionView):
     def act(self, request, pk):
         # The API's claim lookup: besides visible wishes, once-public ones of the member's communities, so a latecomer
         # hears "already claimed" (409) instead of a 404.
-        wish = wish_selectors.wish_claim_targets(user=request.user).filter(pk=pk).first()
-        if wish is None:
-            raise Http404
+        wish = object_or_404(wish_selectors.wish_claim_targets(user=request.user), pk)
         as_branch = None
         if request.POST.get("as_branch"):
             # The API's input serializer: an unknown branch is refused; the service checks the secretary.
@@ -280,10 +275,7 @@ class WishFulfilView(WishActionView):
 
 
 def _visible_activity(user, pk):
-    activity = activity_selectors.activity_get(user=user, pk=pk)
-    if activity is None:
-        raise Http404
-    return activity
+    return found_or_404(activity_selectors.activity_get(user=user, pk=pk))
 
 
 def activity_context(user, activity):
@@ -352,9 +344,7 @@ class ActivityActionView(MemberActionView):
 class SignUpView(ActivityActionView):
     def act(self, request, pk):
         # As the API: the activities a sign-up may address include those no longer open, so a latecomer hears why.
-        activity = activity_selectors.activity_signup_targets(user=request.user).filter(pk=pk).first()
-        if activity is None:
-            raise Http404
+        activity = object_or_404(activity_selectors.activity_signup_targets(user=request.user), pk)
         signup = activity_services.signup_create(activity=activity, member=member_of(request.user))
         return WAITLISTED if signup.status == SignUpStatus.WAITLISTED else SIGNED_UP
 

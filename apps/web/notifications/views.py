@@ -3,13 +3,13 @@
 import re
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from apps.notifications import selectors, services
 from apps.notifications.models import NotificationKind
+from apps.web.access import object_or_404
 from apps.web.feedback import ActionView
 
 # Notifications store the API address of what they are about; the page shows the web page of the same thing. Who
@@ -66,9 +66,7 @@ class NotificationListView(LoginRequiredMixin, ListView):
 
 class NotificationReadView(LoginRequiredMixin, ActionView):
     def perform(self, request, pk):
-        notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
-        if notification is None:
-            raise Http404
+        notification = object_or_404(selectors.notification_list(user=request.user), pk)
         services.notification_mark_read(user=request.user, notification=notification)
         return ""
 

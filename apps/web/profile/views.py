@@ -39,7 +39,7 @@ from apps.registrations.selectors import (
 from apps.stats.models import StarSubject
 from apps.stats.periods import year_period
 from apps.stats.selectors import star_level, star_thresholds, target_minutes
-from apps.web.access import MemberPageMixin
+from apps.web.access import MemberPageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.profile.forms import AddressForm, DisputeForm, YearForm
 
@@ -159,9 +159,7 @@ class RegistrationView(ProfilePageMixin, TemplateView):
 
 class RegistrationWithdrawView(ProfilePageMixin, ActionView):
     def perform(self, request, pk):
-        registration = registration_list_mine(user=request.user).filter(pk=pk).first()
-        if registration is None:
-            raise Http404
+        registration = object_or_404(registration_list_mine(user=request.user), pk)
         registration_services.registration_withdraw(registration=registration, actor=request.user)
         return _("Your registration has been withdrawn.")
 
@@ -320,10 +318,7 @@ class PostsView(ProfilePageMixin, TemplateView):
 
 
 def _visible_post(user, pk):
-    post = post_list(user=user).filter(pk=pk).first()
-    if post is None:
-        raise Http404
-    return post
+    return object_or_404(post_list(user=user), pk)
 
 
 class PostClaimView(ProfilePageMixin, ActionView):

@@ -33,7 +33,7 @@ from apps.orgs.models import Member
 from apps.registrations import selectors as registration_selectors
 from apps.registrations import services as registration_services
 from apps.registrations.models import EvaluationGrade, RegistrationStatus
-from apps.web.access import StaffPageMixin
+from apps.web.access import StaffPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.staff import forms
 from apps.wishes import contact_views
@@ -84,32 +84,16 @@ def desk_activities(user, scope):
     return activity_selectors.activity_list(user=user).filter(organizer_q(user))
 
 
-def _desk_object(queryset, pk):
-    found = queryset.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def _organized_activity(user, pk):
-    activity = activity_selectors.activity_organized_get(user=user, pk=pk)
-    if activity is None:
-        raise Http404
-    return activity
+    return found_or_404(activity_selectors.activity_organized_get(user=user, pk=pk))
 
 
 def _led_activity(user, pk):
-    activity = hours_selectors.activity_led_get(user=user, pk=pk)
-    if activity is None:
-        raise Http404
-    return activity
+    return found_or_404(hours_selectors.activity_led_get(user=user, pk=pk))
 
 
 def _hours_signup(user, pk):
-    signup = hours_selectors.signup_for_hours_get(user=user, pk=pk)
-    if signup is None:
-        raise Http404
-    return signup
+    return found_or_404(hours_selectors.signup_for_hours_get(user=user, pk=pk))
 
 
 def _int_or_none(value):
@@ -196,7 +180,7 @@ class RegistrationListView(DeskPage):
 
 class _RegistrationAction(StaffPageMixin, ActionView):
     def registration(self, request, pk):
-        return _desk_object(desk_registrations(request.user, self.scope), pk)
+        return object_or_404(desk_registrations(request.user, self.scope), pk)
 
     def redirect_to(self, **kwargs):
         return reverse("staff:registrations")
@@ -290,7 +274,7 @@ class WishDetailView(DeskPage):
     subnav = "wishes"
 
     def get_context_data(self, **kwargs):
-        wish = _desk_object(desk_wishes(self.request.user, self.scope), self.kwargs["pk"])
+        wish = object_or_404(desk_wishes(self.request.user, self.scope), self.kwargs["pk"])
         _with_resident([wish])
         contact_views.contact_view_record_if_shown(
             viewer=self.request.user, wish=wish, channel=contact_views.ContactChannel.STAFF_PAGE
@@ -329,7 +313,7 @@ class _WishAction(StaffPageMixin, ActionView):
     success = ""
 
     def perform(self, request, pk):
-        wish = _desk_object(desk_wishes(request.user, self.scope), pk)
+        wish = object_or_404(desk_wishes(request.user, self.scope), pk)
         self.act(request, wish)
         return self.success
 
