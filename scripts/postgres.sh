@@ -105,17 +105,30 @@ start() {
     log "reusing the PostgreSQL cluster running in $PG_DATA on port $(running_port)"
   else
     [ -f "$PG_DATA/PG_VERSION" ] || init_cluster
-    local port="$PG_PORT"
-    while port_in_use 127.0.0.1 "$port"; do
-      port=$((port + 1))
-      [ "$port" -gt $((PG_PORT + 50)) ] && die "no free port in $PG_PORT..$((PG_PORT + 50))"
-    done
-    log "starting PostgreSQL on 127.0.0.1:$port (log: $PG_LOG)"
+    # The first port from PG_PORT that nothing listens on and that the server can bind: a port can be taken without
+    # a listener (the local end of some client's connection, since these ports lie in Linux's ephemeral range), so
+    # a start that fails to bind moves on to the next port instead of failing.
+    local port="$PG_PORT" started=""
     is_root && touch "$PG_LOG" && chown postgres: "$PG_LOG"
-    pg_ctl_ start -w -t 60 -l "$PG_LOG" -o "-p $port" >/dev/null || {
-      tail -n 20 "$PG_LOG" >&2 || true
-      die "PostgreSQL did not start"
-    }
+    while [ -z "$started" ]; do
+      [ "$port" -gt $((PG_PORT + 50)) ] && die "no free port in $PG_PORT..$((PG_PORT + 50))"
+      if port_in_use 127.0.0.1 "$port"; then
+        port=$((port + 1))
+        continue
+      fi
+      log "starting PostgreSQL on 127.0.0.1:$port (log: $PG_LOG)"
+      local mark
+      mark=$(wc -l <"$PG_LOG" 2>/dev/null || echo 0)
+      if pg_ctl_ start -w -t 60 -l "$PG_LOG" -o "-p $port" >/dev/null; then
+        started=1
+      elif tail -n +"$((mark + 1))" "$PG_LOG" | grep -q "could not bind"; then
+        warn "port $port is taken (not by a listener); trying the next one"
+        port=$((port + 1))
+      else
+        tail -n 20 "$PG_LOG" >&2 || true
+        die "PostgreSQL did not start"
+      fi
+    done
   fi
   local i
   for ((i = 0; i < 60; i++)); do

@@ -1,5 +1,7 @@
 """Shared fixtures: a small world (two of everything, so out-of-scope is always at hand) and a client per role."""
 
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -79,10 +81,29 @@ def world(db):
     return World()
 
 
+# Tests that gain nothing from a second database, marked `once`: scripts/test runs them in the SQLite step only.
+# - the demo city: it is the embedded default's content (SQLite); a production PostgreSQL never loads it, and loading
+#   it eight times takes four minutes there;
+# - the web pages: they render what the services and selectors return, which the domain tests check on both;
+# - the permission matrix: every route × role × object through the same scoped selectors, which the API tests run on
+#   PostgreSQL too. The schema fuzzing runs on both (a database can fail where the other does not).
+ONCE = (
+    "tests/fixtures_demo/",
+    "tests/wishes/test_demo_wishes.py",
+    "tests/web/",
+    "tests/security/test_permission_matrix.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need real row locks and parallel connections: skip them on other databases."""
+    """Tests marked `postgres` need real row locks and parallel connections: skip them on other databases. Tests
+    under ONCE are marked `once`."""
     from django.conf import settings
 
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        if Path(item.fspath).resolve().relative_to(root).as_posix().startswith(ONCE):
+            item.add_marker(pytest.mark.once)
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL (scripts/test runs it there)")
         for item in items:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Q
 
 from apps.accounts.models import Role
@@ -100,6 +101,42 @@ class Scope:
 ANONYMOUS_SCOPE = Scope(user_id=None)
 
 
+def _scope_rows(user_id):
+    """(active member's (id, organ_id, branch_id) or None, {role: ids}, ids of grids the user works) in one query.
+
+    Every API request needs these before its own work, so the three reads go to the database as one UNION ALL
+    rather than three ORM queries (a third of the cost).
+    """
+    from apps.accounts.models import RoleAssignment
+    from apps.orgs.models import Member
+    from apps.places.models import Grid
+
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT '{_MEMBER_ROW}', id, organ_id, branch_id, NULL, NULL, NULL FROM {q(Member._meta.db_table)}"
+        " WHERE user_id = %s AND is_active"
+        f" UNION ALL SELECT role, community_id, grid_id, party_org_id, organ_id, district_id, street_id"
+        f" FROM {q(RoleAssignment._meta.db_table)} WHERE user_id = %s"
+        f" UNION ALL SELECT '{_GRID_ROW}', id, NULL, NULL, NULL, NULL, NULL FROM {q(Grid._meta.db_table)}"
+        " WHERE grid_worker_id = %s"
+    )
+    member, by_role, grids = None, {r: set() for r in Role.values}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id, user_id])
+        for kind, *ids in cursor.fetchall():
+            if kind == _MEMBER_ROW:
+                member = tuple(ids[:3])
+            elif kind == _GRID_ROW:
+                grids.add(ids[0])
+            else:
+                by_role[kind].update(i for i in ids if i is not None)
+    return member, by_role, grids
+
+
+# Row kinds of _scope_rows that cannot be role names.
+_MEMBER_ROW, _GRID_ROW = "=member", "=grid"
+
+
 def scope_for(user):
     """The user's scope, computed once per request (cached on the user object)."""
     if user is None or not user.is_authenticated:
@@ -107,24 +144,18 @@ def scope_for(user):
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    from apps.orgs.models import Member, PartyOrg
-    from apps.places.models import Grid
+    from apps.orgs.models import PartyOrg
 
-    member = Member.objects.filter(user=user, is_active=True).only("id", "organ_id", "branch_id").first()
-    by_role = {r: set() for r in Role.values}
-    for role, *ids in user.roles.values_list(
-        "role", "community_id", "grid_id", "party_org_id", "organ_id", "district_id", "street_id"
-    ):
-        by_role[role].update(i for i in ids if i is not None)
-    grid_ids = by_role[Role.GRID_WORKER] | set(Grid.objects.filter(grid_worker=user).values_list("id", flat=True))
+    member, by_role, worked_grids = _scope_rows(user.pk)
+    grid_ids = by_role[Role.GRID_WORKER] | worked_grids
     led = by_role[Role.BRANCH_SECRETARY]
     paths = tuple(PartyOrg.objects.filter(id__in=led).values_list("path", flat=True)) if led else ()
     scope = Scope(
         user_id=user.pk,
         is_superuser=user.is_superuser,
-        member_id=member.id if member else None,
-        member_organ_id=member.organ_id if member else None,
-        member_branch_id=member.branch_id if member else None,
+        member_id=member[0] if member else None,
+        member_organ_id=member[1] if member else None,
+        member_branch_id=member[2] if member else None,
         staff_community_ids=frozenset(by_role[Role.COMMUNITY_STAFF]),
         grid_ids=frozenset(grid_ids),
         party_org_ids=frozenset(led),

@@ -6,6 +6,7 @@ cannot be summed (distinct members, distinct services, wishes, registrations) is
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
@@ -167,6 +168,16 @@ def node_metrics(*, node, period):
         average = figures["points"] / figures["members"] if figures["members"] else 0
         figures["stars"] = star_level(average, star_thresholds(period.year, StarSubject.BRANCH))
     return figures
+
+
+def node_metrics_cached(*, node, period):
+    """node_metrics, kept STATS_CACHE_SECONDS in this process's cache (0: always computed). The figures are sums over
+    a period; a minute's delay before an approval shows is the price of not recomputing them on every visit."""
+    seconds = settings.STATS_CACHE_SECONDS
+    if seconds <= 0:
+        return node_metrics(node=node, period=period)
+    key = f"stats:metrics:{node.level}:{node.pk}:{period.first_day.isoformat()}:{period.last_day.isoformat()}"
+    return cache.get_or_set(key, lambda: node_metrics(node=node, period=period), seconds)
 
 
 # --- star levels ------------------------------------------------------------------------------------------------

@@ -254,6 +254,10 @@ ANNUAL_HOUR_TARGET = env.int("ANNUAL_HOUR_TARGET", default=50)  # hours a member
 STAR_POINTS_MEMBER = env("STAR_POINTS_MEMBER", default="100,200,300,400,500")
 STAR_POINTS_BRANCH = env("STAR_POINTS_BRANCH", default="50,100,150,200,300")
 STATS_RECONCILE_DAYS = env.int("STATS_RECONCILE_DAYS", default=400)  # days the nightly reconciliation checks
+# Seconds a node's headline figures (stats/summary, the dashboard's first table) are kept in each server process's
+# cache: 0 (the default here) computes them on every request; production keeps them a minute.
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=0)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dual-reporting"}}
 
 # Scheduler (manage.py runscheduler) and reminders
 SCHEDULER_LEASE_S = env.int("SCHEDULER_LEASE_S", default=30)  # SQLite lock row: a dead leader is replaced after this

@@ -36,3 +36,7 @@ if not SECURE_HSTS_PRELOAD:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# A node's headline figures are yearly sums read on every dashboard visit: each server process keeps them for a
+# minute (STATS_CACHE_SECONDS=0 turns that off). Approvals show up on the dashboard within that minute.
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=60)

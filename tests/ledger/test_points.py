@@ -139,3 +139,19 @@ def test_points_are_earned_per_service_so_they_add_up(world, make_record):
     make_record(minutes=45, status=APPROVED, start=DAY + timedelta(days=1))
     assert points_for_member(member=world.member) == 14
     assert points_for_member(member=world.member, end=DAY + timedelta(days=1)) == 7
+
+
+def test_one_members_summary_equals_their_row_of_the_many_members_totals(world, make_record):
+    # member_summary is one aggregate over the member's records, member_totals a subquery per member: same rule.
+    amended = make_record(minutes=90, status=APPROVED, source=ServiceSource.WISH, source_id=4)
+    services.record_amend(record=amended, actor=world.staff, credited_minutes=125, residents_served=2, reason="补记")
+    make_record(minutes=47, status=APPROVED, start=DAY + timedelta(days=1))
+    make_record(minutes=170, start=DAY + timedelta(days=2))  # pending
+    make_record(minutes=61, status=APPROVED, start=DAY - timedelta(days=3))
+    make_record(member=world.other_member, grid=world.other_grid, minutes=150, status=APPROVED)
+    for start, end in ((None, None), (DAY, None), (None, DAY), (DAY, DAY + timedelta(days=1))):
+        rows = {r["member_id"]: r for r in member_totals(Member.objects.all(), start, end)}
+        for member in (world.member, world.other_member):
+            summary = member_summary(member=member, start=start, end=end)
+            assert summary == {**rows[member.id], "hours": round(rows[member.id]["minutes"] / 60, 1)}, (start, end)
+    assert member_summary(member=world.member)["minutes"] == 125 + 47 + 61

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -372,6 +373,41 @@ def test_summary_of_an_organ_counts_only_its_approved_services_and_its_wishes(wo
     assert metrics["target_completion_rate"] == pytest.approx(2 / 3, abs=1e-4)
     assert response.data["period"]["kind"] == "range"
     assert response.data["period"]["first_day"] == served.start.isoformat()
+
+
+@pytest.fixture
+def stats_cache(settings):
+    """The production setting: a node's figures kept a minute in the process's cache (emptied before and after)."""
+    settings.STATS_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_with_the_cache_on_a_summary_is_served_from_it_until_it_expires(world, served, make_client, stats_cache):
+    client = make_client(world.reviewer)
+    first = get(client, "summary", level="organ", id=world.organ.pk, **served.period).data["metrics"]
+    served.record(world.member, 30, 1, timezone.now() - timedelta(days=2))
+    with CaptureQueriesContext(connection) as queries:
+        cached = get(client, "summary", level="organ", id=world.organ.pk, **served.period).data["metrics"]
+    assert cached == first
+    assert not any("stats_organdaytotal" in q["sql"] for q in queries.captured_queries)
+    # Another period is another entry; once the entry is gone the new service counts.
+    wider = {"start": (served.start - timedelta(days=1)).isoformat(), "end": served.end.isoformat()}
+    other = get(client, "summary", level="organ", id=world.organ.pk, **wider).data["metrics"]
+    assert other["minutes"] == first["minutes"] + 30
+    cache.clear()
+    fresh = get(client, "summary", level="organ", id=world.organ.pk, **served.period).data["metrics"]
+    assert (fresh["minutes"], fresh["person_times"]) == (first["minutes"] + 30, first["person_times"] + 1)
+
+
+def test_with_the_cache_off_every_summary_is_computed(world, served, make_client, settings):
+    settings.STATS_CACHE_SECONDS = 0
+    client = make_client(world.reviewer)
+    first = get(client, "summary", level="organ", id=world.organ.pk, **served.period).data["metrics"]
+    served.record(world.member, 30, 1, timezone.now() - timedelta(days=2))
+    again = get(client, "summary", level="organ", id=world.organ.pk, **served.period).data["metrics"]
+    assert again["minutes"] == first["minutes"] + 30
 
 
 def test_summary_of_a_member_counts_their_services_and_claims(world, served, make_client):

@@ -1,13 +1,13 @@
 """Serializers of the activities API: a small input per action, outputs that never carry the check-in secret."""
 
 from drf_spectacular.utils import extend_schema_field
-from geopy.distance import geodesic
 from rest_framework import serializers
 
 from apps.activities.models import ActivityCategory, Audience, SignUpStatus
 from apps.orgs.models import PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
+from apps.places.selectors import near_distance_m
 
 # --- inputs -----------------------------------------------------------------------------------------------------
 
@@ -107,7 +107,7 @@ class ActivityOutputSerializer(serializers.Serializer):
         near = self.context.get("near")
         if near is None:
             return None
-        return round(geodesic(near, (activity.latitude, activity.longitude)).meters)
+        return near_distance_m(activity, near, (activity.latitude, activity.longitude))
 
 
 class SignUpOutputSerializer(serializers.Serializer):

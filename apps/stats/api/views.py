@@ -52,7 +52,7 @@ class SummaryView(APIView):
     @extend_schema(parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.SummaryOutputSerializer)
     def get(self, request):
         _query, node, period = _node_and_period(request)
-        data = {**_head(node, period), "metrics": selectors.node_metrics(node=node, period=period)}
+        data = {**_head(node, period), "metrics": selectors.node_metrics_cached(node=node, period=period)}
         return Response(serializers.SummaryOutputSerializer(data).data)
 
 

@@ -258,7 +258,7 @@ class HomeView(DashboardPage):
     title = gettext_lazy("Dashboard")
 
     def figures(self, node, period, cleaned):
-        metrics = selectors.node_metrics(node=node, period=period)
+        metrics = selectors.node_metrics_cached(node=node, period=period)
         months = selectors.node_breakdown(node=node, period=period, by="month")
         for row in months:
             row["label"] = row["key"]

@@ -5,13 +5,13 @@ serializers only obey it, so no view or template can forget it.
 """
 
 from drf_spectacular.utils import extend_schema_field
-from geopy.distance import geodesic
 from rest_framework import serializers
 
 from apps.core.masking import mask_name
 from apps.ledger.models import AuditEntry
 from apps.orgs.models import Member, PartyOrg
 from apps.places.models import Community, Grid
+from apps.places.selectors import near_distance_m
 from apps.wishes.contact_views import ContactChannel
 from apps.wishes.models import Beneficiary, WishCategory, WishClaim, WishForm
 from apps.wishes.permissions import CURRENT_CLAIM_STATUSES
@@ -175,7 +175,7 @@ class WishOutputSerializer(serializers.Serializer):
         near = self.context.get("near")
         if near is None:
             return None
-        return round(geodesic(near, (wish.grid.latitude, wish.grid.longitude)).meters)
+        return near_distance_m(wish, near, (wish.grid.latitude, wish.grid.longitude))
 
 
 class MyClaimOutputSerializer(serializers.ModelSerializer):
