@@ -266,7 +266,12 @@ def test_a_grid_worker_sees_the_grids_registrations_but_cannot_confirm_them(worl
     client = browser_for(world.grid_worker)
     response = client.get(reverse("staff:registrations"))
     assert [r.pk for r in response.context["page_obj"].object_list] == [registration.pk]
-    response = client.post(reverse("staff:registration-confirm", args=[registration.pk]), follow=True)
+    # No button the service would refuse: the page says who decides instead.
+    confirm_url = reverse("staff:registration-confirm", args=[registration.pk])
+    assert confirm_url not in body(response)
+    assert "社区工作人员" in body(response)
+    assert confirm_url in body(browser_for(world.staff).get(reverse("staff:registrations")))
+    response = client.post(confirm_url, follow=True)
     assert "not_community_staff" in body(response)
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.PENDING
@@ -702,13 +707,6 @@ def test_a_member_who_never_registered_cannot_be_rated_competent(world):
     assert not Evaluation.objects.exists()
 
 
-def test_a_grid_worker_is_told_the_evaluation_is_the_communitys(world):
-    registered(world)
-    response = browser_for(world.grid_worker).get(reverse("staff:evaluations"))
-    assert "not_community_staff" in body(response)
-    assert response.context["page_obj"] is None
-
-
 def test_evaluating_for_another_community_is_a_404(world):
     registered(world, member=world.other_member, grid=world.other_grid)
     response = browser_for(world.staff).post(
@@ -722,3 +720,15 @@ def test_evaluating_for_another_community_is_a_404(world):
     )
     assert response.status_code == 404
     assert not Evaluation.objects.exists()
+
+
+def test_a_grid_worker_is_told_the_staff_rate_and_gets_no_rating_form(world):
+    registered(world)
+    year = timezone.localdate().year
+    submit = reverse("staff:evaluation-submit")
+    response = browser_for(world.grid_worker).get(reverse("staff:evaluations"), {"year": year})
+    assert response.status_code == 200
+    assert "评价由社区工作人员填写" in body(response)
+    assert submit not in body(response) and "not_community_staff" not in body(response)
+    assert response.context["page_obj"] is None and "没有党员在本社区报到" not in body(response)
+    assert submit in body(browser_for(world.staff).get(reverse("staff:evaluations"), {"year": year}))

@@ -170,9 +170,13 @@ class RegistrationListView(DeskPage):
             registrations = registrations.filter(status=status) if status else registrations
         else:
             registrations = registrations.none()
+        page_obj = _page(self.request, registrations)
+        for registration in page_obj.object_list:
+            # Grid workers see their grid's registrations; confirming or rejecting is the community staff's.
+            registration.may_decide = self.scope.manages_community(registration.community_id)
         return super().get_context_data(
             filters=filters,
-            page_obj=_page(self.request, registrations),
+            page_obj=page_obj,
             query=_query_without_page(self.request),
             **kwargs,
         )
@@ -648,7 +652,9 @@ class EvaluationListView(DeskPage):
                 year = filters.cleaned_data["year"]
                 community = filters.cleaned_data["community"]
             community = community or (communities[0] if communities else None)
-        if year is not None and community is not None:
+        # Rating, and the list of whom to rate, are the community staff's (a grid worker is told so).
+        may_rate = community is not None and self.scope.manages_community(community.pk)
+        if year is not None and may_rate:
             try:
                 candidates = registration_selectors.evaluation_candidates(
                     user=self.request.user, community=community, year=year
@@ -663,6 +669,7 @@ class EvaluationListView(DeskPage):
             filters=filters,
             year=year,
             community=community,
+            may_rate=may_rate,
             page_obj=page_obj,
             error=error,
             grades=EvaluationGrade.choices,
