@@ -1,10 +1,10 @@
 """Reads on micro-wishes: lists scoped to the user, the privacy flag the serializers obey, "near me", my claims."""
 
-from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Q, Value, When, prefetch_related_objects
 from django.utils import timezone
 
 from apps.places.selectors import within_radius
-from apps.wishes.models import Wish, WishClaim, WishParticipant
+from apps.wishes.models import Wish, WishClaim, WishParticipant, WishStatus
 from apps.wishes.permissions import (
     CURRENT_CLAIM_STATUSES,
     is_claimant_q,
@@ -36,16 +36,34 @@ def _current_claims():
     )
 
 
-def wish_list(*, user, now=None):
+# A wish in these states holds no current claim: claiming moves it on, and releasing, revoking or the claim's
+# deadline bring it back with the claim released.
+CLAIMLESS_STATES = (WishStatus.DRAFT, WishStatus.PENDING_REVIEW, WishStatus.PUBLISHED)
+
+
+def wish_list(*, user, now=None, prefetch_claims=True):
     """The wishes `user` may see, each annotated with `sees_resident` (full name, phone and address may be shown)
-    and `is_claimant` (the user holds its current claim)."""
-    return (
+    and `is_claimant` (the user holds its current claim), and with `current_claims` (prefetch_claims=False leaves
+    those to attach_current_claims, for a page of a list)."""
+    wishes = (
         Wish.objects.filter(wish_visible_q(user, now=now or timezone.now()))
         .annotate(sees_resident=_flag(sees_resident_q(user)), is_claimant=_flag(is_claimant_q(user)))
         .select_related("community", "grid")
-        .prefetch_related(_current_claims())
         .order_by("deadline", "id")
     )
+    return wishes.prefetch_related(_current_claims()) if prefetch_claims else wishes
+
+
+def attach_current_claims(wishes):
+    """Set `current_claims` on wishes read with prefetch_claims=False: one query for those in a state that can hold
+    a claim, none when every one is open (the usual page of a member's list)."""
+    holding = [wish for wish in wishes if wish.status not in CLAIMLESS_STATES]
+    for wish in wishes:
+        if wish.status in CLAIMLESS_STATES:
+            wish.current_claims = []
+    if holding:
+        prefetch_related_objects(holding, _current_claims())
+    return wishes
 
 
 def wish_claim_targets(*, user):

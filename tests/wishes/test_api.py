@@ -361,6 +361,28 @@ def test_list_query_count_is_pinned_and_does_not_grow_with_rows(w, make_client, 
         client.get(URL)
 
 
+def test_a_list_page_carries_the_current_claims_and_reads_none_for_open_wishes(w, make_client):
+    # The list attaches claims after paging, only for wishes in a state that can hold one.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _populate(w)
+    client = make_client(w.staff)
+    rows = {row["id"]: row for row in client.get(URL, {"page_size": 100}).json()["results"]}
+    details = {pk: client.get(f"{URL}{pk}/").json() for pk in rows}
+    assert any(row["claim"] for row in rows.values()) and any(row["claim"] is None for row in rows.values())
+    for pk, row in rows.items():
+        claim = details[pk]["claim"]
+        assert row["claim"] == claim, row["status"]
+        assert (claim is None) == (row["status"] in ("draft", "pending_review", "published")), row["status"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"status": "published"})
+    assert not any(q["sql"].startswith('SELECT "wishes_wishclaim"') for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"status": "claimed"})
+    assert any(q["sql"].startswith('SELECT "wishes_wishclaim"') for q in queries.captured_queries)
+
+
 # --- my claims ----------------------------------------------------------------------------------------------------
 
 

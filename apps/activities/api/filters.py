@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience, SignUp, SignUpStatus
 from apps.activities.selectors import NEAR_DEFAULT_RADIUS_M, activity_near
-from apps.core.api.filters import IdFilter
+from apps.core.api.filters import FilterSet, IdFilter
 from apps.places.api.filters import NearForm, NearMeFilterSet
 
 # Strict: anything else is a 400 (django-filter's BooleanFilter would silently ignore "maybe").
@@ -45,7 +45,7 @@ class ActivityFilter(NearMeFilterSet):
         return queryset.filter(confirmed_count__gte=F("capacity"))
 
 
-class SignUpFilter(filters.FilterSet):
+class SignUpFilter(FilterSet):
     activity = IdFilter(field_name="activity", lookup_expr="exact")
     status = filters.MultipleChoiceFilter(field_name="status", lookup_expr="exact", choices=SignUpStatus.choices)
 

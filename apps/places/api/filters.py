@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import FloatFilter, IdFilter
+from apps.core.api.filters import FilterSet, FloatFilter, IdFilter
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.models import Community, Grid, Street
 
@@ -22,7 +22,7 @@ class NearForm(forms.Form):
         return data
 
 
-class NearMeFilterSet(filters.FilterSet):
+class NearMeFilterSet(FilterSet):
     """ "Near me" for a list: `latitude` + `longitude` (in `coord_system`, converted to WGS-84) and `radius` in
     metres. Subclasses set `near_default_radius_m`, implement `near()` and put `form = NearForm` in their Meta.
     After filtering, `near_point` holds the WGS-84 point searched from (None when not searching near)."""
@@ -49,7 +49,7 @@ class NearMeFilterSet(filters.FilterSet):
         return self.near(queryset, latitude=latitude, longitude=longitude, radius_m=radius_m)
 
 
-class StreetFilter(filters.FilterSet):
+class StreetFilter(FilterSet):
     district = IdFilter(field_name="district_id", lookup_expr="exact")
 
     class Meta:
@@ -57,7 +57,7 @@ class StreetFilter(filters.FilterSet):
         fields = ["district"]
 
 
-class CommunityFilter(filters.FilterSet):
+class CommunityFilter(FilterSet):
     street = IdFilter(field_name="street_id", lookup_expr="exact")
     district = IdFilter(field_name="street__district_id", lookup_expr="exact")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
@@ -67,7 +67,7 @@ class CommunityFilter(filters.FilterSet):
         fields = ["street", "district", "name"]
 
 
-class GridFilter(filters.FilterSet):
+class GridFilter(FilterSet):
     community = IdFilter(field_name="community_id", lookup_expr="exact")
     street = IdFilter(field_name="community__street_id", lookup_expr="exact")
     district = IdFilter(field_name="community__street__district_id", lookup_expr="exact")

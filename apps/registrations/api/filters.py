@@ -3,7 +3,7 @@
 from django import forms
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import IdFilter
+from apps.core.api.filters import FilterSet, IdFilter
 from apps.registrations.models import (
     Evaluation,
     EvaluationGrade,
@@ -26,7 +26,7 @@ class StrictBooleanFilter(filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class RegistrationFilter(filters.FilterSet):
+class RegistrationFilter(FilterSet):
     community = IdFilter(field_name="community", lookup_expr="exact")
     grid = IdFilter(field_name="grid", lookup_expr="exact")
     status = filters.ChoiceFilter(field_name="status", lookup_expr="exact", choices=RegistrationStatus.choices)
@@ -40,7 +40,7 @@ class RegistrationFilter(filters.FilterSet):
         fields = []
 
 
-class PostFilter(filters.FilterSet):
+class PostFilter(FilterSet):
     community = IdFilter(field_name="community", lookup_expr="exact")
     kind = filters.ChoiceFilter(field_name="kind", lookup_expr="exact", choices=PostKind.choices)
     active = StrictBooleanFilter(field_name="is_active", lookup_expr="exact")
@@ -50,7 +50,7 @@ class PostFilter(filters.FilterSet):
         fields = []
 
 
-class PostClaimFilter(filters.FilterSet):
+class PostClaimFilter(FilterSet):
     post = IdFilter(field_name="post", lookup_expr="exact")
     community = IdFilter(field_name="post__community", lookup_expr="exact")
     member = IdFilter(field_name="member", lookup_expr="exact")
@@ -61,7 +61,7 @@ class PostClaimFilter(filters.FilterSet):
         fields = []
 
 
-class PairingFilter(filters.FilterSet):
+class PairingFilter(FilterSet):
     organ = IdFilter(field_name="organ", lookup_expr="exact")
     party_org = IdFilter(field_name="party_org", lookup_expr="exact")
     community = IdFilter(field_name="community", lookup_expr="exact")
@@ -80,7 +80,7 @@ class WholeNumberFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class EvaluationFilter(filters.FilterSet):
+class EvaluationFilter(FilterSet):
     year = WholeNumberFilter(field_name="year", lookup_expr="exact")
     community = IdFilter(field_name="community", lookup_expr="exact")
     member = IdFilter(field_name="member", lookup_expr="exact")

@@ -37,7 +37,14 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         if self.action == "claim":
             return selectors.wish_claim_targets(user=self.request.user)
-        return selectors.wish_list(user=self.request.user)
+        # A list page gets its current claims after paging (attach_current_claims), only where a wish can hold one.
+        return selectors.wish_list(user=self.request.user, prefetch_claims=self.action != "list")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            selectors.attach_current_claims(page)
+        return page
 
     def filter_queryset(self, queryset):
         # The filterset is run here rather than by the backend alone, to keep the "near me" point it resolved.

@@ -1,0 +1,21 @@
+"""The shared FilterSet base builds its form class once per FilterSet class; each request still gets its own form."""
+
+from django.http import QueryDict
+
+from apps.activities.api.filters import ActivityFilter
+from apps.places.api.filters import NearMeFilterSet
+from apps.wishes.api.filters import WishFilter
+
+
+def test_one_form_class_per_filterset_class_and_a_fresh_form_each_time(db):
+    first = WishFilter(QueryDict("latitude=31.2&longitude=121.4"))
+    second = WishFilter(QueryDict("latitude=abc&longitude=121.4"))
+    assert type(first.form) is type(second.form)
+    assert first.form is not second.form
+    assert first.is_valid() and not second.is_valid()
+    assert "latitude" in second.errors and not first.errors
+    # A sibling class has its own form class with its own fields, never the first class's one.
+    other = ActivityFilter(QueryDict("has_places_left=true"))
+    assert type(other.form) is not type(first.form)
+    assert "has_places_left" in other.form.fields and "has_places_left" not in first.form.fields
+    assert "_form_class" not in NearMeFilterSet.__dict__
