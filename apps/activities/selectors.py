@@ -27,16 +27,17 @@ def _with_places_left(queryset):
 
 
 def activity_list(*, user, now=None):
-    """The activities `user` may see, soonest first, each with `places_left`."""
+    """The activities `user` may see, soonest first, each with `places_left` (and its community: what a list shows;
+    activity_get adds the grid and the organizing Party org)."""
     return _with_places_left(
         Activity.objects.filter(activity_visible_q(user, now=now or timezone.now()))
-        .select_related("community", "grid", "organizer_party_org")
+        .select_related("community")
         .order_by("starts_at", "id")
     )
 
 
 def activity_get(*, user, pk):
-    return activity_list(user=user).filter(pk=pk).first()
+    return activity_list(user=user).select_related("grid", "organizer_party_org").filter(pk=pk).first()
 
 
 def activity_signup_targets(*, user):
