@@ -1,5 +1,6 @@
 """Gunicorn settings for the platform (docs/deployment.md): several sync workers on a loopback port behind nginx."""
 
+import gc
 import multiprocessing
 import os
 
@@ -28,3 +29,12 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%({x-forwarded-for}i)s"'
 proc_name = "dual-reporting"
+
+
+def post_worker_init(worker):
+    """Once Django is loaded in the worker: move everything loaded so far out of the garbage collector's reach
+    (gc.freeze) and collect the young generation less often. A full collection otherwise walks the ~140,000 objects
+    of the loaded application, a pause of about 100 ms in whichever request triggers it; frozen, about 30 ms, and the
+    collector's share of each request drops by about a third (measured in docs/performance.md)."""
+    gc.freeze()
+    gc.set_threshold(5000, 10, 10)

@@ -32,6 +32,7 @@ def activity_list(*, user, now=None):
     return _with_places_left(
         Activity.objects.filter(activity_visible_q(user, now=now or timezone.now()))
         .select_related("community")
+        .defer("community__polygon")
         .order_by("starts_at", "id")
     )
 

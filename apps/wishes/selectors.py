@@ -3,7 +3,7 @@
 from django.db.models import BooleanField, Case, Prefetch, Q, Value, When, prefetch_related_objects
 from django.utils import timezone
 
-from apps.places.selectors import within_radius
+from apps.places.selectors import PLACE_BOUNDARIES, within_radius
 from apps.wishes.models import Wish, WishClaim, WishParticipant, WishStatus
 from apps.wishes.permissions import (
     CURRENT_CLAIM_STATUSES,
@@ -49,6 +49,7 @@ def wish_list(*, user, now=None, prefetch_claims=True):
         Wish.objects.filter(wish_visible_q(user, now=now or timezone.now()))
         .annotate(sees_resident=_flag(sees_resident_q(user)), is_claimant=_flag(is_claimant_q(user)))
         .select_related("community", "grid")
+        .defer(*PLACE_BOUNDARIES)
         .order_by("deadline", "id")
     )
     return wishes.prefetch_related(_current_claims()) if prefetch_claims else wishes

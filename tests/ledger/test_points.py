@@ -155,3 +155,23 @@ def test_one_members_summary_equals_their_row_of_the_many_members_totals(world, 
             summary = member_summary(member=member, start=start, end=end)
             assert summary == {**rows[member.id], "hours": round(rows[member.id]["minutes"] / 60, 1)}, (start, end)
     assert member_summary(member=world.member)["minutes"] == 125 + 47 + 61
+
+
+def test_attach_effective_gives_what_with_effective_annotates(world, make_record):
+    # "My hours" pages its records without the per-row subqueries and attaches the same figures afterwards.
+    from apps.ledger.models import ServiceRecord
+    from apps.ledger.selectors import attach_effective, with_effective
+
+    twice = make_record(minutes=90, status=APPROVED)
+    services.record_amend(record=twice, actor=world.staff, credited_minutes=120, residents_served=6, reason="补记")
+    services.record_amend(record=twice, actor=world.staff, credited_minutes=100, residents_served=2, reason="核减")
+    once = make_record(minutes=60, status=APPROVED, start=DAY + timedelta(days=1))
+    services.record_amend(record=once, actor=world.staff, credited_minutes=0, residents_served=0, reason="未到岗")
+    make_record(minutes=45, status=APPROVED, start=DAY + timedelta(days=2))
+    make_record(minutes=30, start=DAY + timedelta(days=3))  # pending, never amended
+    originals = ServiceRecord.objects.filter(amends__isnull=True).order_by("pk")
+    expected = [(r.pk, r.effective_minutes, r.effective_residents_served) for r in with_effective(originals)]
+    attached = [(r.pk, r.effective_minutes, r.effective_residents_served) for r in attach_effective(list(originals))]
+    assert attached == expected
+    assert (twice.pk, 100, 2) in attached and (once.pk, 0, 0) in attached
+    assert attach_effective([]) == []

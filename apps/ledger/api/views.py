@@ -77,9 +77,11 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         first_day, last_day = period.validated_data.get("start"), period.validated_data.get("end")
         start, end = selectors.day_bounds(first_day, last_day)
         member = request.user.member
-        records = selectors.record_list(user=request.user).filter(selectors.period_q(start, end), member=member)
+        records = selectors.record_list(user=request.user, effective=False).filter(
+            selectors.period_q(start, end), member=member
+        )
         totals = selectors.member_summary(member=member, start=start, end=end)
-        page = self.paginate_queryset(records)
+        page = selectors.attach_effective(self.paginate_queryset(records))
         response = self.get_paginated_response(serializers.RecordOutputSerializer(page, many=True).data)
         response.data["totals"] = serializers.TotalsOutputSerializer(
             {**totals, "start": first_day, "end": last_day}

@@ -131,6 +131,14 @@ def gunicorn_command(*, port, workers, worker_class="sync", threads=1, timeout=3
         "-m",
         "gunicorn",
         "server.wsgi:application",
+        # Production's configuration (deploy/gunicorn.conf.py: logging, the worker hooks), with the benchmark's
+        # address and worker settings on top. Recycling workers every 2,000 requests guards against leaks in
+        # production; at the floor's thousand requests a second it would restart each worker every few seconds and
+        # measure Python's start-up instead of the framework, so it is off here.
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "--max-requests",
+        "0",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
