@@ -25,8 +25,8 @@ def grid_list():
     return Grid.objects.select_related("community__street__district", "grid_worker")
 
 
-# The boundaries of a row's community and grid: only geocoding reads them, and a real boundary is kilometres of
-# coordinates, so lists that join the places leave them out (QuerySet.defer).
+# The boundaries of a row's community and grid: only geocoding reads them, and a surveyed boundary holds hundreds
+# of points, so lists that join the places leave them out (QuerySet.defer).
 PLACE_BOUNDARIES = ("community__polygon", "grid__polygon")
 
 METRES_PER_DEGREE = 111_195.0  # of latitude (and of longitude at the equator), on the mean Earth radius
