@@ -9,7 +9,11 @@ A rule is ``R(obj, GET=spec, POST=spec, ...)``:
 - ``body=`` is the JSON body of the API's unsafe methods (default: empty). Where a view validates its input before
   it asks the service whether the user may act, an empty body answers 400 to everyone and says nothing about
   authorization: such routes get a valid body, so a refused role meets the service's 403/404. A string value
-  "{branch_b}" is replaced by that object's id (see ``Sides.ids`` in the test).
+  "{branch_b}" is replaced by that object's id (see ``Sides.ids`` in the test); "{start}", "{today}" and the like
+  by a time relative to now (``Sides.times``).
+- ``per_side=True`` (a create, which has no object in its path): the request is sent twice, with the body's
+  "{grid}", "{community}", "{member}", "{branch}", "{committee}" or "{organ}" naming side A's object, then side B's;
+  the spec then gives A/B outcomes as for an object route.
 - ``roles=`` limits a costly route whose answer is the same for everyone (the OpenAPI schema) to some roles.
 - one spec per method the route serves; GET is always there (a POST-only route answers GET with 405).
 - a spec is whitespace-separated ``roles=outcome`` tokens. ``roles`` is one role, several joined by commas, or
@@ -86,14 +90,17 @@ class R:
     path: dict | None = None
     body: dict | None = None
     roles: tuple = ROLES
+    per_side: bool = False
 
-    def __init__(self, obj=None, *, query="", path=None, body=None, roles=ROLES, **specs):
+    def __init__(self, obj=None, *, query="", path=None, body=None, roles=ROLES, per_side=False, **specs):
         object.__setattr__(self, "obj", obj)
         object.__setattr__(self, "query", query)
         object.__setattr__(self, "path", path or {})
         object.__setattr__(self, "body", body or {})
         object.__setattr__(self, "roles", tuple(roles))
-        object.__setattr__(self, "specs", {m: parse(s, with_object=bool(obj)) for m, s in specs.items()})
+        object.__setattr__(self, "per_side", per_side)
+        sided = bool(obj or per_side)
+        object.__setattr__(self, "specs", {m: parse(s, with_object=sided) for m, s in specs.items()})
 
     def expect(self, method, role, side):
         a, b = self.specs[method][role]
@@ -105,7 +112,21 @@ RULES = {
     "/api/docs/": R(GET="*=ok"),
     "/api/redoc/": R(GET="*=ok"),
     "/api/schema/": R(roles=("anon", "member"), GET="*=ok"),
-    "/api/v1/activities/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/activities/": R(
+        per_side=True,
+        body={
+            "community": "{community}",
+            "grid": "{grid}",
+            "title": "矩阵测试活动",
+            "category": "clean_up",
+            "address": "社区广场",
+            "starts_at": "{start}",
+            "ends_at": "{end}",
+            "capacity": 10,
+        },
+        GET="anon=403 *=ok",
+        POST="anon=403 staff,grid_worker=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/activities/{pk}/": R(
         "activity",
         GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404",
@@ -150,7 +171,12 @@ RULES = {
     ),
     "/api/v1/auth/login/": R(GET="*=405", POST="*=ok"),
     "/api/v1/auth/logout/": R(GET="anon=403 *=405", POST="anon=403 *=ok"),
-    "/api/v1/certificates/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/certificates/": R(
+        per_side=True,
+        body={"period_start": "{year_start}", "period_end": "{today}", "member": "{member}"},
+        GET="anon=403 *=ok",
+        POST="anon=403 member=ok/404 other_member=404/ok reviewer=ok/404 secretary=403/404 superuser=ok *=404",
+    ),
     "/api/v1/certificates/verify/{code}/": R("certificate_code", GET="*=ok"),
     "/api/v1/certificates/{pk}/pdf/": R(
         "certificate", GET="anon=403 member,reviewer=ok/404 other_member=404/ok superuser=ok *=404"
@@ -159,7 +185,12 @@ RULES = {
     "/api/v1/communities/{pk}/": R("community", GET="anon=403 *=ok"),
     "/api/v1/districts/": R(GET="anon=403 *=ok"),
     "/api/v1/districts/{pk}/": R("district", GET="anon=403 *=ok"),
-    "/api/v1/evaluations/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/evaluations/": R(
+        per_side=True,
+        body={"member": "{member}", "community": "{community}", "year": "{year}", "grade": "competent"},
+        GET="anon=403 *=ok",
+        POST="anon=403 staff=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/evaluations/candidates/": R(GET="anon=403 *=ok"),
     "/api/v1/evaluations/{pk}/": R(
         "evaluation", GET="anon=403 other_member=404/ok grid_worker,outsider=404 superuser=ok *=ok/404"
@@ -171,7 +202,12 @@ RULES = {
     "/api/v1/job-runs/{pk}/": R("job_run", GET="superuser=ok *=403"),
     "/api/v1/jobs/": R(GET="superuser=ok *=403"),
     "/api/v1/me/": R(GET="anon=403 *=ok"),
-    "/api/v1/members/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/members/": R(
+        per_side=True,
+        body={"branch": "{branch}", "phone": "13912345678", "name": "矩阵新党员"},
+        GET="anon=403 *=ok",
+        POST="anon=403 secretary,reviewer=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/members/{pk}/": R("member", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
     "/api/v1/members/{pk}/affiliations/": R(
         "member", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"
@@ -189,19 +225,39 @@ RULES = {
     "/api/v1/notifications/{pk}/read/": R(
         "notification", GET="anon=403 *=405", POST="anon=403 member=ok/404 other_member=404/ok *=404"
     ),
-    "/api/v1/organs/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/organs/": R(
+        per_side=True,
+        body={"name": "矩阵测试机关"},
+        GET="anon=403 *=ok",
+        POST="anon=403 superuser=ok *=403",
+    ),
     "/api/v1/organs/{pk}/": R("organ", GET="anon=403 *=ok"),
-    "/api/v1/pairings/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/pairings/": R(
+        per_side=True,
+        body={"organ": "{organ}", "community": "{community}", "starts_on": "{today}"},
+        GET="anon=403 *=ok",
+        POST="anon=403 reviewer=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/pairings/{pk}/": R("pairing", GET="anon=403 *=ok"),
     "/api/v1/pairings/{pk}/end/": R("pairing", GET="anon=403 *=405", POST="reviewer=ok/403 superuser=ok *=403"),
-    "/api/v1/party-orgs/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/party-orgs/": R(
+        per_side=True,
+        body={"parent": "{committee}", "kind": "branch", "name": "矩阵测试支部"},
+        GET="anon=403 *=ok",
+        POST="anon=403 reviewer=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/party-orgs/{pk}/": R("party_org", GET="anon=403 *=ok"),
     "/api/v1/post-claims/": R(GET="anon=403 *=ok"),
     "/api/v1/post-claims/{pk}/": R("post_claim", GET="anon=403 *=ok"),
     "/api/v1/post-claims/{pk}/release/": R(
         "post_claim", GET="anon=403 *=405", POST="member,staff=ok/403 other_member=403/ok superuser=ok *=403"
     ),
-    "/api/v1/posts/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/posts/": R(
+        per_side=True,
+        body={"community": "{community}", "kind": "policy_promoter", "title": "政策宣传员"},
+        GET="anon=403 *=ok",
+        POST="anon=403 staff=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/posts/{pk}/": R("post", GET="anon=403 *=ok", PATCH="staff=ok/403 superuser=ok *=403"),
     "/api/v1/posts/{pk}/claim/": R("post", GET="anon=403 *=405", POST="member=ok/403 other_member=403/ok *=403"),
     "/api/v1/posts/{pk}/deactivate/": R("post", GET="anon=403 *=405", POST="staff=ok/403 superuser=ok *=403"),
@@ -234,7 +290,21 @@ RULES = {
     ),
     "/api/v1/role-assignments/": R(GET="anon=403 *=ok", POST="superuser=ok *=403"),
     "/api/v1/role-assignments/{pk}/": R("role_assignment", GET="anon=403 staff=ok/404 superuser=ok *=404"),
-    "/api/v1/service-records/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/service-records/": R(
+        per_side=True,
+        body={
+            "member": "{member}",
+            "community": "{community}",
+            "grid": "{grid}",
+            "content": "入户走访",
+            "started_at": "{past_start}",
+            "ended_at": "{past_end}",
+            "credited_minutes": 60,
+            "reason": "补录",
+        },
+        GET="anon=403 *=ok",
+        POST="anon=403 staff=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/service-records/mine/": R(GET="member,other_member=ok *=403"),
     "/api/v1/service-records/{pk}/": R("record", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
     "/api/v1/service-records/{pk}/amend/": R(
@@ -328,7 +398,18 @@ RULES = {
     ),
     "/api/v1/streets/": R(GET="anon=403 *=ok"),
     "/api/v1/streets/{pk}/": R("street", GET="anon=403 *=ok"),
-    "/api/v1/wishes/": R(GET="anon=403 *=ok", POST="anon=403 *=ok"),
+    "/api/v1/wishes/": R(
+        per_side=True,
+        body={
+            "grid": "{grid}",
+            "title": "矩阵测试心愿",
+            "category": "elderly",
+            "resident_name": "张阿姨",
+            "deadline": "{deadline}",
+        },
+        GET="anon=403 *=ok",
+        POST="anon=403 staff,grid_worker=ok/403 superuser=ok *=403",
+    ),
     "/api/v1/wishes/my-claims/": R(GET="anon=403 *=ok"),
     "/api/v1/wishes/{pk}/": R("wish", GET="anon=403 other_member=404/ok reviewer,outsider=404 superuser=ok *=ok/404"),
     "/api/v1/wishes/{pk}/cancel/": R(
@@ -536,7 +617,8 @@ RULES = {
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
     ),
-    "/staff/evaluations/": R(GET="anon=login staff,superuser=ok *=403"),
+    # Grid workers open the page and are told the community's staff rate (no form); rating is refused them.
+    "/staff/evaluations/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/evaluations/submit/": R(
         GET="anon=login staff,grid_worker,superuser=405 *=403", POST="anon=login staff,grid_worker,superuser=404 *=403"
     ),

@@ -24,7 +24,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import transaction
@@ -242,9 +242,43 @@ class Sides:
             "member_b": w.other_member.pk,
         }
 
-    def body(self, rule):
-        ids = self.ids
-        return {k: ids[v.strip("{}")] if isinstance(v, str) and v.startswith("{") else v for k, v in rule.body.items()}
+    @property
+    def times(self):
+        """Times a rule's body may name, relative to now (local time): a service tomorrow morning, a service done
+        yesterday, a deadline next week, today and this year."""
+        today = timezone.localdate()
+        local = timezone.get_current_timezone()
+
+        def at(day, hour):
+            return timezone.make_aware(datetime.combine(day, time(hour)), local).isoformat()
+
+        return {
+            "start": at(today + timedelta(days=1), 9),
+            "end": at(today + timedelta(days=1), 11),
+            "past_start": at(today - timedelta(days=1), 9),
+            "past_end": at(today - timedelta(days=1), 10),
+            "deadline": at(today + timedelta(days=7), 18),
+            "today": today.isoformat(),
+            "year_start": date(today.year, 1, 1).isoformat(),
+            "year": today.year,
+        }
+
+    def body(self, rule, side="-"):
+        """The rule's body with its placeholders filled; for a per-side rule, "{grid}" and its kind name the
+        objects of `side`."""
+        values = {**self.ids, **self.times}
+        if rule.per_side and side in ("A", "B"):
+            for kind in ("grid", "community", "member", "organ"):
+                values[kind] = self.value(kind, side)
+            branch = self.objects["party_org"][0 if side == "A" else 1]
+            values["branch"], values["committee"] = branch.pk, branch.parent_id
+
+        def fill(value):
+            if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+                return values[value[1:-1]]
+            return value
+
+        return {key: fill(value) for key, value in rule.body.items()}
 
     def value(self, kind, side):
         obj = self.objects[kind][0 if side == "A" else 1]
@@ -347,11 +381,12 @@ def _request(client, method, url, body=None):
 def run_route(route, rule, sides, clients):
     """Every (method, role, side) of one route: a list of (method, role, side, expected, got, detail)."""
     kind = rule.obj
+    sided = bool(kind or rule.per_side)
     results = []
     for method in ["GET", *(m for m in route.methods if m in UNSAFE_METHODS)]:
         # A method the route does not serve is refused before any object is read: side A is enough.
         sides_to_try = (
-            ("A", "B") if kind and (method != "GET" or "GET" in route.methods) else ("A",) if kind else ("-",)
+            ("A", "B") if sided and (method != "GET" or "GET" in route.methods) else ("A",) if sided else ("-",)
         )
         for role in rule.roles:
             for side in sides_to_try:
@@ -364,7 +399,7 @@ def run_route(route, rule, sides, clients):
                         url = url.replace("{" + param + "}", value)
                     if rule.query:
                         url += "?" + rule.query.replace("{pk}", value)
-                got, detail = _request(clients[role], method, url, sides.body(rule))
+                got, detail = _request(clients[role], method, url, sides.body(rule, side))
                 expected = rule.expect(method, role, side)
                 results.append((method, role, side, expected, got, detail))
     return results
