@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView
-from geopy.distance import geodesic
 
 from apps.activities import selectors as activity_selectors
 from apps.activities import services as activity_services
@@ -27,6 +26,7 @@ from apps.activities.services import checkin_window
 from apps.core.errors import Conflict, Invalid, NotFound
 from apps.orgs.models import PartyOrgKind
 from apps.orgs.selectors import member_list, party_org_list
+from apps.places.selectors import near_distance_m
 from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import member_of, registration_list_mine
 from apps.web.access import MemberPageMixin, found_or_404, object_or_404
@@ -110,7 +110,7 @@ class _Nearby:
         items = []
         for _sq, kind, _pk, obj in rows[key]:
             point = (obj.grid.latitude, obj.grid.longitude) if kind == "wish" else (obj.latitude, obj.longitude)
-            metres = geodesic(self.home, point).meters
+            metres = near_distance_m(obj, self.home, point)
             items.append({"kind": kind, "obj": obj, "distance_m": metres, "distance": distance_label(metres)})
         return items
 
