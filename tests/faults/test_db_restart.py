@@ -85,9 +85,11 @@ def cluster():
         pytest.skip("PostgreSQL's initdb is not installed here: this fault test needs a throwaway cluster of its own")
     directory = f"/tmp/pg-db-restart-{uuid.uuid4().hex[:8]}"  # the postgres user must be able to enter it
     own = Cluster(directory=directory, port=55400 + uuid.uuid4().int % 400)
-    own.start()
-    yield own
-    own.destroy()
+    try:  # a cluster that failed to start is removed too
+        own.start()
+        yield own
+    finally:
+        own.destroy()
 
 
 def _prepare(env):
