@@ -171,26 +171,20 @@ def member_totals(members, start=None, end=None):
 def member_summary(*, member, start=None, end=None):
     """One member's totals for [start, end) (the figures of member_totals), with hours for display.
 
-    Two plain reads, the member's approved originals and the approved amendments of those, summed here with the
-    Python form of the points rule: "my hours" shows these on every visit, and the subqueries member_totals needs
-    for a table of many members cost several times more to build than to run.
+    Two plain reads, the member's approved originals and the approved amendments of those (attach_effective),
+    summed here with the Python form of the points rule: "my hours" shows these on every visit, and the subqueries
+    member_totals needs for a table of many members cost several times more to build than to run.
     """
     originals = ServiceRecord.objects.filter(
         period_q(start, end), member=member, status=RecordStatus.APPROVED, amends__isnull=True
-    )
-    deltas = {}
-    for original_id, minutes in ServiceRecord.objects.filter(
-        amends__in=originals.values("pk"), status=RecordStatus.APPROVED
-    ).values_list("amends_id", "credited_minutes"):
-        deltas[original_id] = deltas.get(original_id, 0) + minutes
+    ).only("pk", "credited_minutes", "residents_served", "source")
     totals = {"member_id": member.pk, "minutes": 0, "services": 0, "wish_services": 0, "points": 0}
-    for pk, minutes, source in originals.values_list("pk", "credited_minutes", "source"):
-        effective = minutes + deltas.get(pk, 0)
-        is_wish = source == ServiceSource.WISH
-        totals["minutes"] += effective
+    for record in attach_effective(list(originals)):
+        is_wish = record.source == ServiceSource.WISH
+        totals["minutes"] += record.effective_minutes
         totals["services"] += 1
         totals["wish_services"] += is_wish
-        totals["points"] += service_points(minutes=effective, is_wish=is_wish)
+        totals["points"] += service_points(minutes=record.effective_minutes, is_wish=is_wish)
     return {**totals, "hours": round(totals["minutes"] / 60, 1)}
 
 

@@ -58,10 +58,12 @@ def wish_list(*, user, now=None, prefetch_claims=True):
 def attach_current_claims(wishes):
     """Set `current_claims` on wishes read with prefetch_claims=False: one query for those in a state that can hold
     a claim, none when every one is open (the usual page of a member's list)."""
-    holding = [wish for wish in wishes if wish.status not in CLAIMLESS_STATES]
+    holding = []
     for wish in wishes:
         if wish.status in CLAIMLESS_STATES:
             wish.current_claims = []
+        else:
+            holding.append(wish)
     if holding:
         prefetch_related_objects(holding, _current_claims())
     return wishes
