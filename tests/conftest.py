@@ -25,6 +25,16 @@ def make_client():
     return client_for
 
 
+@pytest.fixture
+def sms_outbox():
+    """The text messages (phone, text) sent during the test: the test settings' SMS backend keeps them in a list."""
+    from apps.accounts import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 class World:
     """Two organs, two communities (with grids), a member in each, and one user per role on side A."""
 
@@ -91,6 +101,7 @@ ONCE = (
     "tests/fixtures_demo/",
     "tests/wishes/test_demo_wishes.py",
     "tests/web/",
+    "tests/imports/test_pages.py",
     "tests/security/test_permission_matrix.py",
 )
 

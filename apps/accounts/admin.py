@@ -1,4 +1,4 @@
-"""Admin for users (phone login) and role assignments."""
+"""Admin for users (phone login), role assignments and the log of one-time codes."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -6,7 +6,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import RoleAssignment, User
+from apps.accounts.models import OneTimeCode, RoleAssignment, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -51,3 +51,21 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__phone", "user__name")
     raw_id_fields = ("user", "community", "grid", "party_org", "organ", "district", "street")
+
+
+@admin.register(OneTimeCode)
+class OneTimeCodeAdmin(admin.ModelAdmin):
+    """Read only: the help desk sees whether and when a code was asked for and used, never the code (only its hash
+    is stored, and that is not shown either)."""
+
+    list_display = ("phone", "purpose", "created_at", "expires_at", "used_at", "attempts", "ip")
+    list_filter = ("purpose",)
+    search_fields = ("phone",)
+    date_hierarchy = "created_at"
+    fields = ("phone", "purpose", "created_at", "expires_at", "used_at", "attempts", "ip")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -110,3 +110,38 @@ class RoleAssignment(BaseModel):
     @property
     def scope_node(self):
         return getattr(self, ROLE_SCOPE_FIELD[self.role])
+
+
+class CodePurpose(models.TextChoices):
+    """What a one-time code proves. A purpose need not belong to an account: the code is tied to a number."""
+
+    SET_PASSWORD = "set_password", _("Set password")
+
+
+class OneTimeCode(models.Model):
+    """A code sent by text message to a mobile number, kept only as a keyed hash (apps/accounts/codes.py).
+
+    Every request leaves a row, sent or not (a number without an account gets none), so the rate limits count it.
+    Tied to the number, not to a user, so a purpose can serve people without an account.
+    """
+
+    phone = models.CharField(_("mobile number"), max_length=11, validators=[phone_validator])
+    purpose = models.CharField(_("purpose"), max_length=32, choices=CodePurpose.choices)
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    # Set by the service from its one clock reading, which the rate limits and the expiry are measured against.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["phone", "purpose", "created_at"], name="otc_phone_purpose_created"),
+            models.Index(fields=["ip", "created_at"], name="otc_ip_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts import errors
 from apps.accounts.models import PHONE_PATTERN, ROLE_SCOPE_FIELD, Role, RoleAssignment, User
+from apps.accounts.permissions import require_appoint
 from apps.accounts.scope import forget_scope
 from apps.core.errors import Invalid
 
@@ -59,3 +60,50 @@ def role_assign(*, user, role, node):
     assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, **{field: node})
     forget_scope(user)
     return assignment
+
+
+@transaction.atomic
+def role_appoint(*, user, role, node, actor=None):
+    """Appoint `user` to `role` on `node` as `actor` (see apps.accounts.permissions.may_appoint). Idempotent: an
+    existing appointment is returned unchanged and not audited again. Returns (assignment, created)."""
+    from apps.ledger.services import audit_log
+
+    require_appoint(actor, role, node)
+    field = ROLE_SCOPE_FIELD.get(role)
+    existing = RoleAssignment.objects.filter(user=user, role=role, **{field: node}).first() if field else None
+    if existing is not None:
+        return existing, False
+    assignment = role_assign(user=user, role=role, node=node)
+    audit_log(
+        actor=actor, subject=assignment, action="role_appoint", after={"user": user.pk, "role": role, field: node.pk}
+    )
+    return assignment, True
+
+
+@transaction.atomic
+def role_revoke(*, assignment, actor=None, reason=""):
+    """End an appointment (the role row is removed; the audit trail keeps who held it and who ended it)."""
+    from apps.ledger.services import audit_log
+
+    require_appoint(actor, assignment.role, assignment.scope_node)
+    field = ROLE_SCOPE_FIELD[Role(assignment.role)]
+    audit_log(
+        actor=actor,
+        subject=assignment,
+        action="role_revoke",
+        before={"user": assignment.user_id, "role": assignment.role, field: getattr(assignment, f"{field}_id")},
+        reason=reason,
+    )
+    user = assignment.user
+    assignment.delete()
+    forget_scope(user)
+
+
+@transaction.atomic
+def person_appoint(*, phone, name, role, node, actor=None):
+    """Appoint the person with this mobile number, putting them on the platform first if they are new (no password:
+    they set one with a one-time code). Returns (assignment, created)."""
+    require_appoint(actor, role, node)
+    phone = normalize_phone(phone)
+    user = User.objects.filter(phone=phone).first() or user_create(phone=phone, name=name)
+    return role_appoint(user=user, role=role, node=node, actor=actor)

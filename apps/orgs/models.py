@@ -15,8 +15,15 @@ class OrganCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def _code_unique_when_set(name):
+    """Codes are optional (organs created before imports have none) but unique once given."""
+    return models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name=name)
+
+
 class Organ(BaseModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # The organ's own code (e.g. its unified social credit code or the district's numbering); imports match on it.
+    code = models.CharField(_("code"), max_length=32, blank=True, default="")
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=OrganCategory.choices, default=OrganCategory.GOVERNMENT
@@ -28,6 +35,7 @@ class Organ(BaseModel):
         verbose_name = _("organ")
         verbose_name_plural = _("organs")
         ordering = ["name"]
+        constraints = [_code_unique_when_set("organ_code_unique")]
 
     def __str__(self):
         return self.name
@@ -48,6 +56,7 @@ class PartyOrg(BaseModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PartyOrgKind.choices)
     name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=32, blank=True, default="")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
@@ -56,6 +65,7 @@ class PartyOrg(BaseModel):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(fields=["organ", "name"], name="party_org_name_unique_in_organ"),
+            _code_unique_when_set("party_org_code_unique"),
             models.CheckConstraint(
                 condition=Q(kind="committee", parent__isnull=True) | (~Q(kind="committee") & Q(parent__isnull=False)),
                 name="party_org_committee_is_root",

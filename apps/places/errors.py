@@ -43,3 +43,14 @@ def address_outside_service_area():
 
 def geocoder_unavailable():
     return GeocodingUnavailable()
+
+
+NOT_YOUR_AREA = _("This place is outside the area you administer.")
+DISTRICT_FIELDS_REQUIRED = _("A district needs a code and a name.")
+PLACE_CODE_TAKEN = _("Another place already has this code.")
+
+
+def not_your_area():
+    from apps.core.errors import Forbidden
+
+    return Forbidden("place_not_in_your_area", NOT_YOUR_AREA)

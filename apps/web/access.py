@@ -67,6 +67,14 @@ class DashboardPageMixin(RolePageMixin):
     role_label = _("This page is for organ committees, branch secretaries and district or street administrators.")
 
 
+def is_manager(scope):
+    """Who has management pages: whoever may import something (district and street administrators, organ
+    reviewers, superusers)."""
+    from apps.imports.permissions import importable_kinds
+
+    return bool(importable_kinds(scope))
+
+
 def found_or_404(obj):
     """What a scoped selector returned, or a 404: an object outside the user's scope does not exist for them."""
     if obj is None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
 from apps.notifications.selectors import unread_count
-from apps.web.access import is_community_side, is_dashboard_user, is_member
+from apps.web.access import is_community_side, is_dashboard_user, is_manager, is_member
 
 
 def navigation(request):
@@ -20,4 +20,6 @@ def navigation(request):
         sections.append({"key": "staff", "label": _("Community desk"), "url": reverse("staff:home")})
     if is_dashboard_user(scope):
         sections.append({"key": "dashboard", "label": _("Dashboard"), "url": reverse("dashboard:home")})
+    if is_manager(scope):
+        sections.append({"key": "manage", "label": _("Management"), "url": reverse("manage:home")})
     return {"nav_sections": sections, "unread_notifications": unread_count(user=user)}

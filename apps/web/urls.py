@@ -10,13 +10,16 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password/code/", views.PasswordCodeView.as_view(), name="password_code"),
+    path("password/set/", views.PasswordSetView.as_view(), name="password_set"),
 ]
 
-# Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:).
+# Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:, manage:).
 group_urlpatterns = [
     path("m/", include("apps.web.member.urls")),
     path("me/", include("apps.web.profile.urls")),
     path("staff/", include("apps.web.staff.urls")),
     path("dashboard/", include("apps.web.dashboard.urls")),
     path("notifications/", include("apps.web.notifications.urls")),
+    path("manage/", include("apps.web.manage.urls")),
 ]

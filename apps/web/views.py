@@ -1,15 +1,25 @@
-"""The pages every user shares: log in, log out, the front door that sends each role to its own pages, errors."""
+"""The pages every user shares: log in, log out, password by one-time code, the front door, errors."""
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.generic import FormView
 
+from apps.accounts import codes
+from apps.accounts.lockout import client_address
+from apps.accounts.models import CodePurpose
 from apps.accounts.scope import scope_for
+from apps.accounts.services import normalize_phone
+from apps.core.errors import DomainError
+from apps.core.masking import mask_phone
 from apps.web.access import is_community_side, is_dashboard_user, is_member
-from apps.web.forms import PhoneLoginForm
+from apps.web.feedback import add_form_error, report_error
+from apps.web.forms import PasswordCodeForm, PasswordSetForm, PhoneLoginForm
 
 
 class LoginView(auth_views.LoginView):
@@ -20,6 +30,75 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): a link or a prefetch cannot log anyone out."""
+
+
+# The number a code was sent to waits for step 2 in the session rather than in the address: addresses reach logs.
+PASSWORD_CODE_PHONE = "password_code_phone"
+
+
+class PasswordCodeView(FormView):
+    """First sign-in or forgotten password, step 1: send a one-time code to the mobile number, then on to step 2.
+
+    Step 2's "send a new code" button posts here too (`resend`); a refusal then shows on step 2.
+    """
+
+    template_name = "web/password_code.html"
+    form_class = PasswordCodeForm
+
+    def get_initial(self):
+        return {"phone": self.request.session.get(PASSWORD_CODE_PHONE, "")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("First sign-in or forgotten password"), **kwargs)
+
+    def form_valid(self, form):
+        ip = client_address(self.request)
+        try:
+            codes.code_send(phone=form.cleaned_data["phone"], purpose=CodePurpose.SET_PASSWORD, ip=ip)
+        except DomainError as error:
+            if self.request.POST.get("resend") and self.request.session.get(PASSWORD_CODE_PHONE):
+                report_error(self.request, error)
+                return redirect("web:password_set")
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        phone = normalize_phone(form.cleaned_data["phone"])
+        self.request.session[PASSWORD_CODE_PHONE] = phone
+        messages.success(self.request, codes.code_sent_message(phone))
+        return redirect("web:password_set")
+
+
+class PasswordSetView(FormView):
+    """Step 2: the code and the new password; signs the user in and opens their pages."""
+
+    template_name = "web/password_set.html"
+    form_class = PasswordSetForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.phone = request.session.get(PASSWORD_CODE_PHONE)
+        if not self.phone:
+            return redirect("web:password_code")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("Set password"), phone=self.phone, masked_phone=mask_phone(self.phone), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            user = codes.password_set_with_code(
+                phone=self.phone,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["new_password1"],
+                ip=client_address(self.request),
+            )
+        except DomainError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        login(self.request, user, backend=codes.LOGIN_BACKEND)
+        self.request.session.pop(PASSWORD_CODE_PHONE, None)
+        messages.success(self.request, _("Your password has been set and you are signed in."))
+        return redirect("web:home")
 
 
 class HomeView(View):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.stats",
     "apps.notifications",
     "apps.jobs",
+    "apps.imports",
     "apps.web",
 ]
 
@@ -108,6 +109,16 @@ AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_address"
 # How many reverse proxies of ours stand in front of the app (each appends to X-Forwarded-For); 0: none, trust only
 # the socket's address. Set it to 1 behind one nginx (docs/deployment.md), never more than there really are.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Text messages (apps/accounts/sms.py): the backend class that sends them; the default prints them on the console.
+SMS_BACKEND = env("SMS_BACKEND", default="apps.accounts.sms.ConsoleBackend")
+# One-time codes sent by text message (first sign-in, forgotten password): lifetime, wrong tries per code, and the
+# limits that keep the platform from being used to flood a number or to run up the text-message bill.
+OTP_TTL_MINUTES = env.int("OTP_TTL_MINUTES", default=10)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_RESEND_SECONDS = env.int("OTP_RESEND_SECONDS", default=60)
+OTP_MAX_PER_NUMBER_PER_HOUR = env.int("OTP_MAX_PER_NUMBER_PER_HOUR", default=5)
+OTP_MAX_PER_ADDRESS_PER_HOUR = env.int("OTP_MAX_PER_ADDRESS_PER_HOUR", default=20)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -277,3 +288,9 @@ MIN_ATTENDANCE_SHARE = env.float("MIN_ATTENDANCE_SHARE", default=0.0)
 CERTIFICATE_ISSUER_CONTACT = env("CERTIFICATE_ISSUER_CONTACT", default="")
 # Public address used in certificates' verification links and QR codes; empty: the address the request came to.
 CERTIFICATE_VERIFY_BASE_URL = env("CERTIFICATE_VERIFY_BASE_URL", default="")
+
+# Imports (places, organizations, rosters from Excel/CSV)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)  # largest import file accepted
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50000)  # data rows one import file may hold
+# Rows checked per request: each step of a long file's check stays short and the page shows the progress.
+IMPORT_CHECK_CHUNK_ROWS = env.int("IMPORT_CHECK_CHUNK_ROWS", default=2000)

@@ -1,4 +1,4 @@
-"""Settings for the test suite: fast hashing, in-memory e-mail, isolated media."""
+"""Settings for the test suite: fast hashing, in-memory e-mail and text messages, isolated media."""
 
 import atexit
 import os
@@ -10,6 +10,8 @@ from .base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Text messages land in apps.accounts.sms.outbox, where tests read the one-time codes.
+SMS_BACKEND = "apps.accounts.sms.LocmemBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dr-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # uploads made by tests do not pile up
 LANGUAGE_CODE = "zh-hans"

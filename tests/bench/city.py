@@ -299,11 +299,12 @@ class _City:
         categories = ("congress", "government", "government", "government", "institution", "other")
         self.writer.write(
             Organ,
-            ("id", "name", "short_name", "category", "address", "contact_phone", "created_at", "updated_at"),
+            ("id", "name", "code", "short_name", "category", "address", "contact_phone", "created_at", "updated_at"),
             (
                 (
                     pk,
                     BIG_ORGAN_NAME if k == 0 else f"基准机关{k + 1:03d}",
+                    f"BENCH-{k + 1:03d}",
                     "",
                     categories[k % len(categories)],
                     "",
@@ -320,7 +321,7 @@ class _City:
         def party_org(organ_id, parent, kind, name):
             pk = self.take_ids(PartyOrg, 1)[0]
             path = f"{parent[1] if parent else '/'}{pk}/"
-            rows.append((pk, organ_id, parent[0] if parent else None, kind, name, path, now, now))
+            rows.append((pk, organ_id, parent[0] if parent else None, kind, name, "", path, now, now))
             return pk, path
 
         for k, organ_id in enumerate(self.organ_ids):
@@ -336,7 +337,9 @@ class _City:
                 party_org(organ_id, parent, PartyOrgKind.BRANCH, f"第{j + 1}党支部")[0]
                 for j, parent in enumerate(parents)
             ]
-        self.writer.write(PartyOrg, ("id", "organ", "parent", "kind", "name", "path", "created_at", "updated_at"), rows)
+        self.writer.write(
+            PartyOrg, ("id", "organ", "parent", "kind", "name", "code", "path", "created_at", "updated_at"), rows
+        )
 
     # --- members, their registrations and the organs' pairings ---
 

@@ -169,8 +169,10 @@ RULES = {
     "/api/v1/audit-entries/{pk}/": R(
         "audit_entry", GET="anon=403 member,other_member,outsider=404 superuser=ok *=ok/404"
     ),
+    "/api/v1/auth/code/": R(GET="*=405", POST="*=ok"),
     "/api/v1/auth/login/": R(GET="*=405", POST="*=ok"),
     "/api/v1/auth/logout/": R(GET="anon=403 *=405", POST="anon=403 *=ok"),
+    "/api/v1/auth/password/": R(GET="*=405", POST="*=ok"),
     "/api/v1/certificates/": R(
         per_side=True,
         body={"period_start": "{year_start}", "period_end": "{today}", "member": "{member}"},
@@ -229,7 +231,7 @@ RULES = {
         per_side=True,
         body={"name": "矩阵测试机关"},
         GET="anon=403 *=ok",
-        POST="anon=403 superuser=ok *=403",
+        POST="anon=403 district_admin,superuser=ok *=403",
     ),
     "/api/v1/organs/{pk}/": R("organ", GET="anon=403 *=ok"),
     "/api/v1/pairings/": R(
@@ -244,7 +246,7 @@ RULES = {
         per_side=True,
         body={"parent": "{committee}", "kind": "branch", "name": "矩阵测试支部"},
         GET="anon=403 *=ok",
-        POST="anon=403 reviewer=ok/403 superuser=ok *=403",
+        POST="anon=403 reviewer=ok/403 district_admin,superuser=ok *=403",
     ),
     "/api/v1/party-orgs/{pk}/": R("party_org", GET="anon=403 *=ok"),
     "/api/v1/post-claims/": R(GET="anon=403 *=ok"),
@@ -509,6 +511,74 @@ RULES = {
     "/login/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
     "/logout/": R(GET="*=405", POST="*=login"),
     "/m/": R(GET="anon=login member,other_member=ok *=403"),
+    # Management: whoever may import something; an import is its uploader's (side A: the district administrator's).
+    "/manage/": R(GET="anon=login street_admin,district_admin,reviewer,superuser=ok *=403"),
+    "/manage/imports/new/{kind}/": R(
+        path={"kind": "geography"},
+        GET="anon=login street_admin,district_admin,superuser=ok *=403",
+        POST="anon=login street_admin,district_admin,superuser=ok *=403",
+        PUT="anon=login street_admin,district_admin,superuser=ok *=403",
+    ),
+    "/manage/imports/template/{kind}/": R(path={"kind": "members"}, GET="anon=login reviewer,superuser=ok *=403"),
+    "/manage/imports/{pk}/": R(
+        "import_batch",
+        GET="anon=login district_admin=ok/404 street_admin,reviewer=404 superuser=ok *=403",
+    ),
+    "/manage/imports/{pk}/apply/": R(
+        "import_batch",
+        GET="anon=login street_admin,district_admin,reviewer,superuser=405 *=403",
+        POST="anon=login district_admin=ok/404 street_admin,reviewer=404 superuser=ok *=403",
+    ),
+    "/manage/imports/{pk}/cancel/": R(
+        "import_batch",
+        GET="anon=login street_admin,district_admin,reviewer,superuser=405 *=403",
+        POST="anon=login district_admin=ok/404 street_admin,reviewer=404 superuser=ok *=403",
+    ),
+    "/manage/members/": R(GET="anon=login reviewer,superuser=ok *=403"),
+    "/manage/members/{pk}/": R("member", GET="anon=login reviewer=ok/404 superuser=ok *=403"),
+    "/manage/members/{pk}/active/": R(
+        "member",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/members/{pk}/move/": R(
+        "member",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/members/{pk}/secretary/": R(
+        "member",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/places/": R(GET="anon=login street_admin,district_admin,superuser=ok *=403"),
+    "/manage/places/appoint/": R(
+        GET="anon=login street_admin,district_admin,superuser=405 *=403",
+        POST="anon=login street_admin,district_admin,superuser=ok *=403",
+    ),
+    "/manage/places/districts/new/": R(
+        GET="anon=login street_admin,district_admin,superuser=405 *=403",
+        POST="anon=login superuser=ok *=403",
+    ),
+    "/manage/places/communities/{pk}/": R(
+        "community", GET="anon=login street_admin,district_admin=ok/404 superuser=ok *=403"
+    ),
+    "/manage/places/communities/{pk}/appoint/": R(
+        "community",
+        GET="anon=login street_admin,district_admin,superuser=405 *=403",
+        POST="anon=login street_admin,district_admin=ok/404 superuser=ok *=403",
+    ),
+    # Ending an appointment: side A is community A's staff member (the world's), side B community B's.
+    "/manage/roles/{pk}/revoke/": R(
+        "role_assignment",
+        GET="anon=login street_admin,district_admin,reviewer,superuser=405 *=403",
+        POST="anon=login street_admin,district_admin=ok/404 reviewer=404 superuser=ok *=403",
+    ),
+    "/manage/imports/{pk}/step/": R(
+        "import_batch",
+        GET="anon=login street_admin,district_admin,reviewer,superuser=405 *=403",
+        POST="anon=login district_admin=ok/404 street_admin,reviewer=404 superuser=ok *=403",
+    ),
     "/m/activities/": R(GET="anon=login member,other_member=ok *=403"),
     "/m/activities/{pk}/": R("activity", GET="anon=login member=ok/404 other_member=404/ok *=403"),
     "/m/activities/{pk}/cancel/": R(
@@ -587,6 +657,9 @@ RULES = {
     "/notifications/{pk}/read/": R(
         "notification", GET="anon=login *=405", POST="anon=login member=ok/404 other_member=404/ok *=404"
     ),
+    # First sign-in and forgotten password: for anyone (step 2 without a number sends back to step 1).
+    "/password/code/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
+    "/password/set/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
     "/staff/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/activities/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/activities/new/": R(

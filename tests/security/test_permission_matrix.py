@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.imports.models import ImportBatch, ImportKind, ImportStatus
 from apps.jobs.models import JobRun
 from apps.ledger import services as ledger_services
 from apps.ledger.models import AuditEntry, Certificate, ServiceSource
@@ -160,6 +161,18 @@ class Sides:
         def notification(user):
             return Notification.objects.create(user=user, kind=NotificationKind.WISH_CLAIMED, title="通知")
 
+        def import_batch(by, name):
+            # Checked already and refused (no file is read again): apply answers 409, step and cancel go through.
+            return ImportBatch.objects.create(
+                kind=ImportKind.GEOGRAPHY,
+                created_by=by,
+                file=f"imports/geography/{name}",
+                file_name=name,
+                status=ImportStatus.INVALID,
+            )
+
+        other_district_admin = f.UserFactory(name="别的区管理员")
+        f.RoleFactory(user=other_district_admin, role=Role.DISTRICT_ADMIN, district=w.other_street.district)
         certificate_a, certificate_b = certificate(w.member, 1), certificate(w.other_member, 2)
         job_run = JobRun.objects.create(job="matrix", started_at=now - timedelta(minutes=1), finished_at=now)
         self.objects = {
@@ -210,6 +223,7 @@ class Sides:
             "certificate_code": (certificate_a.verification_code, certificate_b.verification_code),
             "notification": (notification(w.member.user), notification(w.other_member.user)),
             "job_run": (job_run, job_run),
+            "import_batch": (import_batch(w.district_admin, "a.xlsx"), import_batch(other_district_admin, "b.xlsx")),
         }
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Serializers of the accounts API: login input, the current user, role assignments."""
+"""Serializers of the accounts API: login input, one-time codes, the current user, role assignments."""
 
 from rest_framework import serializers
 
@@ -8,6 +8,20 @@ from apps.accounts.selectors import roles_of
 
 class LoginInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class CodeSendInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20)
+
+
+class CodeSentOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordWithCodeInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20)
+    code = serializers.CharField(max_length=12)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 

@@ -1,4 +1,4 @@
-"""Accounts API: session login/logout, the current user, role assignments (superusers assign)."""
+"""Accounts API: session login/logout, password by one-time code, the current user, role assignments."""
 
 from django.contrib.auth import authenticate, login, logout
 from django.utils.decorators import method_decorator
@@ -8,14 +8,18 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts import errors, services
+from apps.accounts import codes, errors, services
 from apps.accounts.api.serializers import (
+    CodeSendInputSerializer,
+    CodeSentOutputSerializer,
     LoginInputSerializer,
     MeOutputSerializer,
+    PasswordWithCodeInputSerializer,
     RoleAssignInputSerializer,
     RoleOutputSerializer,
 )
-from apps.accounts.models import ROLE_SCOPE_FIELD, Role, RoleAssignment
+from apps.accounts.lockout import client_address
+from apps.accounts.models import ROLE_SCOPE_FIELD, CodePurpose, Role, RoleAssignment
 from apps.accounts.scope import scope_for
 from apps.accounts.selectors import role_assignment_list
 from apps.core.errors import Forbidden, Invalid, NotFound
@@ -41,6 +45,49 @@ class LoginView(APIView):
         if user is None:
             raise Invalid("login_failed", errors.LOGIN_FAILED)
         login(request, user)
+        return Response(_me(user))
+
+
+class CodeSendView(APIView):
+    """Anonymous, like the login: a one-time code for setting the password (first sign-in, forgotten password)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=CodeSendInputSerializer,
+        responses={202: CodeSentOutputSerializer},
+        summary="Send a one-time code to set the password (first sign-in, forgotten password)",
+        description="Send a one-time code by text message to the mobile number. The answer is the same whether or "
+        "not the number has an account. Refused with 409 `code_rate_limited` (and `retry_after` seconds) when "
+        "asked too often.",
+    )
+    def post(self, request):
+        data = CodeSendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone = data.validated_data["phone"]
+        codes.code_send(phone=phone, purpose=CodePurpose.SET_PASSWORD, ip=client_address(request))
+        detail = codes.code_sent_message(services.normalize_phone(phone))
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordWithCodeView(APIView):
+    """Anonymous: set the password with the one-time code, and be signed in."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        request=PasswordWithCodeInputSerializer,
+        responses=MeOutputSerializer,
+        summary="Set the password with a one-time code, and sign in",
+        description="Set the password of the number's account with the one-time code sent to it; the answer signs "
+        "in (a session cookie) and is the current user, as for `auth/login/`. Refused with 422 `code_invalid`, "
+        "`code_expired` or `weak_password`, 409 `code_used` or `code_attempts_exceeded`.",
+    )
+    def post(self, request):
+        data = PasswordWithCodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = codes.password_set_with_code(**data.validated_data, ip=client_address(request))
+        login(request, user, backend=codes.LOGIN_BACKEND)
         return Response(_me(user))
 
 

@@ -1,0 +1,14 @@
+"""The importers, one per kind of file."""
+
+
+def importer_class(kind):
+    from apps.imports.importers.boundaries import BoundariesImporter
+    from apps.imports.importers.geography import GeographyImporter
+    from apps.imports.importers.members import MembersImporter
+    from apps.imports.importers.organizations import OrganizationsImporter
+    from apps.imports.importers.staff import StaffImporter
+
+    return {
+        c.kind: c
+        for c in (GeographyImporter, BoundariesImporter, OrganizationsImporter, MembersImporter, StaffImporter)
+    }[kind]

@@ -1,0 +1,74 @@
+"""Writes on the geography tree: streets, communities and grids, created or changed (imports, management pages)."""
+
+from django.db import transaction
+
+from apps.ledger.services import audit_log
+from apps.places import errors
+from apps.places.coords import validate_point
+from apps.places.models import Community, District, Grid, Street
+from apps.places.permissions import require_manage_under
+
+# The parent field of each level of the tree.
+PARENT_FIELD = {Street: "district", Community: "street", Grid: "community"}
+
+
+@transaction.atomic
+def place_save(*, model, code, parent, fields, actor=None):
+    """Create the place with this code under `parent`, or change the existing one to these values.
+
+    `fields` holds the other columns (name, latitude, longitude, address, ...). Whoever saves must manage the
+    parent, and, for a place moving to another parent, its current parent too. Audited. Returns (place, created).
+    """
+    require_manage_under(actor, parent)
+    parent_field = PARENT_FIELD[model]
+    place = model.objects.select_for_update().filter(code=code).first()
+    if place is None:
+        place = model.objects.create(code=code, **{parent_field: parent}, **fields)
+        audit_log(actor=actor, subject=place, action="place_create", after={"code": code, **fields})
+        return place, True
+    if getattr(place, f"{parent_field}_id") != parent.pk:
+        require_manage_under(actor, getattr(place, parent_field))
+    before = {name: getattr(place, name) for name in fields} | {parent_field: getattr(place, f"{parent_field}_id")}
+    for name, value in fields.items():
+        setattr(place, name, value)
+    setattr(place, parent_field, parent)
+    place.save()
+    after = {name: getattr(place, name) for name in fields} | {parent_field: parent.pk}
+    audit_log(actor=actor, subject=place, action="place_update", before=before, after=after)
+    return place, False
+
+
+@transaction.atomic
+def place_boundary_set(*, place, polygon, actor=None):
+    """Set a community's or grid's boundary: a closed ring of [longitude, latitude] pairs in WGS-84 (checked by the
+    caller: valid, holding the centre point). Whoever manages the place's parent may. Audited (the ring's size, not
+    the ring: the place keeps it)."""
+    parent = place.community if isinstance(place, Grid) else place.street
+    require_manage_under(actor, parent)
+    place = type(place).objects.select_for_update().get(pk=place.pk)
+    before = len(place.polygon) if place.polygon else 0
+    place.polygon = polygon
+    place.save(update_fields=["polygon", "updated_at"])
+    audit_log(
+        actor=actor, subject=place, action="boundary_set", before={"points": before}, after={"points": len(polygon)}
+    )
+    return place
+
+
+@transaction.atomic
+def district_create(*, code, name, latitude, longitude, actor=None):
+    """Put a district on the platform (a superuser, once per district; everything under it is imported)."""
+    from apps.accounts.scope import scope_for
+    from apps.core.errors import Conflict, Forbidden, Invalid
+
+    if actor is not None and not scope_for(actor).is_superuser:
+        raise Forbidden()
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise Invalid("district_fields_required", errors.DISTRICT_FIELDS_REQUIRED)
+    latitude, longitude = validate_point(latitude, longitude)
+    if District.objects.filter(code=code).exists():
+        raise Conflict("place_code_taken", errors.PLACE_CODE_TAKEN)
+    district = District.objects.create(code=code, name=name, latitude=latitude, longitude=longitude)
+    audit_log(actor=actor, subject=district, action="place_create", after={"code": code, "name": name})
+    return district

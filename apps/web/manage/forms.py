@@ -1,0 +1,71 @@
+"""Forms of the management pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("The filled-in template: Excel (.xlsx) or CSV."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class RosterUploadForm(ImportUploadForm):
+    deactivate_missing = forms.BooleanField(
+        label=_("This is the full roster: deactivate members of my organ who are not in it"),
+        required=False,
+        help_text=_("They are deactivated, never deleted; the preview lists them before anything changes."),
+    )
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or mobile number"), required=False, max_length=50)
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False, empty_label=_("All branches"))
+    active = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All")), ("1", _("In service")), ("0", _("Not in service"))],
+        required=False,
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+
+class MemberMoveForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("New branch"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["branch"].label_from_instance = lambda b: f"{b.organ.name} {b.name}"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
+class AppointForm(forms.Form):
+    """Appoint someone (new to the platform or not) to a role on one of the places or organizations offered."""
+
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    target = forms.ChoiceField(label=_("Role and where"))
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(key, label) for key, label, _role, _node in targets]
+        self._targets = {key: (role, node) for key, _label, role, node in targets}
+
+    def role_and_node(self):
+        return self._targets[self.cleaned_data["target"]]
+
+
+class DistrictForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    longitude = forms.FloatField(label=_("Longitude (WGS-84)"), min_value=-180, max_value=180)
+    latitude = forms.FloatField(label=_("Latitude (WGS-84)"), min_value=-90, max_value=90)

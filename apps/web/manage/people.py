@@ -1,0 +1,313 @@
+"""Management pages for people: an organ reviewer's members (search, move, deactivate, appoint branch secretaries);
+the places an administrator covers with their staff and grid workers (appoint, revoke). Every change is a POST
+calling one service; every service audits."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.accounts import services as account_services
+from apps.accounts.models import Role, RoleAssignment
+from apps.accounts.permissions import may_appoint
+from apps.orgs import services as org_services
+from apps.orgs.models import Member, PartyOrg, PartyOrgKind
+from apps.orgs.selectors import member_affiliations
+from apps.places import services as place_services
+from apps.places.models import Community, District, Grid, Street
+from apps.web.access import RolePageMixin, object_or_404
+from apps.web.feedback import ActionView
+from apps.web.manage import forms
+from apps.web.manage.views import ManagePage, manages_members, manages_places
+
+PAGE_SIZE = 30
+
+
+def manages_people(scope):
+    return manages_places(scope) or manages_members(scope)
+
+
+class MembersPageMixin(RolePageMixin):
+    role_test = manages_members
+    section = "manage"
+    role_label = gettext_lazy("This page is for organ committees.")
+
+
+class PlacesPageMixin(RolePageMixin):
+    role_test = manages_places
+    section = "manage"
+    role_label = gettext_lazy("This page is for district and street administrators.")
+
+
+# --- members of the reviewer's organs ---------------------------------------------------------------------------
+
+
+def managed_members(scope):
+    members = Member.objects.select_related("user", "organ", "branch")
+    return members if scope.is_superuser else members.filter(organ_id__in=scope.organ_ids)
+
+
+def managed_branches(scope):
+    branches = PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH).select_related("organ").order_by("organ__name", "path")
+    return branches if scope.is_superuser else branches.filter(organ_id__in=scope.organ_ids)
+
+
+class MemberListView(MembersPageMixin, ManagePage):
+    template_name = "web/manage/members.html"
+    subnav = "members"
+    title = gettext_lazy("Members of my organ")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = forms.MemberSearchForm(self.request.GET or None, branches=managed_branches(self.scope))
+        members = managed_members(self.scope).order_by("organ_id", "branch_id", "user__name", "id")
+        if form.is_valid():
+            q = form.cleaned_data["q"].strip()
+            if q:
+                members = members.filter(Q(user__name__contains=q) | Q(user__phone__contains=q))
+            if form.cleaned_data["branch"]:
+                members = members.filter(branch=form.cleaned_data["branch"])
+            if form.cleaned_data["active"] in ("0", "1"):
+                members = members.filter(is_active=form.cleaned_data["active"] == "1")
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form,
+            page_obj=Paginator(members, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            query=query.urlencode(),
+        )
+        return context
+
+
+class MemberDetailView(MembersPageMixin, ManagePage):
+    template_name = "web/manage/member_detail.html"
+    subnav = "members"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        member = object_or_404(managed_members(self.scope), kwargs["pk"])
+        branches = managed_branches(self.scope)
+        context.update(
+            title=member.user.name,
+            member=member,
+            affiliations=member_affiliations(member=member),
+            secretary_of=_appointments(self.request.user, user=member.user, role=Role.BRANCH_SECRETARY),
+            move_form=forms.MemberMoveForm(branches=branches.exclude(pk=member.branch_id)),
+            reason_form=forms.ReasonForm(),
+            secretary_branches=branches.filter(organ_id=member.organ_id),
+        )
+        return context
+
+
+class _MemberAction(MembersPageMixin, ActionView):
+    def member(self, pk):
+        return object_or_404(managed_members(self.scope), pk)
+
+    def redirect_to(self, pk):
+        return reverse("manage:member-detail", args=[pk])
+
+
+class MemberMoveView(_MemberAction):
+    def perform(self, request, pk):
+        member = self.member(pk)
+        form = forms.MemberMoveForm(request.POST, branches=managed_branches(self.scope))
+        if not form.is_valid():
+            messages.error(request, _("Choose the branch the member moves to."))
+            return ""
+        org_services.member_move(
+            member=member, branch=form.cleaned_data["branch"], reason=form.cleaned_data["reason"], actor=request.user
+        )
+        return _("%(name)s moved to %(branch)s.") % {"name": member.user.name, "branch": form.cleaned_data["branch"]}
+
+
+class MemberActiveView(_MemberAction):
+    def perform(self, request, pk):
+        member = self.member(pk)
+        active = request.POST.get("active") == "1"
+        form = forms.ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        org_services.member_set_active(member=member, active=active, reason=reason, actor=request.user)
+        return _("The member is active again.") if active else _("The member is deactivated; their history stays.")
+
+
+class MemberSecretaryView(_MemberAction):
+    def perform(self, request, pk):
+        member = self.member(pk)
+        branch_id = request.POST.get("branch", "")
+        branches = managed_branches(self.scope).filter(organ_id=member.organ_id)
+        branch = branches.filter(pk=branch_id).first() if branch_id.isdigit() else None
+        if branch is None:
+            messages.error(request, _("Choose a branch of the member's organ."))
+            return ""
+        account_services.role_appoint(user=member.user, role=Role.BRANCH_SECRETARY, node=branch, actor=request.user)
+        return _("%(name)s is now secretary of %(branch)s.") % {"name": member.user.name, "branch": branch.name}
+
+
+# --- places and their staff ---------------------------------------------------------------------------------------
+
+
+def managed_communities(scope):
+    communities = Community.objects.select_related("street").order_by("street__code", "code")
+    if scope.is_superuser:
+        return communities
+    return communities.filter(Q(street__district_id__in=scope.district_ids) | Q(street_id__in=scope.street_ids))
+
+
+def managed_streets(scope):
+    streets = Street.objects.order_by("code")
+    if scope.is_superuser:
+        return streets
+    return streets.filter(Q(district_id__in=scope.district_ids) | Q(pk__in=scope.street_ids))
+
+
+# What may_appoint reads of each role's node, so that marking who may end an appointment costs no query per row.
+_NODE_PATHS = ("user", "community__street", "grid__community__street", "street", "party_org__organ", "organ")
+
+
+def _appointments(viewer, **where):
+    """Appointments, each marked `can_end` when `viewer` may end it (the page shows its End button only then)."""
+    found = list(RoleAssignment.objects.filter(**where).select_related(*_NODE_PATHS).order_by("user__name", "id"))
+    for assignment in found:
+        assignment.can_end = may_appoint(viewer, assignment.role, assignment.scope_node)
+    return found
+
+
+def place_targets(scope):
+    """Appointments the places page offers: district administrators (superuser) and street administrators."""
+    targets = []
+    if scope.is_superuser:
+        for district in District.objects.order_by("code"):
+            label = _("District administrator · %(place)s") % {"place": district}
+            targets.append((f"d{district.pk}", label, Role.DISTRICT_ADMIN, district))
+    streets = Street.objects.order_by("code")
+    if not scope.is_superuser:
+        streets = streets.filter(district_id__in=scope.district_ids)
+    for street in streets:
+        targets.append(
+            (f"s{street.pk}", _("Street administrator · %(place)s") % {"place": street}, Role.STREET_ADMIN, street)
+        )
+    return targets
+
+
+def community_targets(community, grids):
+    """Appointments a community's page offers: its staff and the grid worker of each of its grids."""
+    label = _("Community staff · %(place)s") % {"place": community}
+    targets = [(f"c{community.pk}", label, Role.COMMUNITY_STAFF, community)]
+    targets += [(f"g{g.pk}", _("Grid worker · %(place)s") % {"place": g}, Role.GRID_WORKER, g) for g in grids]
+    return targets
+
+
+class PlaceListView(PlacesPageMixin, ManagePage):
+    template_name = "web/manage/places.html"
+    title = gettext_lazy("Places and staff")
+    subnav = "places"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        communities = managed_communities(self.scope)
+        streets = {street: [] for street in managed_streets(self.scope)}  # a street without communities too
+        for community in communities:
+            streets.setdefault(community.street, []).append(community)
+        admins = {}
+        for assignment in _appointments(self.request.user, role=Role.STREET_ADMIN, street__in=list(streets)):
+            admins.setdefault(assignment.street_id, []).append(assignment)
+        for street in streets:
+            street.admins = admins.get(street.pk, [])
+        targets = place_targets(self.scope)
+        context.update(
+            district_form=forms.DistrictForm() if self.scope.is_superuser else None,
+            districts=District.objects.order_by("code") if self.scope.is_superuser else None,
+            streets=streets,
+            appoint_form=forms.AppointForm(targets=targets) if targets else None,
+        )
+        return context
+
+
+class CommunityStaffView(PlacesPageMixin, ManagePage):
+    template_name = "web/manage/community.html"
+    subnav = "places"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = object_or_404(managed_communities(self.scope), kwargs["pk"])
+        grids = list(Grid.objects.filter(community=community).order_by("code"))
+        workers = {}
+        for assignment in _appointments(self.request.user, role=Role.GRID_WORKER, grid__in=grids):
+            workers.setdefault(assignment.grid_id, []).append(assignment)
+        context.update(
+            title=community.name,
+            community=community,
+            staff=_appointments(self.request.user, role=Role.COMMUNITY_STAFF, community=community),
+            grids=[(g, workers.get(g.pk, [])) for g in grids],
+            appoint_form=forms.AppointForm(targets=community_targets(community, grids)),
+        )
+        return context
+
+
+class AppointView(PlacesPageMixin, ActionView):
+    """Appoint someone from the places page (street or district administrators) or a community's page."""
+
+    def targets(self, pk):
+        if pk is None:
+            return place_targets(self.scope)
+        community = object_or_404(managed_communities(self.scope), pk)
+        return community_targets(community, Grid.objects.filter(community=community).order_by("code"))
+
+    def perform(self, request, pk=None):
+        form = forms.AppointForm(request.POST, targets=self.targets(pk))
+        if not form.is_valid():
+            messages.error(request, _("Give the person's name and mobile number, and choose the role."))
+            return ""
+        role, node = form.role_and_node()
+        _assignment, created = account_services.person_appoint(
+            phone=form.cleaned_data["phone"], name=form.cleaned_data["name"], role=role, node=node, actor=request.user
+        )
+        if not created:
+            return _("This person already holds this role.")
+        return _("%(name)s is appointed. They sign in the first time with a one-time code sent to their number.") % {
+            "name": form.cleaned_data["name"]
+        }
+
+    def redirect_to(self, pk=None):
+        return reverse("manage:community", args=[pk]) if pk else reverse("manage:places")
+
+
+class DistrictCreateView(PlacesPageMixin, ActionView):
+    """A superuser puts a district on the platform; its administrator is appointed on the same page."""
+
+    def perform(self, request):
+        if not self.scope.is_superuser:
+            raise PermissionDenied
+        form = forms.DistrictForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the district's code, name and centre point (longitude and latitude)."))
+            return ""
+        district = place_services.district_create(actor=request.user, **form.cleaned_data)
+        return _("The district %(name)s was created: appoint its administrator below.") % {"name": district.name}
+
+    def redirect_to(self):
+        return reverse("manage:places")
+
+
+class RoleRevokeView(RolePageMixin, ActionView):
+    """End an appointment the user may make (places: administrators; secretaries: organ reviewers)."""
+
+    role_test = manages_people
+    section = "manage"
+
+    def perform(self, request, pk):
+        assignment = RoleAssignment.objects.select_related("user").filter(pk=pk).first()
+        if assignment is None or not may_appoint(request.user, assignment.role, assignment.scope_node):
+            raise Http404
+        account_services.role_revoke(assignment=assignment, actor=request.user)
+        return _("%(name)s no longer holds the role %(role)s.") % {
+            "name": assignment.user.name,
+            "role": assignment.get_role_display(),
+        }
+
+    def redirect_to(self, pk):
+        return reverse("manage:home")

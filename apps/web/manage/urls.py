@@ -1,0 +1,30 @@
+"""Management pages: imports (and, later, people and places) for administrators and organ reviewers."""
+
+from django.urls import path
+
+from apps.web.manage import people, views
+
+app_name = "manage"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("imports/new/<str:kind>/", views.ImportUploadView.as_view(), name="import-new"),
+    path("imports/template/<str:kind>/", views.ImportTemplateView.as_view(), name="import-template"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/step/", views.ImportStepView.as_view(), name="import-step"),
+    path("imports/<int:pk>/apply/", views.ImportApplyView.as_view(), name="import-apply"),
+    path("imports/<int:pk>/cancel/", views.ImportCancelView.as_view(), name="import-cancel"),
+    # an organ reviewer's members
+    path("members/", people.MemberListView.as_view(), name="members"),
+    path("members/<int:pk>/", people.MemberDetailView.as_view(), name="member-detail"),
+    path("members/<int:pk>/move/", people.MemberMoveView.as_view(), name="member-move"),
+    path("members/<int:pk>/active/", people.MemberActiveView.as_view(), name="member-active"),
+    path("members/<int:pk>/secretary/", people.MemberSecretaryView.as_view(), name="member-secretary"),
+    # an administrator's places and their staff
+    path("places/", people.PlaceListView.as_view(), name="places"),
+    path("places/appoint/", people.AppointView.as_view(), name="appoint"),
+    path("places/districts/new/", people.DistrictCreateView.as_view(), name="district-new"),
+    path("places/communities/<int:pk>/", people.CommunityStaffView.as_view(), name="community"),
+    path("places/communities/<int:pk>/appoint/", people.AppointView.as_view(), name="community-appoint"),
+    path("roles/<int:pk>/revoke/", people.RoleRevokeView.as_view(), name="role-revoke"),
+]
