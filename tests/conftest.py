@@ -101,7 +101,6 @@ ONCE = (
     "tests/fixtures_demo/",
     "tests/wishes/test_demo_wishes.py",
     "tests/web/",
-    "tests/imports/test_pages.py",
     "tests/security/test_permission_matrix.py",
 )
 
