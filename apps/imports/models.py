@@ -9,6 +9,7 @@ from apps.core.models import BaseModel
 
 class ImportKind(models.TextChoices):
     GEOGRAPHY = "geography", _("Streets, communities and grids")
+    GAZETTEER = "gazetteer", _("Place names for address lookup")
     ORGANIZATIONS = "organizations", _("Organs and Party organizations")
     MEMBERS = "members", _("Member roster")
     STAFF = "staff", _("Staff and roles")

@@ -6,13 +6,13 @@ from apps.imports.models import ImportKind
 
 
 def importable_kinds(scope):
-    """Geography and its boundaries: district and street administrators; organs and their Party organizations:
-    district administrators (any organ) and organ reviewers (their own organ's tree); member rosters: organ
-    reviewers; staff and roles: whoever appoints (apps.accounts.permissions.may_appoint decides each row); a
-    superuser all."""
+    """Geography, its place names and boundaries: district and street administrators; organs and their Party
+    organizations: district administrators (any organ) and organ reviewers (their own organ's tree); member
+    rosters: organ reviewers; staff and roles: whoever appoints (apps.accounts.permissions.may_appoint decides each
+    row); a superuser all."""
     kinds = []
     if scope.is_superuser or scope.district_ids or scope.street_ids:
-        kinds += [ImportKind.GEOGRAPHY, ImportKind.BOUNDARIES]
+        kinds += [ImportKind.GEOGRAPHY, ImportKind.GAZETTEER, ImportKind.BOUNDARIES]
     if scope.is_superuser or scope.district_ids or scope.organ_ids:
         kinds.append(ImportKind.ORGANIZATIONS)
     if scope.is_superuser or scope.organ_ids:

@@ -62,12 +62,24 @@ def organ_update(*, organ, actor=None, **fields):
     if "name" in fields and Organ.objects.filter(name=fields["name"]).exclude(pk=organ.pk).exists():
         raise Conflict("organ_name_taken", errors.ORGAN_NAME_TAKEN)
     _require_code_free(Organ, fields.get("code"), exclude_pk=organ.pk)
-    before = {name: getattr(organ, name) for name in fields}
+    return _save_changed(organ, fields, allowed=_ORGAN_FIELDS, actor=actor, action="organ_update")
+
+
+_ORGAN_FIELDS = ("name", "short_name", "category", "code")
+_PARTY_ORG_FIELDS = ("name", "code")
+
+
+def _save_changed(obj, fields, *, allowed, actor, action):
+    """Set the given fields (checked by the caller), save, and audit the values before and after."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"{action}: not a field it changes: {sorted(unknown)}")
+    before = {name: getattr(obj, name) for name in fields}
     for name, value in fields.items():
-        setattr(organ, name, value)
-    organ.save()
-    audit_log(actor=actor, subject=organ, action="organ_update", before=before, after=fields)
-    return organ
+        setattr(obj, name, value)
+    obj.save()
+    audit_log(actor=actor, subject=obj, action=action, before=before, after=fields)
+    return obj
 
 
 def _party_org_insert(*, organ, parent, kind, name, code=""):
@@ -105,12 +117,7 @@ def party_org_update(*, party_org, actor=None, **fields):
     ):
         raise Conflict("party_org_name_taken", errors.PARTY_ORG_NAME_TAKEN)
     _require_code_free(PartyOrg, fields.get("code"), exclude_pk=org.pk)
-    before = {name: getattr(org, name) for name in fields}
-    for name, value in fields.items():
-        setattr(org, name, value)
-    org.save()
-    audit_log(actor=actor, subject=org, action="party_org_update", before=before, after=fields)
-    return org
+    return _save_changed(org, fields, allowed=_PARTY_ORG_FIELDS, actor=actor, action="party_org_update")
 
 
 def _require_branch(branch):

@@ -5,7 +5,7 @@ from django.db import transaction
 from apps.ledger.services import audit_log
 from apps.places import errors
 from apps.places.coords import validate_point
-from apps.places.models import Community, District, Grid, Street
+from apps.places.models import Community, District, GazetteerEntry, Grid, Street
 from apps.places.permissions import require_manage_under
 
 # The parent field of each level of the tree.
@@ -72,3 +72,38 @@ def district_create(*, code, name, latitude, longitude, actor=None):
     district = District.objects.create(code=code, name=name, latitude=latitude, longitude=longitude)
     audit_log(actor=actor, subject=district, action="place_create", after={"code": code, "name": name})
     return district
+
+
+@transaction.atomic
+def gazetteer_entry_save(*, name, kind, community, latitude, longitude, actor=None):
+    """Create or change the place name the offline address lookup knows (matched on the name). One that lies in a
+    community is the business of whoever manages the community's street; one without (a long road) of the
+    district's administrators. Audited. Returns the entry."""
+    from apps.accounts.scope import scope_for
+    from apps.core.errors import Forbidden
+
+    if community is not None:
+        require_manage_under(actor, community.street)
+    elif actor is not None and not (scope_for(actor).is_superuser or scope_for(actor).district_ids):
+        raise Forbidden("place_not_in_your_area", errors.NOT_YOUR_AREA)
+    latitude, longitude = validate_point(latitude, longitude)
+    fields = {"kind": kind, "community": community, "latitude": latitude, "longitude": longitude}
+    entry = GazetteerEntry.objects.select_for_update().filter(name=name).first()
+    if entry is None:
+        entry = GazetteerEntry.objects.create(name=name, **fields)
+        audit_log(actor=actor, subject=entry, action="place_create", after={"name": name, "kind": kind})
+        return entry
+    if entry.community is not None and entry.community_id != getattr(community, "pk", None):
+        require_manage_under(actor, entry.community.street)
+    before = {
+        "kind": entry.kind,
+        "community": entry.community_id,
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+    }
+    for field, value in fields.items():
+        setattr(entry, field, value)
+    entry.save()
+    after = {"kind": kind, "community": getattr(community, "pk", None), "latitude": latitude, "longitude": longitude}
+    audit_log(actor=actor, subject=entry, action="place_update", before=before, after=after)
+    return entry

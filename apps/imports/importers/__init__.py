@@ -3,6 +3,7 @@
 
 def importer_class(kind):
     from apps.imports.importers.boundaries import BoundariesImporter
+    from apps.imports.importers.gazetteer import GazetteerImporter
     from apps.imports.importers.geography import GeographyImporter
     from apps.imports.importers.members import MembersImporter
     from apps.imports.importers.organizations import OrganizationsImporter
@@ -10,5 +11,12 @@ def importer_class(kind):
 
     return {
         c.kind: c
-        for c in (GeographyImporter, BoundariesImporter, OrganizationsImporter, MembersImporter, StaffImporter)
+        for c in (
+            GeographyImporter,
+            GazetteerImporter,
+            BoundariesImporter,
+            OrganizationsImporter,
+            MembersImporter,
+            StaffImporter,
+        )
     }[kind]

@@ -142,8 +142,9 @@ class Importer:
 
 def changed(changes, label, before, after):
     """Record a field's change for the preview when the value differs."""
-    if (before or "") != (after or ""):
-        changes[str(label)] = [before or "", after or ""]
+    before, after = str(before or ""), str(after or "")  # labels may be lazy translations: stored as text
+    if before != after:
+        changes[str(label)] = [before, after]
 
 
 def apply_row(row, call):

@@ -81,7 +81,7 @@ class GeographyImporter(Importer):
             errors.add("code", _("At most %(n)d characters.") % {"n": _CODE_MAX})
         if len(values["name"]) > _NAME_MAX:
             errors.add("name", _("At most %(n)d characters.") % {"n": _NAME_MAX})
-        point = self._point(values, errors)
+        point = point_of(values, errors)
         data = {
             "level": level,
             "code": code,
@@ -124,23 +124,6 @@ class GeographyImporter(Importer):
             errors=errors,
             target_id=place.pk if place else None,
         )
-
-    @staticmethod
-    def _point(values, errors):
-        try:
-            lng, lat = float(values["longitude"]), float(values["latitude"])
-        except ValueError:
-            if values["longitude"] and values["latitude"]:
-                errors.add("longitude", _("Longitude and latitude must be numbers in degrees (e.g. 120.1551)."))
-            return None
-        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-            errors.add("latitude", _("Latitude lies between -90 and 90, longitude between -180 and 180."))
-            return None
-        try:
-            return to_wgs84(lat, lng, values["coord_system"] or CoordSystem.WGS84)
-        except DomainError as error:
-            errors.add("coord_system", error.message)
-            return None
 
     @staticmethod
     def _changes(changes, place, data, level):
@@ -200,3 +183,21 @@ PARENT_FIELD = {STREET: "district", COMMUNITY: "street", GRID: "community"}
 
 def _label(level):
     return {STREET: "街道", COMMUNITY: "社区", GRID: "网格"}[level]
+
+
+def point_of(values, errors):
+    """The row's longitude and latitude (in its coordinate system) as a WGS-84 (lat, lng), or None with an error."""
+    try:
+        lng, lat = float(values["longitude"]), float(values["latitude"])
+    except ValueError:
+        if values["longitude"] and values["latitude"]:
+            errors.add("longitude", _("Longitude and latitude must be numbers in degrees (e.g. 120.1551)."))
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        errors.add("latitude", _("Latitude lies between -90 and 90, longitude between -180 and 180."))
+        return None
+    try:
+        return to_wgs84(lat, lng, values["coord_system"] or CoordSystem.WGS84)
+    except DomainError as error:
+        errors.add("coord_system", error.message)
+        return None
