@@ -87,11 +87,9 @@ def _map_columns(header, expected):
 
 class _XlsxTable(Table):
     def __init__(self, file, expected, *, count):
-        import openpyxl
-
         self._file = file
         try:
-            self._book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+            self._book = _open_workbook(file)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise FileProblem(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
         sheets = [name for name in self._book.sheetnames if name != INSTRUCTIONS_SHEET]
@@ -122,12 +120,78 @@ class _XlsxTable(Table):
         return last
 
     def rows(self, skip=0):
-        for number, values in enumerate(self._sheet.iter_rows(min_row=2 + skip, values_only=True), start=2 + skip):
+        for number, values in enumerate(_sheet_values(self._sheet, 2 + skip), start=2 + skip):
             if any(_cell_text(v) for v in values):  # a cell holding only spaces is blank too
                 yield number, self._record(values)
 
     def close(self):
         self._book.close()
+
+
+def _sheet_values(sheet, first_row):
+    """The values of each row from `first_row` on, as openpyxl's `iter_rows(min_row=first_row, values_only=True)`
+    gives them on an unsized read-only sheet (a missing row as an empty list), but without reading the cells of the
+    rows before: a check step that starts at row 8,002 goes past the first 8,000 rows at the cost of their XML."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_row(self, row):
+            try:
+                number = int(row.get("r")) if row.get("r") is not None else self.row_counter + 1
+            except ValueError:
+                return super().parse_row(row)
+            if number >= first_row:
+                return super().parse_row(row)
+            self.row_counter = number
+            return number, []
+
+    book = sheet.parent
+    expected = first_row
+    with sheet._get_source() as source:
+        parser = Parser(
+            source,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            while expected < number:  # rows missing from the file are empty
+                expected += 1
+                yield []
+            if expected == number:
+                expected += 1
+                yield sheet._get_row(cells, values_only=True)
+
+
+def _open_workbook(file):
+    """openpyxl's `load_workbook(file, read_only=True, data_only=True)`, except that its sheets are not measured on
+    opening. A sheet saved without its dimension (openpyxl's write-only mode and other programs leave it out) would
+    otherwise be read through to its last row at every opening, that is at every check step, only for the reader to
+    set the dimension aside (`reset_dimensions`)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class UnmeasuredSheet(ReadOnlyWorksheet):
+        def _get_size(self):
+            pass  # the dimension stays unknown, as reset_dimensions leaves it
+
+    class Reader(ExcelReader):
+        def read_worksheets(self):  # the read-only branch of ExcelReader.read_worksheets
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                ws = UnmeasuredSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    reader = Reader(file, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _merged_ranges(sheet):

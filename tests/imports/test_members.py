@@ -310,6 +310,36 @@ def test_an_unchanged_home_address_is_not_placed_again(gazetteer):
     assert row.action == RowAction.UNCHANGED
 
 
+def test_an_address_placed_in_an_earlier_chunk_is_not_placed_again(gazetteer, settings, monkeypatch):
+    from apps.imports.importers import members as importer
+
+    placed = []
+    resolve = importer.resolve_address
+    monkeypatch.setattr(
+        importer, "resolve_address", lambda address, **kw: placed.append(address) or resolve(address, **kw)
+    )
+    rows = [
+        person("李四", PHONES[0], address="幸福小区3栋"),
+        person("王五", PHONES[1], address="幸福小区3栋"),
+        person("赵六", PHONES[2], address="远方小区1栋"),
+        person("钱七", PHONES[3], address="远方小区1栋"),
+    ]
+    settings.IMPORT_CHECK_CHUNK_ROWS = 1
+    batch = roster(gazetteer.world.reviewer, rows)
+
+    # Only the stored placements are reused: an address no community covers is looked up again, as before.
+    assert placed == ["幸福小区3栋", "远方小区1栋", "远方小区1栋"]
+    found = plan(batch)
+    assert (
+        found[3].data["resolved"]
+        == found[2].data["resolved"]
+        == (f"{gazetteer.world.community.name} {gazetteer.world.grid.name}")
+    )
+    assert found[5].errors == found[4].errors and error_columns(found[5]) == ["家庭住址"]
+    settings.IMPORT_CHECK_CHUNK_ROWS = 2000
+    assert comparable(batch) == comparable(roster(gazetteer.world.reviewer, rows))
+
+
 # --- idempotence and all-or-nothing ---
 
 

@@ -181,6 +181,34 @@ def test_numbers_typed_into_text_cells_are_read_as_text(coded):
     assert read_values(batch) == EXPECTED
 
 
+@pytest.mark.parametrize("write_only", [False, True], ids=["excel-like", "write-only"])
+def test_a_sheet_read_from_any_row_gives_what_openpyxl_gives(write_only):
+    """A check step opens the workbook without measuring its sheet and passes over the rows already checked without
+    reading their cells (openpyxl's write-only mode saves no dimension, Excel does): the rows it gets from any row on
+    are still openpyxl's own, gaps and missing cells included."""
+    import io
+
+    import openpyxl
+
+    from apps.imports.reading import _open_workbook, _sheet_values
+
+    book = openpyxl.Workbook(write_only=write_only)
+    sheet = book.create_sheet("数据") if write_only else book.active
+    for row in [MEM_HEADER, ["李四", PHONES[0]], [], [None, None, "ZB-A1"], [" "], [], [1.0, None, None, None, "x"]]:
+        sheet.append(row)
+    if not write_only:
+        sheet["H12"] = "far"
+    out = io.BytesIO()
+    book.save(out)
+
+    reference = openpyxl.load_workbook(io.BytesIO(out.getvalue()), read_only=True, data_only=True).worksheets[0]
+    reference.reset_dimensions()
+    ours = _open_workbook(io.BytesIO(out.getvalue())).worksheets[0]
+    assert (ours.max_row, ours.max_column) == (None, None)
+    for first in range(1, 15):
+        assert list(_sheet_values(ours, first)) == list(reference.iter_rows(min_row=first, values_only=True))
+
+
 # --- limits ---
 
 

@@ -18,7 +18,7 @@ from apps.imports.models import ImportRow, RowAction
 from apps.imports.reading import Column
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move, member_set_active, member_update, members_bulk_create
-from apps.places.geocoding import resolve_address
+from apps.places.geocoding import get_geocoder, resolve_address
 
 IN_SERVICE, NOT_IN_SERVICE = "in_service", "not_in_service"
 _MAX = {"name": 50, "job_title": 50, "home_address": 200}
@@ -72,8 +72,22 @@ class MembersImporter(Importer):
             for m in Member.objects.filter(user__phone__in=phones).select_related("user", "branch", "organ")
         }
         self.branches = {b.code: b for b in PartyOrg.objects.filter(code__in=branch_codes).select_related("organ")}
-        self.addresses = {}
+        self.addresses = self._placed_before({r.get("home_address", "") for _n, r in records} - {""})
+        self.geocoder = None
         return [self._check(number, record) for number, record in records]
+
+    def _placed_before(self, addresses):
+        """{address: (community and grid, None)} for the addresses an earlier chunk of this file already placed: a
+        roster repeats the address of a compound many times, and placing one takes several queries."""
+        if not addresses:
+            return {}
+        placed = (
+            self.batch.rows.filter(data__home_address__in=sorted(addresses), data__has_key="resolved")
+            .order_by()
+            .values_list("data__home_address", "data__resolved")
+            .distinct()
+        )
+        return {address: (resolved, None) for address, resolved in placed}
 
     def _check(self, number, record):
         values, errors = self.clean(record)
@@ -125,16 +139,20 @@ class MembersImporter(Importer):
         """The community and grid the address lies in, for the preview (an address no community covers is an error,
         as on the registration page)."""
         if address not in self.addresses:
+            # One geocoder for the chunk: making one (geopy sets up its HTTP and TLS context) costs more than placing
+            # an address with the offline gazetteer.
+            self.geocoder = self.geocoder or get_geocoder()
             try:
-                found = resolve_address(address)
-                self.addresses[address] = (found.community.name, found.grid.name if found.grid else "", None)
+                found = resolve_address(address, geocoder=self.geocoder)
+                grid = found.grid.name if found.grid else ""
+                self.addresses[address] = (f"{found.community.name} {grid}".strip(), None)
             except DomainError as error:
-                self.addresses[address] = ("", "", error.message)
-        community, grid, problem = self.addresses[address]
+                self.addresses[address] = ("", error.message)
+        resolved, problem = self.addresses[address]
         if problem:
             errors.add("home_address", problem)
         else:
-            data["resolved"] = f"{community} {grid}".strip()
+            data["resolved"] = resolved
 
     def _plan(self, number, data, member):
         phone = data["phone"]
