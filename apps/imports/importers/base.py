@@ -140,6 +140,32 @@ class Importer:
     key_column = ""
 
 
+def phones_in(records):
+    """The valid mobile numbers of a chunk's rows, normalized (the others are reported row by row by `phone_of`)."""
+    from apps.accounts.services import normalize_phone
+
+    phones = set()
+    for _number, record in records:
+        try:
+            phones.add(normalize_phone(record.get("phone")))
+        except DomainError:
+            pass
+    return phones
+
+
+def phone_of(values, errors):
+    """The row's mobile number normalized ("+86 139-0000-0001" → "13900000001"), or "" with an error on it."""
+    from apps.accounts.services import normalize_phone
+
+    if not values["phone"]:
+        return ""
+    try:
+        return normalize_phone(values["phone"])
+    except DomainError as error:
+        errors.add("phone", error.message)
+        return ""
+
+
 def changed(changes, label, before, after):
     """Record a field's change for the preview when the value differs."""
     before, after = str(before or ""), str(after or "")  # labels may be lazy translations: stored as text

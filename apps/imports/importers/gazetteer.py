@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.imports.importers.base import Importer, apply_row, changed
-from apps.imports.importers.geography import point_of
+from apps.imports.importers.geography import POINT_COLUMNS, point_of
 from apps.imports.models import RowAction
 from apps.imports.reading import Column
-from apps.places.coords import CoordSystem
 from apps.places.models import Community, GazetteerEntry, GazetteerKind
 from apps.places.permissions import may_manage_under
 from apps.places.services import gazetteer_entry_save
@@ -45,16 +44,7 @@ class GazetteerImporter(Importer):
             example="QL-JX-GY",
             help=gettext_lazy("The community the place lies in; empty for a road that crosses several."),
         ),
-        Column("longitude", "经度", required=True, example="120.1562"),
-        Column("latitude", "纬度", required=True, example="30.2752"),
-        Column(
-            "coord_system",
-            "坐标系",
-            choices=(("WGS-84", CoordSystem.WGS84), ("GCJ-02", CoordSystem.GCJ02), ("BD-09", CoordSystem.BD09)),
-            example="WGS-84",
-            help=gettext_lazy("Empty means WGS-84 (GPS). Amap and Tencent maps give GCJ-02, Baidu maps BD-09."),
-            width=10,
-        ),
+        *POINT_COLUMNS,
     )
 
     def check_rows(self, records):

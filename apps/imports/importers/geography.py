@@ -21,6 +21,21 @@ _NAME_MAX = 100
 _CODE_MAX = 32
 
 
+# The centre point of a place, in the coordinate system its map gave (the geography and place-name files).
+POINT_COLUMNS = (
+    Column("longitude", "经度", required=True, example="120.1551"),
+    Column("latitude", "纬度", required=True, example="30.2741"),
+    Column(
+        "coord_system",
+        "坐标系",
+        choices=(("WGS-84", CoordSystem.WGS84), ("GCJ-02", CoordSystem.GCJ02), ("BD-09", CoordSystem.BD09)),
+        example="WGS-84",
+        help=gettext_lazy("Empty means WGS-84 (GPS). Amap and Tencent maps give GCJ-02, Baidu maps BD-09."),
+        width=10,
+    ),
+)
+
+
 class GeographyImporter(Importer):
     kind = "geography"
     sheet_title = "街道社区网格"
@@ -46,16 +61,7 @@ class GeographyImporter(Importer):
         ),
         Column("address", "地址", example="桂花路8号", width=24),
         Column("contact_phone", "联系电话", example="0571-88880001"),
-        Column("longitude", "经度", required=True, example="120.1551"),
-        Column("latitude", "纬度", required=True, example="30.2741"),
-        Column(
-            "coord_system",
-            "坐标系",
-            choices=(("WGS-84", CoordSystem.WGS84), ("GCJ-02", CoordSystem.GCJ02), ("BD-09", CoordSystem.BD09)),
-            example="WGS-84",
-            help=gettext_lazy("Empty means WGS-84 (GPS). Amap and Tencent maps give GCJ-02, Baidu maps BD-09."),
-            width=10,
-        ),
+        *POINT_COLUMNS,
     )
 
     def check_rows(self, records):

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
-from apps.accounts.services import normalize_phone
 from apps.core.errors import DomainError
 from apps.imports import errors as import_errors
-from apps.imports.importers.base import Importer, apply_row, changed
+from apps.imports.importers.base import Importer, apply_row, changed, phone_of, phones_in
 from apps.imports.models import ImportRow, RowAction
 from apps.imports.reading import Column
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
@@ -59,12 +58,7 @@ class MembersImporter(Importer):
     )
 
     def check_rows(self, records):
-        phones = set()
-        for _n, record in records:
-            try:
-                phones.add(normalize_phone(record.get("phone")))
-            except DomainError:
-                pass
+        phones = phones_in(records)
         branch_codes = {r.get("branch_code", "") for _n, r in records} - {""}
         self.users = {u.phone: u for u in User.objects.filter(phone__in=phones)}
         self.members = {
@@ -94,12 +88,7 @@ class MembersImporter(Importer):
         for key, limit in _MAX.items():
             if len(values[key]) > limit:
                 errors.add(key, _("At most %(n)d characters.") % {"n": limit})
-        phone = ""
-        if values["phone"]:
-            try:
-                phone = normalize_phone(values["phone"])
-            except DomainError as error:
-                errors.add("phone", error.message)
+        phone = phone_of(values, errors)
         branch = self.branches.get(values["branch_code"])
         if values["branch_code"] and branch is None:
             errors.add("branch_code", _("No Party branch has this code."))

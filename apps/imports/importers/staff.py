@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import ROLE_SCOPE_FIELD, Role, RoleAssignment, User
 from apps.accounts.permissions import may_appoint
-from apps.accounts.services import normalize_phone, person_appoint
-from apps.core.errors import DomainError
-from apps.imports.importers.base import Importer, apply_row
+from apps.accounts.services import person_appoint
+from apps.imports.importers.base import Importer, apply_row, phone_of, phones_in
 from apps.imports.models import RowAction
 from apps.imports.reading import Column
 
@@ -59,13 +58,9 @@ class StaffImporter(Importer):
     )
 
     def check_rows(self, records):
-        phones = set()
+        phones = phones_in(records)
         codes = {}
         for _n, record in records:
-            try:
-                phones.add(normalize_phone(record.get("phone")))
-            except DomainError:
-                pass
             role = dict(ROLE_LABELS).get(record.get("role"), record.get("role"))
             if role in Role.values:
                 codes.setdefault(role, set()).add(record.get("node_code", ""))
@@ -80,12 +75,7 @@ class StaffImporter(Importer):
         values, errors = self.clean(record)
         if len(values["name"]) > _NAME_MAX:
             errors.add("name", _("At most %(n)d characters.") % {"n": _NAME_MAX})
-        phone = ""
-        if values["phone"]:
-            try:
-                phone = normalize_phone(values["phone"])
-            except DomainError as error:
-                errors.add("phone", error.message)
+        phone = phone_of(values, errors)
         role, code = values["role"], values["node_code"]
         data = {"name": values["name"], "phone": phone, "role": role or "", "node_code": code}
         key = f"{phone}:{role}:{code}"
