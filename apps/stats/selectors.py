@@ -1,6 +1,6 @@
-"""Statistics reads (DESIGN.md section 5): a node's figures for a period, breakdowns, rankings, star levels, the
-member and branch tables, and the zero-service and unregistered lists. Sums come from the roll-up tables; what
-cannot be summed (distinct members, distinct services, wishes, registrations) is counted directly.
+"""Statistics reads (the figures of docs/statistics.md): a node's figures for a period, breakdowns, rankings, star
+levels, the member and branch tables, and the zero-service and unregistered lists. Sums come from the roll-up
+tables; what cannot be summed (distinct members, distinct services, wishes, registrations) is counted directly.
 """
 
 from collections import defaultdict
@@ -134,7 +134,7 @@ def member_minutes(node, period):
 
 
 def node_metrics(*, node, period):
-    """Every figure of DESIGN.md section 5 for one node and period, in a dict (see docs/api.md for each)."""
+    """Every figure of docs/statistics.md for one node and period, in a dict (see docs/api.md for each)."""
     totals = _totals(node, period)
     members = node.members()
     member_ids = set(members.values_list("pk", flat=True))
@@ -328,7 +328,8 @@ def _by_children(node, period):
         grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
         found = {row["member_id"]: row for row in grouped}
         # A member who served for the branch in the period and has moved since keeps those services with the
-        # branch (DESIGN.md section 4): they are one of its children for the period, or the rows would not add up.
+        # branch (a record keeps the branch of the time of service): they are one of its children for the period,
+        # or the rows would not add up.
         current = {kid.pk for kid in kids}
         left = Member.objects.filter(pk__in=set(found) - current).select_related("user").order_by("pk")
         kids = [*kids, *(Node(Level.MEMBER, member) for member in left)]

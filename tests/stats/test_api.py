@@ -101,7 +101,7 @@ def node_params(world, name):
     return {"level": level} if obj is None else {"level": level, "id": obj.pk}
 
 
-# What each role of the world may read (DESIGN.md section 1; apps.stats.nodes.may_view).
+# What each role of the world may read (apps.stats.nodes.may_view; docs/statistics.md).
 IN_SCOPE = {
     "superuser": set(NODES),
     "district_admin": {"city", "district", "street", "community", "grid"},

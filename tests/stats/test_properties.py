@@ -1,4 +1,4 @@
-"""Property tests of the statistics (DESIGN.md section 5): on seeded random workloads written through the ledger, for
+"""Property tests of the statistics (docs/statistics.md): on seeded random workloads written through the ledger, for
 random periods, every node of both trees has totals equal to the sum over its children, to the sum over its months,
 and to a direct count over the approved ledger rows, computed here in plain Python and independent of apps.stats.
 """

@@ -45,7 +45,7 @@ def _head(node, period):
 
 
 class SummaryView(APIView):
-    """Every figure of DESIGN.md section 5 for one node and period."""
+    """Every figure of docs/statistics.md for one node and period."""
 
     permission_classes = [permissions.IsAuthenticated]
 

@@ -199,7 +199,7 @@ def _percent(rate):
 
 
 def headline_tiles(metrics, node):
-    """The headline figures of DESIGN.md section 5, in the order people read them, each with an optional note."""
+    """The headline figures of docs/statistics.md, in the order people read them, each with an optional note."""
     tiles = [
         ("members", _("Members"), metrics["members"], ""),
         (
