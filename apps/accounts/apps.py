@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from apps.accounts import checks  # noqa: F401  (registers the system checks)

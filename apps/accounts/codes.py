@@ -203,3 +203,20 @@ def _password_set(*, phone, code, password):
     user.save(update_fields=["password"])
     audit_log(actor=user, subject=user, action="password_set", reason="one-time code")
     return user, None
+
+
+# How long a code's row outlives its sending: past the hourly limits, which count the rows of the last hour, and past
+# the code's own lifetime.
+CODES_KEPT = timedelta(days=1)
+
+
+@transaction.atomic
+def codes_prune(*, now=None):
+    """Delete the one-time codes sent more than a day (or their lifetime, if longer) before `now`; returns how many.
+
+    A row serves the code's check and the rate limits, nothing later: it holds no code, only its keyed hash.
+    """
+    now = now or timezone.now()
+    kept = max(CODES_KEPT, timedelta(minutes=settings.OTP_TTL_MINUTES))
+    deleted, _per_model = OneTimeCode.objects.filter(created_at__lt=now - kept).delete()
+    return deleted

@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.codes import codes_prune
 from apps.activities.hours import activity_finish_due
 from apps.activities.reminders import activity_remind_starts
 from apps.activities.services import activity_close_signups_due
@@ -165,6 +166,13 @@ JOBS = (
         {"trigger": "cron", "hour": 3, "minute": 15},
         _("Delete job runs older than JOB_HISTORY_DAYS (daily)."),
         misfire_grace_time=ANY_DELAY,  # cheap, and deleting old rows late harms nobody
+    ),
+    Job(
+        "codes_prune",
+        codes_prune,
+        {"trigger": "cron", "hour": 3, "minute": 20},
+        _("Delete one-time codes sent more than a day ago (daily)."),
+        misfire_grace_time=ANY_DELAY,
     ),
 )
 

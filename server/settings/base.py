@@ -112,6 +112,8 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # Text messages (apps/accounts/sms.py): the backend class that sends them; the default prints them on the console.
 SMS_BACKEND = env("SMS_BACKEND", default="apps.accounts.sms.ConsoleBackend")
+# `check --deploy` warns about the console backend on a server unless this says the server is a trial.
+SMS_CONSOLE_ALLOWED = env.bool("SMS_CONSOLE_ALLOWED", default=False)
 # One-time codes sent by text message (first sign-in, forgotten password): lifetime, wrong tries per code, and the
 # limits that keep the platform from being used to flood a number or to run up the text-message bill.
 OTP_TTL_MINUTES = env.int("OTP_TTL_MINUTES", default=10)

@@ -28,23 +28,24 @@ START_MARK = "<!-- bench:import:start -->"
 END_MARK = "<!-- bench:import:end -->"
 SECTION_TITLE = "## Roster import (issue #14)"
 SECTION_INTRO = """\
-**What is measured.** `tests/bench/import_roster.py` builds, through the services, a district with one
-street, 4 communities of 3 grids each and 60 gazetteer entries (compounds placed in those grids, so that home
-addresses resolve offline with the default gazetteer geocoder), one organ with its committee and 20 coded branches,
-a second organ with 20 branches for the baseline, and a reviewer with the `organ_reviewer` role on the first organ.
-For each size it writes a roster `.xlsx` with openpyxl's write-only mode (the template's 7 columns, unique mobile
-numbers, every row in service, half the rows with a home address drawn from 300 distinct addresses that each name a
-gazetteer entry, half the rows with the organ code filled in) and imports it in one process as the reviewer, as the
-pages do: `import_start` (store the file, read it once to count its rows), `import_check_step` until the status is
-no longer "checking" (2,000 rows a step, the default `IMPORT_CHECK_CHUNK_ROWS`), then `import_apply`. The baseline is
-a plain bulk insert of the same rows in one transaction (`User` with unusable passwords, `Member`,
-`MemberAffiliation`: `bulk_create` in batches of 500) into the second organ: the floor any import has to pay. The
-10,000-row file is then imported a second time (every row unchanged) to time a repeated upload. Every size starts
-alike: the members, users and imports it created are deleted and the tables vacuumed before the next run. Times are
-wall-clock (`time.perf_counter`; the median over `--repeat` runs), with the process's CPU time and SQL statements
-counted alongside; the peak Python allocation of each phase is measured in a separate run under `tracemalloc` (which
-slows Python down), and the process's resident-set high-water mark (`ru_maxrss`) is read around each phase of the
-timed runs. The timed imports of all sizes run first, smallest first, then the baselines, then the traced runs.
+**What is measured.** `tests/bench/import_roster.py` builds, through the services, a district with one street, 4
+communities of 3 grids each and 2,000 gazetteer entries (compounds placed in those grids, so that home addresses
+resolve offline with the default gazetteer geocoder; `--entries`), one organ with its committee and 20 coded
+branches, a second organ with 20 branches for the baseline, and a reviewer with the `organ_reviewer` role on the
+first organ. For each size it writes a roster `.xlsx` with openpyxl's write-only mode (the template's 7 columns,
+unique mobile numbers, every row in service, half the rows with a home address drawn from 40,000 distinct addresses
+down to the flat, each naming a gazetteer entry (`--addresses`; so nearly every address of a roster is its own),
+half the rows with the organ code filled in) and imports it in one process as the reviewer, as the pages do:
+`import_start` (store the file, read it once to count its rows), `import_check_step` until the status is no longer
+"checking" (2,000 rows a step, the default `IMPORT_CHECK_CHUNK_ROWS`), then `import_apply`. The baseline is a plain
+bulk insert of the same rows in one transaction (`User` with unusable passwords, `Member`, `MemberAffiliation`:
+`bulk_create` in batches of 500) into the second organ: the floor any import has to pay. The 10,000-row file is then
+imported a second time (every row unchanged) to time a repeated upload. Every size starts alike: the members, users
+and imports it created are deleted and the tables vacuumed before the next run. Times are wall-clock
+(`time.perf_counter`; the median over `--repeat` runs), with the process's CPU time and SQL statements counted
+alongside; the peak Python allocation of each phase is measured in a separate run under `tracemalloc` (which slows
+Python down), and the process's resident-set high-water mark (`ru_maxrss`) is read around each phase of the timed
+runs. The timed imports of all sizes run first, smallest first, then the baselines, then the traced runs.
 
 Target (issue #14): a 10,000-member roster validates and applies (start, check and apply) in under 30 s on this
 2-core machine, with memory that stays flat as the file grows.
@@ -70,8 +71,10 @@ TARGET_ROWS, TARGET_SECONDS = 10_000, 30.0
 BRANCHES = 20
 COMMUNITY_NAMES = ("朝晖社区", "和睦社区", "湖墅社区", "米市社区")
 GRIDS_PER_COMMUNITY = 3
-ENTRIES = 60
-ADDRESSES = 300
+# A district's named compounds and buildings, and home addresses down to the flat: nearly every row of a roster
+# has an address of its own.
+ENTRIES = 2_000
+ADDRESSES = 40_000
 ROADS = ("桂花路", "文一路", "莫干山路", "德胜路", "上塘路", "潮王路")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国文斌宁凯"
@@ -98,6 +101,12 @@ def parse_args(argv):
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run of each size")
     parser.add_argument(
         "--profile", action="store_true", help="profile one more check and apply of the 10,000-row file (var/)"
+    )
+    parser.add_argument(
+        "--entries", type=int, default=ENTRIES, help="gazetteer entries of the district (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--addresses", type=int, default=ADDRESSES, help="distinct home addresses to draw from (default: %(default)s)"
     )
     parser.add_argument("--write", type=Path, metavar="FILE", help="replace the benchmark section of FILE")
     return parser.parse_args(argv)
@@ -750,7 +759,7 @@ def main(argv=None):
         if Organ.objects.exists() or Member.objects.exists():
             sys.exit("The database already holds organs or members: give the benchmark an empty database.")
         say("building the places, organs and reviewer")
-        world = build_world()
+        world = build_world(entries=args.entries, addresses=args.addresses)
         results = run(
             world, sizes=args.sizes, repeat=args.repeat, seed=args.seed, memory=not args.no_memory, directory=files
         )

@@ -468,3 +468,30 @@ def test_a_history_of_zero_days_keeps_every_run(settings):
     JobRun.objects.create(job="wish_expire", started_at=NOW - timedelta(days=4000))
     assert run("job_runs_prune") == 0
     assert JobRun.objects.filter(job="wish_expire").exists()
+
+
+def test_pruning_deletes_one_time_codes_sent_more_than_a_day_ago(settings):
+    from apps.accounts.models import CodePurpose, OneTimeCode
+
+    settings.OTP_TTL_MINUTES = 10
+
+    def code(age):
+        sent = NOW - age
+        return OneTimeCode.objects.create(
+            phone="18600000001",
+            purpose=CodePurpose.SET_PASSWORD,
+            code_hash="x",
+            created_at=sent,
+            expires_at=sent + timedelta(minutes=10),
+        )
+
+    old = [code(timedelta(days=30)), code(timedelta(days=1, seconds=1))]
+    kept = [code(timedelta(hours=23)), code(timedelta(0))]  # the hourly limits still count the newest
+    assert run("codes_prune") == 2
+    assert set(OneTimeCode.objects.values_list("pk", flat=True)) == {c.pk for c in kept}
+    assert not OneTimeCode.objects.filter(pk__in=[c.pk for c in old]).exists()
+    assert run("codes_prune") == 0
+    # A lifetime longer than a day keeps the code until it has run out.
+    settings.OTP_TTL_MINUTES = 48 * 60
+    code(timedelta(days=1, hours=1))
+    assert run("codes_prune") == 0

@@ -25,6 +25,7 @@ EXPECTED = {
     "members_remind_no_service": ("cron[day='1', hour='9', minute='0']", 7 * DAY),
     "members_remind_unregistered": ("cron[day_of_week='mon', hour='9', minute='30']", 3 * DAY),
     "job_runs_prune": ("cron[hour='3', minute='15']", ANY_DELAY),
+    "codes_prune": ("cron[hour='3', minute='20']", ANY_DELAY),
 }
 
 

@@ -102,6 +102,60 @@ def test_gazetteer_geocoder_runs_at_most_one_query_per_table(geo, django_assert_
         geocode("浙江省临江市临江区江滨街道阳光社区第一网格阳光花园3幢")
 
 
+ADDRESSES = [
+    "阳光花园3幢101室",
+    "浙江省临江市临江区　江滨街道　阳光花园３幢１０１室",
+    "阳光花园(临江区)",
+    "临江州临江区阳光花园",
+    "江滨街道阳光社区第一网格阳光花园",
+    "江滨街道阳光社区第一网格",
+    "江滨街道东湖社区",
+    "东湖3号",
+    "阳光路88号",
+    "临江社区第一网格5号",
+    "远郊小区",
+    "山外山庄8号",
+    "火星基地1号",
+    "临江区" * 20,
+]
+POINTS = [(29.0025, 119.0025), (29.009, 119.009), (29.105, 119.1), (29.2, 119.2), (29.005, 119.0), (30.0, 121.0)]
+
+
+def _answer(call):
+    try:
+        return call()
+    except Invalid as error:
+        return error.code
+
+
+def test_a_snapshot_of_the_places_answers_as_the_database_does_without_a_query_an_address(
+    geo, django_assert_num_queries
+):
+    Community.objects.filter(pk=geo.c.pk).update(polygon={"type": "nonsense"})
+    with django_assert_num_queries(5):  # one a table
+        places = geocoding.PlacesSnapshot()
+    snapshot_geocoder = GazetteerGeocoder(user_agent="test", places=places)
+
+    def placed(result):
+        return (result.community, result.grid, result.latitude, result.longitude, result.matched_name)
+
+    with django_assert_num_queries(0):
+        from_snapshot = [
+            [_answer(lambda a=a: [loc.raw for loc in snapshot_geocoder.geocode(a, exactly_one=False) or []])]
+            + [_answer(lambda a=a: placed(resolve_address(a, geocoder=snapshot_geocoder, places=places)))]
+            for a in ADDRESSES
+        ] + [_answer(lambda p=p: resolve_point(*p, places=places)) for p in POINTS]
+    from_database = [
+        [_answer(lambda a=a: [loc.raw for loc in geocode(a, exactly_one=False) or []])]
+        + [_answer(lambda a=a: placed(resolve_address(a)))]
+        for a in ADDRESSES
+    ] + [_answer(lambda p=p: resolve_point(*p)) for p in POINTS]
+    assert from_snapshot == from_database
+    # The list holds real answers, not only errors.
+    assert from_database[0][1][:2] == (geo.a, geo.a1)
+    assert from_database[-1] == "address_outside_service_area"
+
+
 # --- placing a point ---
 
 

@@ -17,7 +17,7 @@ from apps.imports.models import ImportRow, RowAction
 from apps.imports.reading import Column
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move, member_set_active, member_update, members_bulk_create
-from apps.places.geocoding import get_geocoder, resolve_address
+from apps.places.geocoding import PlacesSnapshot, get_geocoder, resolve_address
 
 IN_SERVICE, NOT_IN_SERVICE = "in_service", "not_in_service"
 _MAX = {"name": 50, "job_title": 50, "home_address": 200}
@@ -67,7 +67,7 @@ class MembersImporter(Importer):
         }
         self.branches = {b.code: b for b in PartyOrg.objects.filter(code__in=branch_codes).select_related("organ")}
         self.addresses = self._placed_before({r.get("home_address", "") for _n, r in records} - {""})
-        self.geocoder = None
+        self.geocoder = self.places = None
         return [self._check(number, record) for number, record in records]
 
     def _placed_before(self, addresses):
@@ -128,11 +128,13 @@ class MembersImporter(Importer):
         """The community and grid the address lies in, for the preview (an address no community covers is an error,
         as on the registration page)."""
         if address not in self.addresses:
-            # One geocoder for the chunk: making one (geopy sets up its HTTP and TLS context) costs more than placing
-            # an address with the offline gazetteer.
-            self.geocoder = self.geocoder or get_geocoder()
+            # One reading of the places and one geocoder for the chunk: a roster's addresses are mostly distinct, and
+            # asking the database for each one's names takes several queries an address.
+            if self.geocoder is None:
+                self.places = PlacesSnapshot()
+                self.geocoder = get_geocoder(places=self.places)
             try:
-                found = resolve_address(address, geocoder=self.geocoder)
+                found = resolve_address(address, geocoder=self.geocoder, places=self.places)
                 grid = found.grid.name if found.grid else ""
                 self.addresses[address] = (f"{found.community.name} {grid}".strip(), None)
             except DomainError as error:
