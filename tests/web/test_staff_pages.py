@@ -198,7 +198,7 @@ def test_home_counts_todays_work_in_my_community_only(world):
     counts = {c["label"]: c["value"] for c in response.context["counts"]}
     assert counts["待审核的报到"] == 1
     assert counts["待核实的微心愿"] == 2
-    assert counts["待确认的已完成心愿"] == 0
+    assert counts["待确认的已完成微心愿"] == 0
     assert counts["今日活动"] == 1
     assert counts["待审批的服务时长"] == 0
     assert "报到审核" in body(response)
