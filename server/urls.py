@@ -4,8 +4,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from apps.web.api_docs import RedocView, SwaggerView
 from apps.web.urls import group_urlpatterns as web_group_urlpatterns
 
 api_v1 = [
@@ -31,13 +32,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]
 
 if settings.DEBUG:
     # Uploaded photos in development (scripts/run); in production nginx serves MEDIA_ROOT (docs/deployment.md).
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "apps.web.error_pages.bad_request"
 handler403 = "apps.web.views.permission_denied"
 handler404 = "apps.web.views.page_not_found"

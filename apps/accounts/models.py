@@ -82,12 +82,20 @@ class RoleAssignment(BaseModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    community = models.ForeignKey("places.Community", null=True, blank=True, on_delete=models.CASCADE)
-    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.CASCADE)
-    party_org = models.ForeignKey("orgs.PartyOrg", null=True, blank=True, on_delete=models.CASCADE)
-    organ = models.ForeignKey("orgs.Organ", null=True, blank=True, on_delete=models.CASCADE)
-    district = models.ForeignKey("places.District", null=True, blank=True, on_delete=models.CASCADE)
-    street = models.ForeignKey("places.Street", null=True, blank=True, on_delete=models.CASCADE)
+    community = models.ForeignKey(
+        "places.Community", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("community")
+    )
+    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("grid"))
+    party_org = models.ForeignKey(
+        "orgs.PartyOrg", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("Party organization")
+    )
+    organ = models.ForeignKey("orgs.Organ", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("organ"))
+    district = models.ForeignKey(
+        "places.District", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("district")
+    )
+    street = models.ForeignKey(
+        "places.Street", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("street")
+    )
 
     class Meta:
         verbose_name = _("role assignment")

@@ -11,6 +11,7 @@ from apps.accounts.models import PHONE_PATTERN, ROLE_SCOPE_FIELD, Role, RoleAssi
 from apps.accounts.permissions import require_appoint
 from apps.accounts.scope import forget_scope
 from apps.core.errors import Invalid
+from apps.core.text import REASON_MAX, clean_model_text, clean_text
 
 
 def normalize_phone(phone):
@@ -25,7 +26,7 @@ def normalize_phone(phone):
 @transaction.atomic
 def user_create(*, phone, name, password=None, email="", validate=True):
     phone = normalize_phone(phone)
-    name = (name or "").strip()
+    name = clean_model_text(User, "name", name)
     if not name:
         raise Invalid("name_required", errors.NAME_REQUIRED)
     if User.objects.filter(phone=phone).exists():
@@ -86,6 +87,7 @@ def role_revoke(*, assignment, actor=None, reason=""):
     from apps.ledger.services import audit_log
 
     require_appoint(actor, assignment.role, assignment.scope_node)
+    reason = clean_text(reason, max_length=REASON_MAX, field="reason")
     field = ROLE_SCOPE_FIELD[Role(assignment.role)]
     audit_log(
         actor=actor,

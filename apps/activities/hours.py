@@ -22,6 +22,7 @@ from apps.activities.models import (
     SignUpStatus,
 )
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.core.text import clean_text
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import require_not_own_service
@@ -51,11 +52,9 @@ _DECIDED = (HoursStatus.APPROVED, HoursStatus.REJECTED)
 
 
 def _reason(reason):
-    reason = (reason or "").strip()
+    reason = clean_text(reason, max_length=_REASON_MAX, field="reason", code="reason_too_long", message=REASON_TOO_LONG)
     if not reason:
         raise Invalid("reason_required", REASON_REQUIRED)
-    if len(reason) > _REASON_MAX:
-        raise Invalid("reason_too_long", REASON_TOO_LONG)
     return reason
 
 

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import BaseModel
+from apps.core.text import DESCRIPTION_MAX
 
 
 class ActivityStatus(models.TextChoices):
@@ -35,7 +36,9 @@ class ActivitySeries(BaseModel):
     """Activities created together as a recurring series (e.g. a weekly night patrol)."""
 
     title = models.CharField(_("title"), max_length=100)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     class Meta:
         verbose_name = _("activity series")
@@ -46,18 +49,34 @@ class ActivitySeries(BaseModel):
 
 
 class Activity(BaseModel):
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="activities")
-    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="activities", verbose_name=_("community")
+    )
+    grid = models.ForeignKey(
+        "places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid")
+    )
     series = models.ForeignKey(
-        ActivitySeries, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+        ActivitySeries,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("activity series"),
     )
     # A branch secretary may organize for a community their organ is paired with.
     organizer_party_org = models.ForeignKey(
-        "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+        "orgs.PartyOrg",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("organizing Party organization"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=ActivityCategory.choices)
     address = models.CharField(_("place"), max_length=200)
     latitude = models.FloatField(_("latitude (WGS-84)"))
@@ -68,12 +87,12 @@ class Activity(BaseModel):
     capacity = models.PositiveIntegerField(_("places"))
     # Confirmed (non-waitlisted) sign-ups, kept with every sign-up change; the check constraint makes
     # over-filling impossible even if two transactions race (SQLite has no row locks).
-    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("confirmed sign-ups"))
     audience = models.CharField(_("who may sign up"), max_length=16, choices=Audience.choices, default=Audience.PAIRED)
     status = models.CharField(_("status"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT)
     residents_served = models.PositiveIntegerField(_("residents served"), default=0)
     # Secret for the rotating on-site check-in code (HMAC of the time window); never sent to members.
-    checkin_secret = models.CharField(max_length=64, editable=False)
+    checkin_secret = models.CharField(max_length=64, editable=False, verbose_name=_("check-in secret"))
     closed_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
@@ -129,22 +148,24 @@ class HoursStatus(models.TextChoices):
 
 
 class SignUp(BaseModel):
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="signups")
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="signups")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="signups", verbose_name=_("activity"))
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="signups", verbose_name=_("member")
+    )
     status = models.CharField(_("status"), max_length=16, choices=SignUpStatus.choices)
     signed_up_at = models.DateTimeField(_("signed up at"))
     promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     # Copies of the activity window, so overlap checks are one indexed query on the member's sign-ups.
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     checkin_method = models.CharField(_("check-in method"), max_length=16, choices=CheckinMethod.choices, blank=True)
-    checkin_latitude = models.FloatField(null=True, blank=True)
-    checkin_longitude = models.FloatField(null=True, blank=True)
-    checkin_accuracy_m = models.FloatField(null=True, blank=True)
-    checkin_distance_m = models.FloatField(null=True, blank=True)
+    checkin_latitude = models.FloatField(null=True, blank=True, verbose_name=_("check-in latitude"))
+    checkin_longitude = models.FloatField(null=True, blank=True, verbose_name=_("check-in longitude"))
+    checkin_accuracy_m = models.FloatField(null=True, blank=True, verbose_name=_("check-in accuracy (m)"))
+    checkin_distance_m = models.FloatField(null=True, blank=True, verbose_name=_("check-in distance (m)"))
     checkout_missing = models.BooleanField(_("check-out missing"), default=False)
     attendance = models.CharField(_("attendance"), max_length=16, choices=Attendance.choices, blank=True)
     no_show = models.BooleanField(_("no-show"), default=False)
@@ -154,7 +175,12 @@ class SignUp(BaseModel):
     disputed_at = models.DateTimeField(_("disputed at"), null=True, blank=True)
     decision_reason = models.CharField(_("reason"), max_length=200, blank=True)
     record = models.ForeignKey(
-        "ledger.ServiceRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ledger.ServiceRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service record"),
     )
 
     class Meta:

@@ -32,6 +32,7 @@ from apps.activities.permissions import (
     require_own_signup,
 )
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.core.text import clean_model_text, clean_text
 from apps.ledger.services import audit_log
 from apps.notifications import events as notification_events
 from apps.orgs.models import Member
@@ -71,13 +72,28 @@ def _locked_signup(signup):
     return SignUp.objects.select_for_update(of=("self",)).select_related("activity").get(pk=signup.pk)
 
 
+def _optional_reason(reason):
+    return clean_text(
+        reason,
+        max_length=_REASON_MAX,
+        field="reason",
+        code="reason_too_long",
+        message=errors.REASON_TOO_LONG % {"max": _REASON_MAX},
+    )
+
+
 def _reason(reason):
-    reason = (reason or "").strip()
+    reason = _optional_reason(reason)
     if not reason:
         raise Invalid("reason_required", errors.REASON_REQUIRED)
-    if len(reason) > _REASON_MAX:
-        raise Invalid("reason_too_long", errors.REASON_TOO_LONG % {"max": _REASON_MAX})
     return reason
+
+
+def _title(model, title):
+    title = clean_model_text(model, "title", title)
+    if not title:
+        raise Invalid("title_required", errors.TITLE_REQUIRED)
+    return title
 
 
 def _clean_window(*, starts_at, ends_at, signup_deadline, now, check_future=True):
@@ -143,9 +159,9 @@ def activity_create(
     if grid is not None and grid.community_id != community.pk:
         raise Invalid("grid_not_in_community", errors.GRID_NOT_IN_COMMUNITY)
     require_may_organize(actor, community=community, grid=grid, party_org=organizer_party_org)
-    title = (title or "").strip()
-    if not title:
-        raise Invalid("title_required", errors.TITLE_REQUIRED)
+    title = _title(Activity, title)
+    description = clean_model_text(Activity, "description", description)
+    address = clean_model_text(Activity, "address", address)
     signup_deadline = signup_deadline or starts_at
     _clean_window(starts_at=starts_at, ends_at=ends_at, signup_deadline=signup_deadline, now=now)
     capacity = _clean_capacity(capacity)
@@ -159,9 +175,9 @@ def activity_create(
         organizer_party_org=organizer_party_org,
         created_by=actor,
         title=title,
-        description=(description or "").strip(),
+        description=description,
         category=category,
-        address=(address or "").strip(),
+        address=address,
         latitude=lat,
         longitude=lng,
         starts_at=starts_at,
@@ -197,8 +213,8 @@ def activity_create_series(*, actor, occurrences, starts_at, ends_at, signup_dea
     local_end = timezone.localtime(ends_at, tz)
     lead = (starts_at - signup_deadline) if signup_deadline is not None else timedelta(0)
     day_span = (local_end.date() - local_start.date()).days
-    title = (fields.get("title") or "").strip()
-    series = ActivitySeries.objects.create(title=title or "-", created_by=actor)
+    title = _title(ActivitySeries, fields.get("title"))
+    series = ActivitySeries.objects.create(title=title, created_by=actor)
     created = []
     for week in range(occurrences):
         start_date = local_start.date() + timedelta(weeks=week)
@@ -257,9 +273,9 @@ def activity_update(*, activity, actor, now=None, **changes):
         raise Conflict("activity_not_editable", errors.ACTIVITY_NOT_EDITABLE, extra={"status": activity.status})
     before = {name: getattr(activity, name) for name in changes}
     if "title" in changes:
-        changes["title"] = (changes["title"] or "").strip()
-        if not changes["title"]:
-            raise Invalid("title_required", errors.TITLE_REQUIRED)
+        changes["title"] = _title(Activity, changes["title"])
+    if "description" in changes:
+        changes["description"] = clean_model_text(Activity, "description", changes["description"])
     if "capacity" in changes:
         _clean_capacity(changes["capacity"])
         if changes["capacity"] < activity.confirmed_count:
@@ -419,7 +435,7 @@ def signup_cancel(*, signup, actor, reason="", now=None):
     """The member cancels until ACTIVITY_CANCEL_BEFORE_MIN before the start; the organizers any time before the end.
     A freed place goes to the first on the waitlist in the same transaction."""
     now = now or timezone.now()
-    reason = (reason or "").strip()[:_REASON_MAX]
+    reason = _optional_reason(reason)
     activity = _locked_activity(signup.activity)
     signup = _locked_signup(signup)
     organizer = is_organizer(actor, activity)

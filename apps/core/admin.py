@@ -1,6 +1,11 @@
-"""Admin building blocks shared by the apps."""
+"""Admin building blocks shared by the apps, and the admin site's name."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+# The platform's name instead of "Django site admin" in the admin's header and page titles.
+admin.site.site_header = _("Dual Reporting")
+admin.site.site_title = _("Dual Reporting")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -85,7 +85,7 @@ class ImportBatch(BaseModel):
 class ImportRow(BaseModel):
     """One row of the file as checked: what applying it will do, the values read, and what is wrong with it."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import"))
     row_number = models.PositiveIntegerField(_("row"))  # as the spreadsheet numbers it (the header is row 1)
     # What identifies the row's object inside the file (a code, a mobile number): duplicates are found by it.
     key = models.CharField(_("key"), max_length=64, blank=True)

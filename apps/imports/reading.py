@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from apps.core.text import clean_text
+
 INSTRUCTIONS_SHEET = "填写说明"  # the templates' second sheet; ignored when reading
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
@@ -45,12 +47,13 @@ def _clean_header(value):
 
 
 def _cell_text(value):
-    """A cell as text: numbers Excel stored as floats lose a trailing .0 (a code or mobile number typed as a number)."""
+    """A cell as text: numbers Excel stored as floats lose a trailing .0 (a code or mobile number typed as a number);
+    text is cleaned as all free text is (apps.core.text: no direction controls, trimmed)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(value)
 
 
 class Table:

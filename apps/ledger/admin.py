@@ -1,11 +1,13 @@
 """Admin for the ledger: records are read-only (decisions go through the services), the audit trail fully so."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
-from apps.ledger import services
+from apps.ledger import audit_labels, services
 from apps.ledger.models import AuditEntry, Certificate, ServiceRecord
 
 
@@ -53,15 +55,56 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
             self.message_user(request, _("%(count)d approved.") % {"count": done}, messages.SUCCESS)
 
 
+class _CodeFilter(admin.SimpleListFilter):
+    """A filter on one of the audit trail's code columns, each code offered in words (apps/ledger/audit_labels.py)."""
+
+    label = None  # a function of the code
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list(self.parameter_name, flat=True).distinct()
+        return sorted(((code, type(self).label(code)) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.parameter_name: self.value()})
+        return queryset
+
+
+class _ActionFilter(_CodeFilter):
+    title = _("action")
+    parameter_name = "action"
+    label = staticmethod(audit_labels.action_label)
+
+
+class _SubjectTypeFilter(_CodeFilter):
+    title = _("subject type")
+    parameter_name = "subject_type"
+    label = staticmethod(lambda code: capfirst(audit_labels.subject_type_label(code)))
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    """Append-only: viewable, never added, changed or deleted by hand."""
+    """Append-only: viewable, never added, changed or deleted by hand. Actions and subject types are stored as codes
+    and shown in words; the search still matches the codes (e.g. `claim`)."""
 
-    list_display = ["at", "subject_type", "subject_id", "action", "actor", "reason"]
-    list_filter = ["subject_type", "action"]
+    list_display = ["at", "subject", "subject_id", "action_shown", "actor", "reason"]
+    list_filter = [_SubjectTypeFilter, _ActionFilter]
     search_fields = ["subject_type", "action", "reason"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
+    fields = ["at", "actor", "subject", "subject_id", "action_shown", "before", "after", "reason"]
+    readonly_fields = fields
+
+    @admin.display(description=_("subject type"), ordering="subject_type")
+    def subject(self, entry):
+        return capfirst(audit_labels.subject_type_label(entry.subject_type))
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, entry):
+        label = audit_labels.action_label(entry.action)
+        if str(label) == entry.action:
+            return entry.action
+        return format_html("{} <code>{}</code>", label, entry.action)
 
 
 @admin.register(Certificate)

@@ -1,4 +1,5 @@
-"""Volunteer service certificates (志愿服务证明): who may issue and see them, issuing, public check, the PDF."""
+"""Volunteer service certificates (志愿服务证明): who may issue, revoke and see them, issuing, revoking, the public
+check, the PDF."""
 
 import io
 import secrets
@@ -13,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
-from apps.core.errors import Forbidden, Invalid, NotFound
+from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
 from apps.core.masking import mask_id_number
+from apps.core.text import clean_text
+from apps.ledger import errors
 from apps.ledger.models import Certificate, RecordStatus, ServiceRecord
 from apps.ledger.selectors import day_bounds, period_q, register_audit_scope
 from apps.ledger.services import audit_log
@@ -23,11 +26,17 @@ NO_APPROVED_SERVICE = _("There is no approved service in this period.")
 CERTIFICATE_NOT_ALLOWED = _("Only the member, a reviewer of the member's organ or an administrator can issue this.")
 CERTIFICATE_NOT_FOUND = _("No certificate has this verification code.")
 MEMBER_NOT_FOUND = _("Member not found.")
+CERTIFICATE_REVOKE_NOT_ALLOWED = _(
+    "Only a reviewer of the member's organ or an administrator can revoke this certificate."
+)
+CERTIFICATE_ALREADY_REVOKED = _("This certificate has already been revoked.")
 
 NUMBER_PREFIX = "ZYFW"
 _CODE_ATTEMPTS = 5
 _CONTACT_MAX = Certificate._meta.get_field("issuer_contact").max_length
 _ISSUER_MAX = Certificate._meta.get_field("issuer_name").max_length
+_CODE_MAX = Certificate._meta.get_field("verification_code").max_length
+REVOCATION_REASON_MAX = Certificate._meta.get_field("revocation_reason").max_length
 
 
 # --- who may see what -------------------------------------------------------------------------------------------
@@ -49,6 +58,13 @@ def _may_issue(actor, member):
     return scope.is_superuser or scope.member_id == member.pk or scope.covers_organ(member.organ_id)
 
 
+def may_revoke(actor, certificate):
+    """A certificate is the organ's statement about its member: a reviewer of the member's organ or a superuser may
+    withdraw it. The holder may issue themself a certificate (the ledger is the evidence) but not withdraw one: a
+    revocation corrects the organ's word, and a verifier must be able to rely on it."""
+    return scope_for(actor).covers_organ(certificate.member.organ_id)
+
+
 register_audit_scope("ledger.certificate", lambda user: Certificate.objects.filter(certificate_visible_q(user)))
 
 
@@ -64,9 +80,22 @@ def certificate_get(*, user, pk):
     return certificate_list(user=user).filter(pk=pk).first()
 
 
+def certificate_revocable_list(*, user):
+    """The certificates the user may revoke (those of their organs' members; all for superusers), newest first,
+    for the issuers' page. A reviewer's own certificate as a member is listed only if they cover their organ."""
+    scope = scope_for(user)
+    queryset = Certificate.objects.select_related("member__user", "member__organ", "member__branch", "revoked_by")
+    if scope.is_superuser:
+        return queryset
+    return queryset.filter(member__organ__in=scope.organ_ids) if scope.organ_ids else queryset.none()
+
+
 def certificate_get_by_code(*, code):
     """The certificate with this verification code; anyone may check one, so this is not scoped."""
-    certificate = Certificate.objects.select_related("member__user").filter(verification_code=code).first()
+    code = str(code or "")
+    certificate = None
+    if 0 < len(code) <= _CODE_MAX:
+        certificate = Certificate.objects.select_related("member__user").filter(verification_code=code).first()
     if certificate is None:
         raise NotFound("certificate_not_found", CERTIFICATE_NOT_FOUND)
     return certificate
@@ -209,6 +238,48 @@ def certificate_issue(*, member, actor, period_start, period_end):
     return certificate
 
 
+# --- revoking ---------------------------------------------------------------------------------------------------
+
+
+def _revocation_reason(reason):
+    message = errors.REASON_TOO_LONG_MAX % {"max": REVOCATION_REASON_MAX}
+    reason = clean_text(
+        reason, max_length=REVOCATION_REASON_MAX, field="reason", code="reason_too_long", message=message
+    )
+    if not reason:
+        raise errors.reason_required()
+    return reason
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate, actor, reason):
+    """Withdraw an issued certificate, with a reason (required; anyone checking the certificate reads it).
+
+    The row and its figures stay; the public check and the PDF then say it is revoked, when and why. A reviewer of
+    the member's organ or a superuser may revoke (403 certificate_revoke_not_allowed); a second revocation is
+    refused (409 certificate_already_revoked), also when two arrive at once (a conditional update decides).
+    """
+    if not may_revoke(actor, certificate):
+        raise Forbidden("certificate_revoke_not_allowed", CERTIFICATE_REVOKE_NOT_ALLOWED)
+    reason = _revocation_reason(reason)
+    now = timezone.now()
+    won = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor, revocation_reason=reason, updated_at=now
+    )
+    if not won:
+        raise Conflict("certificate_already_revoked", CERTIFICATE_ALREADY_REVOKED)
+    certificate.refresh_from_db(fields=["revoked_at", "revoked_by", "revocation_reason", "updated_at"])
+    audit_log(
+        actor=actor,
+        subject=certificate,
+        action="revoke",
+        before={"revoked_at": None, "revoked_by": None, "revocation_reason": ""},
+        after={"revoked_at": now, "revoked_by": actor.pk, "revocation_reason": reason},
+        reason=reason,
+    )
+    return certificate
+
+
 # --- presentation -----------------------------------------------------------------------------------------------
 
 
@@ -217,7 +288,23 @@ def hours_text(minutes):
     return f"{minutes / 60:.1f}"
 
 
+def certificate_base_url(request=None):
+    """The public address certificates point at: CERTIFICATE_VERIFY_BASE_URL, else SITE_URL, else the address the
+    request came to (development); "" without any of them."""
+    configured = getattr(settings, "CERTIFICATE_VERIFY_BASE_URL", "") or getattr(settings, "SITE_URL", "")
+    if configured:
+        return configured
+    return request.build_absolute_uri("/") if request is not None else ""
+
+
 def certificate_verify_url(certificate, *, base_url):
+    """The public check page (no sign-in, plain Chinese, for phones): what the QR code and the printed address open."""
+    path = reverse("public:certificate", kwargs={"code": certificate.verification_code})
+    return base_url.rstrip("/") + path
+
+
+def certificate_verify_api_url(certificate, *, base_url):
+    """The same check as JSON, for integrators (GET /api/v1/certificates/verify/<code>/)."""
     path = reverse("certificate-verify", kwargs={"code": certificate.verification_code})
     return base_url.rstrip("/") + path
 
@@ -240,6 +327,15 @@ def certificate_pdf(certificate, *, base_url):
 
 
 _FONT = "STSong-Light"
+_REVOKED_RED = "#b0141f"
+
+
+def revoked_notice(certificate):
+    """One plain sentence: revoked, on which day, why (the PDF prints it; the pages say the same in their layout)."""
+    return _("This certificate was revoked on %(date)s. Reason: %(reason)s") % {
+        "date": f"{timezone.localtime(certificate.revoked_at):%Y-%m-%d}",
+        "reason": certificate.revocation_reason,
+    }
 
 
 def _render(buffer, certificate, records, verify_url):
@@ -279,8 +375,16 @@ def _render(buffer, certificate, records, verify_url):
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         return table
 
-    story = [
-        para(_("Volunteer Service Certificate"), title),
+    story = [para(_("Volunteer Service Certificate"), title)]
+    if certificate.is_revoked:
+        # A revoked certificate still downloads (the holder and the organ keep what was issued and why it was
+        # withdrawn), marked on every page so that no new copy can pass for a valid one.
+        revoked = ParagraphStyle(
+            "revoked", parent=body, fontSize=13, leading=19, textColor=colors.HexColor(_REVOKED_RED), spaceAfter=3 * mm
+        )
+        mark = ParagraphStyle("revoked-mark", parent=revoked, fontSize=20, leading=26, spaceAfter=1 * mm)
+        story += [para(_("Revoked"), mark), para(revoked_notice(certificate), revoked)]
+    story += [
         para(
             _("This is to certify that the volunteer named below performed the following approved volunteer service.")
         ),
@@ -362,6 +466,14 @@ def _render(buffer, certificate, records, verify_url):
     story.append(KeepTogether([*issuer_block, Spacer(1, 3 * mm), check]))
 
     def footer(canvas, doc):
+        if certificate.is_revoked:
+            canvas.saveState()
+            canvas.setFillColor(colors.HexColor(_REVOKED_RED), alpha=0.18)
+            canvas.setFont(_FONT, 96)
+            canvas.translate(A4[0] / 2, A4[1] / 2)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, -30, str(_("Revoked")))
+            canvas.restoreState()
         canvas.saveState()
         canvas.setFont(_FONT, 8)
         page = _("Page %(page)d") % {"page": doc.page}

@@ -15,6 +15,7 @@ GRID_NOT_IN_COMMUNITY = _("The grid does not belong to this community.")
 RECORD_DUPLICATE = _("This member already has a service record for this wish or activity.")
 REASON_REQUIRED = _("Give a reason.")
 REASON_TOO_LONG = _("The reason is too long (200 characters at most).")
+REASON_TOO_LONG_MAX = _("The reason is too long (%(max)s characters at most).")
 NOT_COMMUNITY_STAFF = _("Only the staff of the community where the service took place can do this.")
 OWN_SERVICE = _("Nobody may record, approve or correct their own service.")
 RECORD_NOT_PENDING = _("This service record is no longer pending.")
@@ -22,6 +23,7 @@ RECORD_NOT_AMENDABLE = _("Only an approved original service record can be correc
 AMENDMENT_NO_CHANGE = _("The correction does not change anything.")
 NOT_A_MEMBER = _("Only an in-service Party member has service records.")
 PERIOD_INVALID = _("The end of the period cannot be before its start.")
+MEMBERS_REQUIRED = _("Choose at least one member who took part.")
 
 
 def not_community_staff():

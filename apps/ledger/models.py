@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import BaseModel
+from apps.ledger.audit_labels import action_label, subject_type_label
 
 
 class AuditEntry(models.Model):
@@ -13,14 +14,20 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
     )  # null: the system (a scheduled job)
     subject_type = models.CharField(_("subject type"), max_length=40)
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     action = models.CharField(_("action"), max_length=40)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    # Longer than any reason a service accepts (200): the services refuse a longer one before it gets here.
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -29,7 +36,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
 
     def __str__(self):
-        return f"{self.subject_type}#{self.subject_id} {self.action}"
+        return f"{subject_type_label(self.subject_type)} #{self.subject_id} · {action_label(self.action)}"
 
 
 class ServiceSource(models.TextChoices):
@@ -52,11 +59,17 @@ class ServiceRecord(BaseModel):
     sum minutes and residents over all approved rows.
     """
 
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="service_records")
-    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="service_records", verbose_name=_("member")
+    )
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    grid = models.ForeignKey(
+        "places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid")
+    )
     source = models.CharField(_("source"), max_length=16, choices=ServiceSource.choices)
     source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
     content = models.CharField(_("service content"), max_length=200)
@@ -66,10 +79,20 @@ class ServiceRecord(BaseModel):
     residents_served = models.IntegerField(_("residents served"), default=0)
     status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.PENDING)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -109,7 +132,8 @@ class ServiceRecord(BaseModel):
 class Certificate(BaseModel):
     """A volunteer service certificate (志愿服务证明) issued for a member's approved service in a period.
 
-    The figures are a snapshot at issue time; anyone can check the certificate by its verification code.
+    The figures are a snapshot at issue time; anyone can check the certificate by its verification code. A revoked
+    certificate keeps its row (and its figures): the check then says it is revoked, when and why.
     """
 
     number = models.CharField(_("certificate number"), max_length=32, unique=True)
@@ -125,6 +149,16 @@ class Certificate(BaseModel):
     issuer_contact = models.CharField(_("issuer contact"), max_length=100, blank=True)
     total_minutes = models.PositiveIntegerField(_("total minutes"))
     record_count = models.PositiveIntegerField(_("services"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("service certificate")
@@ -132,7 +166,15 @@ class Certificate(BaseModel):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="certificate_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+                name="certificate_revocation_has_reason",
+            ),
         ]
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

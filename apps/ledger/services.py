@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.errors import Invalid
+from apps.core.text import clean_text, text_too_long
 from apps.ledger import errors
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import require_community_staff, require_not_own_service
@@ -19,6 +20,7 @@ from apps.stats.rollups import rollup_record
 
 _CONTENT_MAX = ServiceRecord._meta.get_field("content").max_length
 _REASON_MAX = ServiceRecord._meta.get_field("decision_reason").max_length
+_AUDIT_REASON_MAX = AuditEntry._meta.get_field("reason").max_length
 _JSON = DjangoJSONEncoder()
 
 
@@ -37,7 +39,13 @@ def audit_log(*, actor, subject, action, before=None, after=None, reason=""):
 
     Call it inside the caller's transaction, next to the change it describes, so that both commit or neither does;
     it never commits on its own. `before` / `after` are JSON-able dicts (datetimes and decimals are converted).
+    A reason longer than the column is refused (422 reason_too_long, the caller's change rolls back with it) rather
+    than cut or left to the database: the services check their own, shorter limits before they get here.
     """
+    reason = str(reason or "")
+    if len(reason) > _AUDIT_REASON_MAX:
+        message = errors.REASON_TOO_LONG_MAX % {"max": _AUDIT_REASON_MAX}
+        raise text_too_long(_AUDIT_REASON_MAX, field="reason", code="reason_too_long", message=message)
     return AuditEntry.objects.create(
         at=timezone.now(),
         actor=actor,
@@ -46,7 +54,7 @@ def audit_log(*, actor, subject, action, before=None, after=None, reason=""):
         action=action,
         before=_jsonable(before),
         after=_jsonable(after),
-        reason=reason or "",
+        reason=reason,
     )
 
 
@@ -69,11 +77,13 @@ def _state(record):
 
 
 def _clean_reason(reason, *, required):
-    reason = (reason or "").strip()
+    """The reason as stored (apps.core.text.clean_text: direction controls removed, trimmed), at most _REASON_MAX
+    characters (422 reason_too_long), and not blank when required (422 reason_required)."""
+    reason = clean_text(
+        reason, max_length=_REASON_MAX, field="reason", code="reason_too_long", message=errors.REASON_TOO_LONG
+    )
     if required and not reason:
         raise errors.reason_required()
-    if len(reason) > _REASON_MAX:
-        raise errors.reason_too_long()
     return reason
 
 
@@ -131,7 +141,7 @@ def _insert(
         raise Invalid("source_invalid", errors.SOURCE_INVALID)
     if status not in (RecordStatus.PENDING, RecordStatus.APPROVED):
         raise Invalid("status_invalid", errors.STATUS_INVALID)
-    content = (content or "").strip()
+    content = clean_text(content)
     if not content or len(content) > _CONTENT_MAX:
         raise Invalid("content_invalid", errors.CONTENT_INVALID)
     if grid is not None and grid.community_id != community.pk:
@@ -249,6 +259,45 @@ def record_create_manual(
     )
 
 
+@transaction.atomic
+def record_create_manual_group(
+    *,
+    actor,
+    members,
+    community,
+    grid=None,
+    content,
+    started_at,
+    ended_at,
+    credited_minutes,
+    residents_served=0,
+    reason,
+):
+    """Several members who served together offline: one pending record each, all or none.
+
+    The residents served are those of the whole occasion: they are written on the first member's record only, so
+    that the figures, which add up the records, count them once. Returns the records in the members' order.
+    """
+    members = list({member.pk: member for member in members}.values())
+    if not members:
+        raise Invalid("members_required", errors.MEMBERS_REQUIRED)
+    return [
+        record_create_manual(
+            actor=actor,
+            member=member,
+            community=community,
+            grid=grid,
+            content=content,
+            started_at=started_at,
+            ended_at=ended_at,
+            credited_minutes=credited_minutes,
+            residents_served=residents_served if index == 0 else 0,
+            reason=reason,
+        )
+        for index, member in enumerate(members)
+    ]
+
+
 def _decide(*, record, actor, status, reason):
     """The one way a pending record is decided: scope, own-service rule, then a conditional update (two
     concurrent decisions cannot both win), audit and hook."""
@@ -271,6 +320,23 @@ def _decide(*, record, actor, status, reason):
 @transaction.atomic
 def record_approve(*, record, actor):
     return _decide(record=record, actor=actor, status=RecordStatus.APPROVED, reason="")
+
+
+@transaction.atomic
+def record_approve_adjusted(*, record, actor, credited_minutes, residents_served, reason):
+    """Approve a pending record with other figures than it was entered with: approved as entered, then corrected
+    with the reason, so that the ledger keeps both steps. Figures equal to the entered ones are a plain approval."""
+    reason = _clean_reason(reason, required=True)
+    record = _decide(record=record, actor=actor, status=RecordStatus.APPROVED, reason="")
+    if (credited_minutes, residents_served) != (record.credited_minutes, record.residents_served):
+        record_amend(
+            record=record,
+            actor=actor,
+            credited_minutes=credited_minutes,
+            residents_served=residents_served,
+            reason=reason,
+        )
+    return record
 
 
 @transaction.atomic

@@ -32,7 +32,8 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    # System-written (the events' and reminders' sentences, a branch's list of up to 100 names): longer is cut, "…".
+    body = models.TextField(_("body"), max_length=10_000, blank=True)
     # A relative URL of the thing the message is about (an API path such as /api/v1/wishes/5/, or a page path).
     link = models.CharField(_("link"), max_length=200, blank=True)
     # One event, one message: a second notify with the same (user, dedupe_key) is a no-op.

@@ -18,12 +18,14 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.text import clean_text
 from apps.notifications import errors
 from apps.notifications.models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
 _TITLE_MAX = Notification._meta.get_field("title").max_length
+_BODY_MAX = Notification._meta.get_field("body").max_length
 _LINK_MAX = Notification._meta.get_field("link").max_length
 _DEDUPE_KEY_MAX = Notification._meta.get_field("dedupe_key").max_length
 
@@ -31,21 +33,25 @@ _DEDUPE_KEY_MAX = Notification._meta.get_field("dedupe_key").max_length
 # --- creating -----------------------------------------------------------------------------------------------------
 
 
-def _clean(*, kind, title, link, dedupe_key):
-    """Programming errors of the caller, not user input: they raise ValueError rather than a domain error."""
+def _cut(text, limit):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(*, kind, title, body, link, dedupe_key):
+    """The title and body as stored (apps.core.text.clean_text; too long: cut rather than refused, the text is the
+    platform's own). Programming errors of the caller, not user input: they raise ValueError rather than a domain
+    error."""
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind: {kind!r}")
     if dedupe_key is not None and not 0 < len(dedupe_key) <= _DEDUPE_KEY_MAX:
         raise ValueError(f"dedupe_key must have 1 to {_DEDUPE_KEY_MAX} characters")
     if len(link) > _LINK_MAX:
         raise ValueError(f"link longer than {_LINK_MAX} characters")
-    title = str(title).strip()
+    title = clean_text(title)
     if not title:
         raise ValueError("a notification needs a title")
     # A long title (an activity's name inside a sentence) is cut rather than refused: the body carries the rest.
-    if len(title) > _TITLE_MAX:
-        title = title[: _TITLE_MAX - 1] + "…"
-    return title
+    return _cut(title, _TITLE_MAX), _cut(clean_text(body, strip=False), _BODY_MAX)
 
 
 def _wants_email(user):
@@ -60,8 +66,8 @@ def notify(*, user, kind, title, body="", link="", dedupe_key=None, email=True):
     with the same user and `dedupe_key` does nothing and returns None, also when the two race (the unique
     constraint decides, inside a savepoint, so the caller's transaction stays usable). Returns the notification.
     """
-    title = _clean(kind=kind, title=title, link=link, dedupe_key=dedupe_key)
-    fields = {"user": user, "kind": kind, "title": title, "body": str(body), "link": link, "dedupe_key": dedupe_key}
+    title, body = _clean(kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
+    fields = {"user": user, "kind": kind, "title": title, "body": body, "link": link, "dedupe_key": dedupe_key}
     if dedupe_key is None:
         notification = Notification.objects.create(**fields)
     else:
@@ -95,8 +101,7 @@ def notify_many(*, users, kind, title, body="", link="", dedupe_key=None, email=
     If a concurrent call inserts some of the same rows first, the INSERT fails as a whole and this falls back to
     one savepoint per user, so the count stays exact and nobody is told twice.
     """
-    title = _clean(kind=kind, title=title, link=link, dedupe_key=dedupe_key)
-    body = str(body)
+    title, body = _clean(kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
     users = _unique_users(users)
     if dedupe_key is not None and users:
         already = set(

@@ -57,7 +57,7 @@ class PartyOrg(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=PartyOrgKind.choices)
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=32, blank=True, default="")
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="", verbose_name=_("tree path"))
 
     class Meta:
         verbose_name = _("Party organization")
@@ -103,9 +103,9 @@ class Member(BaseModel):
 class MemberAffiliation(BaseModel):
     """History of a member's branch (and so organ): one open row (ended_on is null) per member."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="affiliations")
-    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="affiliations", verbose_name=_("member"))
+    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
+    branch = models.ForeignKey(PartyOrg, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -122,3 +122,6 @@ class MemberAffiliation(BaseModel):
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="affiliation_dates_ordered"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.member} · {self.branch}"

@@ -3,9 +3,11 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.accounts.scope import forget_scope, scope_for
 from apps.accounts.services import user_create
 from apps.core.errors import Conflict, Invalid
+from apps.core.text import clean_model_text
 from apps.ledger.services import audit_log
 from apps.orgs import errors
 from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
@@ -24,6 +26,16 @@ _ALLOWED_PARENTS = {
 }
 
 
+def _texts(model, fields):
+    """The free-text values among `fields` (a dict of model field names) cleaned, each within its field's maximum
+    (apps.core.text: text_too_long, the field named); other values unchanged."""
+    return {name: clean_model_text(model, name, v) if isinstance(v, str) else v for name, v in fields.items()}
+
+
+def _reason(reason):
+    return clean_model_text(MemberAffiliation, "reason", reason)
+
+
 def _require_code_free(model, code, *, exclude_pk=None):
     if code and model.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         raise Conflict("code_taken", errors.CODE_TAKEN)
@@ -38,6 +50,8 @@ def organ_create(
     `actor=None` is the system itself (the demo loader, the admin); a given actor must be allowed.
     """
     require_create_organ(actor)
+    texts = {"name": name, "short_name": short_name, "address": address, "contact_phone": contact_phone, "code": code}
+    name, short_name, address, contact_phone, code = _texts(Organ, texts).values()
     if Organ.objects.filter(name=name).exists():
         raise Conflict("organ_name_taken", errors.ORGAN_NAME_TAKEN)
     _require_code_free(Organ, code)
@@ -58,6 +72,7 @@ def organ_update(*, organ, actor=None, **fields):
     scope = scope_for(actor) if actor is not None else None
     if scope is not None and not scope.covers_organ(organ.pk):
         require_create_organ(actor)
+    fields = _texts(Organ, fields)
     organ = Organ.objects.select_for_update().get(pk=organ.pk)
     if "name" in fields and Organ.objects.filter(name=fields["name"]).exclude(pk=organ.pk).exists():
         raise Conflict("organ_name_taken", errors.ORGAN_NAME_TAKEN)
@@ -83,6 +98,7 @@ def _save_changed(obj, fields, *, allowed, actor, action):
 
 
 def _party_org_insert(*, organ, parent, kind, name, code=""):
+    name, code = _texts(PartyOrg, {"name": name, "code": code}).values()
     parent_kind = parent.kind if parent else None
     if parent_kind not in _ALLOWED_PARENTS[PartyOrgKind(kind)] or (parent and parent.organ_id != organ.id):
         raise Invalid("party_org_parent_invalid", errors.PARENT_KIND_INVALID)
@@ -110,6 +126,7 @@ def party_org_create(*, organ, parent, kind, name, code="", actor=None):
 def party_org_update(*, party_org, actor=None, **fields):
     """Rename a Party organization or set its code (whoever manages it, or a district administrator). Audited."""
     require_build_party_org_tree(actor, party_org)
+    fields = _texts(PartyOrg, fields)
     org = PartyOrg.objects.select_for_update().get(pk=party_org.pk)
     if (
         "name" in fields
@@ -142,6 +159,8 @@ def member_create(
     """Create the user (unless given) and their member profile in `branch`, opening the affiliation history."""
     _require_branch(branch)
     require_manage_party_org(actor, branch)
+    texts = _texts(Member, {"id_number": id_number, "job_title": job_title, "home_address": home_address})
+    id_number, job_title, home_address = texts.values()
     if user is None:
         user = user_create(phone=phone, name=name, password=password)
     elif Member.objects.filter(user=user).exists():
@@ -169,6 +188,7 @@ def member_move(*, member, branch, on=None, reason="", actor=None):
     """
     _require_branch(branch)
     require_manage_party_org(actor, member.branch)
+    reason = _reason(reason)
     on = on or timezone.localdate()
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.branch_id == branch.id:
@@ -213,13 +233,16 @@ def member_update(*, member, actor=None, name=None, **fields):
     unknown = set(fields) - set(_MEMBER_FIELDS)
     if unknown:
         raise ValueError(f"not a member field: {sorted(unknown)}")
+    fields = _texts(Member, fields)
+    if name is not None:
+        name = clean_model_text(User, "name", name)
     before = {f: getattr(member, f) for f in fields}
     for f, value in fields.items():
         setattr(member, f, value)
     member.save()
-    if name is not None and name.strip() and name.strip() != member.user.name:
+    if name and name != member.user.name:
         before["name"] = member.user.name
-        member.user.name = name.strip()
+        member.user.name = name
         member.user.save(update_fields=["name"])
         fields["name"] = member.user.name
     audit_log(actor=actor, subject=member, action="member_update", before=before, after=fields)
@@ -233,6 +256,7 @@ def member_set_active(*, member, active, actor=None, reason=""):
     A deactivated member cannot sign in as a member; their records keep counting for the periods they served.
     """
     require_manage_party_org(actor, member.branch)
+    reason = _reason(reason)
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.is_active == active:
         raise Conflict(
@@ -261,8 +285,7 @@ def members_bulk_create(*, entries, actor=None, joined_on=None, reason=""):
     `user` (someone already on the platform, e.g. as staff, who is also a member). New users get no usable
     password: they set one with a one-time code sent to their mobile number. Returns the members in order.
     """
-    from apps.accounts.models import User
-
+    reason = _reason(reason)
     for branch in {e["branch"].pk: e["branch"] for e in entries}.values():
         _require_branch(branch)
         require_manage_party_org(actor, branch)

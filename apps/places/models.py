@@ -96,7 +96,9 @@ class GazetteerEntry(BaseModel):
     kind = models.CharField(_("kind"), max_length=20, choices=GazetteerKind.choices, default=GazetteerKind.COMPOUND)
     latitude = models.FloatField(_("latitude (WGS-84)"))
     longitude = models.FloatField(_("longitude (WGS-84)"))
-    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
 
     class Meta:
         verbose_name = _("gazetteer entry")

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from apps.core.text import clean_model_text
 from apps.ledger.services import audit_log
 from apps.places import errors
 from apps.places.coords import validate_point
@@ -20,6 +21,8 @@ def place_save(*, model, code, parent, fields, actor=None):
     parent, and, for a place moving to another parent, its current parent too. Audited. Returns (place, created).
     """
     require_manage_under(actor, parent)
+    code = clean_model_text(model, "code", code)
+    fields = {name: clean_model_text(model, name, v) if isinstance(v, str) else v for name, v in fields.items()}
     parent_field = PARENT_FIELD[model]
     place = model.objects.select_for_update().filter(code=code).first()
     if place is None:
@@ -63,7 +66,7 @@ def district_create(*, code, name, latitude, longitude, actor=None):
 
     if actor is not None and not scope_for(actor).is_superuser:
         raise Forbidden()
-    code, name = (code or "").strip(), (name or "").strip()
+    code, name = clean_model_text(District, "code", code), clean_model_text(District, "name", name)
     if not code or not name:
         raise Invalid("district_fields_required", errors.DISTRICT_FIELDS_REQUIRED)
     latitude, longitude = validate_point(latitude, longitude)
@@ -86,6 +89,7 @@ def gazetteer_entry_save(*, name, kind, community, latitude, longitude, actor=No
         require_manage_under(actor, community.street)
     elif actor is not None and not (scope_for(actor).is_superuser or scope_for(actor).district_ids):
         raise Forbidden("place_not_in_your_area", errors.NOT_YOUR_AREA)
+    name = clean_model_text(GazetteerEntry, "name", name)
     latitude, longitude = validate_point(latitude, longitude)
     fields = {"kind": kind, "community": community, "latitude": latitude, "longitude": longitude}
     entry = GazetteerEntry.objects.select_for_update().filter(name=name).first()

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import BaseModel
+from apps.core.text import DESCRIPTION_MAX
 
 
 class RegistrationStatus(models.TextChoices):
@@ -20,10 +21,19 @@ ACTIVE_REGISTRATION_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.C
 
 
 class Registration(BaseModel):
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="registrations")
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="registrations")
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("member")
+    )
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="registrations", verbose_name=_("community")
+    )
     grid = models.ForeignKey(
-        "places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+        "places.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("grid"),
     )
     address = models.CharField(_("residential address"), max_length=200)
     latitude = models.FloatField(_("latitude (WGS-84)"))
@@ -33,7 +43,12 @@ class Registration(BaseModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reject_reason = models.CharField(_("rejection reason"), max_length=200, blank=True)
@@ -77,10 +92,12 @@ class PostKind(models.TextChoices):
 class Post(BaseModel):
     """A standing post (岗位) a community sets up for registered members to claim (设岗认岗)."""
 
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="posts")
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="posts", verbose_name=_("community")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=PostKind.choices)
     title = models.CharField(_("title"), max_length=100)
-    description = models.TextField(_("duties"), blank=True)
+    description = models.TextField(_("duties"), max_length=DESCRIPTION_MAX, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Empty means no limit."))
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -95,8 +112,10 @@ class Post(BaseModel):
 
 
 class PostClaim(BaseModel):
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="claims")
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="post_claims")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="claims", verbose_name=_("standing post"))
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="post_claims", verbose_name=_("member")
+    )
     claimed_at = models.DateTimeField(_("claimed at"))
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
 
@@ -110,19 +129,31 @@ class PostClaim(BaseModel):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.member} · {self.post}"
+
 
 class Pairing(BaseModel):
     """An organ (or one of its Party orgs) paired with a community for a period (结对共建)."""
 
-    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="pairings")
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("organ"))
     party_org = models.ForeignKey(
-        "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="pairings"
+        "orgs.PartyOrg",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        verbose_name=_("Party organization"),
     )
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="pairings")
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("community")
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    projects = models.TextField(_("joint projects"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    projects = models.TextField(_("joint projects"), max_length=DESCRIPTION_MAX, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     class Meta:
         verbose_name = _("pairing")
@@ -151,12 +182,18 @@ class Evaluation(BaseModel):
     One per member, community and year; staff may revise it (every change is audited). A member who moved during
     the year can be assessed by each community they were registered with."""
 
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="evaluations")
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="evaluations")
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("member")
+    )
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("community")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     grade = models.CharField(_("grade"), max_length=24, choices=EvaluationGrade.choices)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
-    evaluated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluated by")
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"))
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.core.text import clean_model_text, clean_text
 from apps.ledger.services import audit_log
 from apps.notifications import events as notification_events
 from apps.orgs.models import Organ
@@ -49,11 +50,11 @@ def _require_member(member):
 
 def _locate(*, address, latitude, longitude, coord_system):
     """Where the member lives: the geocoded address, or the given point (the address text is then kept as typed)."""
-    address = (address or "").strip()
+    address = clean_text(
+        address, max_length=_ADDRESS_MAX, field="address", code="address_too_long", message=errors.ADDRESS_TOO_LONG
+    )
     if not address:
         raise place_errors.address_required()
-    if len(address) > _ADDRESS_MAX:
-        raise Invalid("address_too_long", errors.ADDRESS_TOO_LONG)
     if latitude is None and longitude is None:
         return address, geocoding.resolve_address(address)
     if latitude is None or longitude is None:
@@ -153,11 +154,11 @@ def registration_confirm(*, registration, actor, now=None):
 @transaction.atomic
 def registration_reject(*, registration, actor, reason):
     require_community_staff(actor, registration.community_id)
-    reason = (reason or "").strip()
+    reason = clean_text(
+        reason, max_length=_REASON_MAX, field="reason", code="reason_too_long", message=errors.REASON_TOO_LONG
+    )
     if not reason:
         raise Invalid("reason_required", errors.REASON_REQUIRED)
-    if len(reason) > _REASON_MAX:
-        raise Invalid("reason_too_long", errors.REASON_TOO_LONG)
     return _decide(
         registration, actor=actor, now=timezone.now(), status=RegistrationStatus.REJECTED, reject_reason=reason
     )
@@ -186,13 +187,13 @@ def _clean_post_fields(fields):
     if "kind" in cleaned and cleaned["kind"] not in PostKind.values:
         raise Invalid("post_kind_invalid", errors.POST_KIND_INVALID)
     if "title" in cleaned:
-        cleaned["title"] = (cleaned["title"] or "").strip()
+        cleaned["title"] = clean_text(
+            cleaned["title"], max_length=_TITLE_MAX, field="title", code="title_too_long", message=errors.TITLE_TOO_LONG
+        )
         if not cleaned["title"]:
             raise Invalid("title_required", errors.TITLE_REQUIRED)
-        if len(cleaned["title"]) > _TITLE_MAX:
-            raise Invalid("title_too_long", errors.TITLE_TOO_LONG)
     if "description" in cleaned:
-        cleaned["description"] = (cleaned["description"] or "").strip()
+        cleaned["description"] = clean_model_text(Post, "description", cleaned["description"])
     if "capacity" in cleaned:
         capacity = cleaned["capacity"]
         if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
@@ -320,7 +321,7 @@ def pairing_create(*, actor, organ, community, starts_on, ends_on=None, party_or
         community=community,
         starts_on=starts_on,
         ends_on=ends_on,
-        projects=(projects or "").strip(),
+        projects=clean_model_text(Pairing, "projects", projects),
         created_by=actor,
     )
 
@@ -343,9 +344,13 @@ def pairing_end(*, actor, pairing, ends_on):
 
 
 def _clean_comment(grade, comment):
-    comment = (comment or "").strip()
-    if len(comment) > _COMMENT_MAX:
-        raise Invalid("evaluation_comment_too_long", errors.EVALUATION_COMMENT_TOO_LONG)
+    comment = clean_text(
+        comment,
+        max_length=_COMMENT_MAX,
+        field="comment",
+        code="evaluation_comment_too_long",
+        message=errors.EVALUATION_COMMENT_TOO_LONG,
+    )
     if grade == EvaluationGrade.NOT_COMPETENT and not comment:
         raise Invalid("evaluation_comment_required", errors.EVALUATION_COMMENT_REQUIRED)
     return comment

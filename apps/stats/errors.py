@@ -11,7 +11,8 @@ LEVEL_INVALID = _("Choose a valid level: city, organ, party_org, member, distric
 NODE_NOT_FOUND = _("No such organization or place, or it is outside what you may see.")
 RANKING_INVALID = _(
     "This ranking is not available here: rank members within an organ or a Party organization, "
-    "branches within an organ, organs within the city."
+    "branches within an organ, organs within the city, streets within a district, communities within a street or "
+    "a district, and the organs serving in a place."
 )
 METRIC_INVALID = _("Rank by hours, points or person_times.")
 BREAKDOWN_INVALID = _("This breakdown is not available for this level.")

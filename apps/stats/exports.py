@@ -1,6 +1,7 @@
-"""The organ committee's Excel exports (openpyxl): the member service table, the branch summary and the list of
-unregistered and zero-service members of an organ or a Party org. Every figure comes from apps.stats.selectors;
-this module only lays the figures out.
+"""The Excel exports (openpyxl): the organ committee's member service table, branch summary and list of
+unregistered and zero-service members of an organ or a Party org; and, for street and district administrators, the
+summary of a place's parts (streets, communities, grids) and the ranking of the organs serving in a place. Every
+figure comes from apps.stats.selectors and apps.stats.areas; this module only lays the figures out.
 """
 
 import re
@@ -21,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from apps.activities.exports import XLSX_CONTENT_TYPE
 from apps.core.errors import Invalid
 from apps.registrations.models import Registration, RegistrationStatus
-from apps.stats import selectors
-from apps.stats.nodes import Level, node_get
+from apps.stats import areas, selectors
+from apps.stats.nodes import GEO_LEVELS, Level, node_get
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -31,6 +32,10 @@ __all__ = [
     "export_node_get",
     "member_table_filename",
     "member_table_workbook",
+    "organs_in_area_filename",
+    "organs_in_area_workbook",
+    "place_summary_filename",
+    "place_summary_workbook",
     "unregistered_and_zero_service_filename",
     "unregistered_and_zero_service_workbook",
 ]
@@ -38,6 +43,20 @@ __all__ = [
 EXPORT_LEVELS = (Level.ORGAN, Level.PARTY_ORG)
 EXPORT_LEVEL_INVALID = gettext_lazy(
     "Exports are made for an organ or a Party organization: use level organ or party_org."
+)
+# The place summary: the parts of a district, a street or a community; the organs serving in any place.
+PLACE_SUMMARY_LEVELS = tuple(areas.PARTS)
+PLACE_SUMMARY_TITLES = {
+    Level.DISTRICT: gettext_lazy("Service summary of the streets and communities"),
+    Level.STREET: gettext_lazy("Service summary of the communities"),
+    Level.COMMUNITY: gettext_lazy("Service summary of the grids"),
+}
+PLACE_SUMMARY_LEVEL_INVALID = gettext_lazy(
+    "The place summary is made for a district, a street or a community: use level district, street or community."
+)
+ORGANS_IN_AREA_LEVELS = GEO_LEVELS
+ORGANS_IN_AREA_LEVEL_INVALID = gettext_lazy(
+    "The ranking of the organs serving in an area is made for a place: use level district, street, community or grid."
 )
 
 TITLE_ROW, HEADER_ROW = 1, 2
@@ -55,10 +74,11 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 _UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
-def export_node_get(*, user, level, pk):
-    """The organ or Party org to export, or a 404 if the user may not see it; other levels have no export."""
-    if level not in EXPORT_LEVELS:
-        raise Invalid("export_level_invalid", EXPORT_LEVEL_INVALID)
+def export_node_get(*, user, level, pk, levels=EXPORT_LEVELS, message=EXPORT_LEVEL_INVALID):
+    """The node to export (by default an organ or a Party org), or a 404 if the user may not see it; a level the
+    export is not made for is refused with `message`."""
+    if level not in levels:
+        raise Invalid("export_level_invalid", message)
     return node_get(user=user, level=level, pk=pk)
 
 
@@ -66,9 +86,12 @@ def export_node_get(*, user, level, pk):
 
 
 def node_title(node):
-    """The organ's name, or the Party org's name after its organ's unless it already says it."""
+    """The organ's name, or the Party org's name after its organ's unless it already says it; a grid's name after
+    its community's (grids are numbered within their community)."""
     if node.level == Level.PARTY_ORG and not node.obj.name.startswith(node.obj.organ.name):
         return _("%(organ)s %(party_org)s") % {"organ": node.obj.organ.name, "party_org": node.obj.name}
+    if node.level == Level.GRID:
+        return f"{node.obj.community.name} {node.obj.name}"
     return node.name
 
 
@@ -101,6 +124,14 @@ def branch_summary_filename(*, node, period):
 
 def unregistered_and_zero_service_filename(*, node, period):
     return _filename(node_title(node), period_title(period), _("Unregistered and zero-service members"))
+
+
+def place_summary_filename(*, node, period):
+    return _filename(node_title(node), period_title(period), PLACE_SUMMARY_TITLES[node.level])
+
+
+def organs_in_area_filename(*, node, period):
+    return _filename(node_title(node), period_title(period), _("Organs serving in the area"))
 
 
 # --- sheets ------------------------------------------------------------------------------------------------------
@@ -397,5 +428,101 @@ def unregistered_and_zero_service_workbook(*, node, period):
         ],
         rows=zero_service,
         notes=[_count_note(zero_service), _generated_note()],
+    )
+    return _workbook_bytes(workbook)
+
+
+# --- 4. the place summary (辖区服务情况汇总表) and the organs serving in a place (在辖区服务的机关排行) ---
+
+_PART_HEADERS = {
+    Level.STREET: gettext_lazy("Street"),
+    Level.COMMUNITY: gettext_lazy("Community"),
+    Level.GRID: gettext_lazy("Grid"),
+}
+_PART_SHEETS = {
+    Level.STREET: gettext_lazy("Streets"),
+    Level.COMMUNITY: gettext_lazy("Communities"),
+    Level.GRID: gettext_lazy("Grids"),
+}
+
+
+def _place_figure_columns(members_served_total):
+    """The figures of a place or of an organ in a place. Members who served are distinct people: their total is the
+    place's own count (a member who served in two communities is one member of the street), not the lines' sum."""
+    return [
+        Column(_("Members registered"), lambda r: r["members"], total=_sum("members")),
+        Column(_("Members who served"), lambda r: r["members_served"], total=lambda rows: members_served_total),
+        Column(_("Person-times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        Column(
+            _("Service hours"),
+            lambda r: r["hours"],
+            ONE_DECIMAL,
+            total=lambda rows: _hours(_total(rows, "minutes")),
+        ),
+        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
+        Column(_("Micro-wishes claimed"), lambda r: r["wish_services"], total=_sum("wish_services")),
+        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
+    ]
+
+
+def _place_note():
+    return _(
+        "Members registered: active members with a confirmed registration there now. The other figures count the "
+        "approved services done there in the period."
+    )
+
+
+def place_summary_workbook(*, node, period):
+    """Bytes of an .xlsx file: one line per part of the place with its figures in the period, and the totals: the
+    streets of a district (and, on a second sheet, its communities with their street), the communities of a street,
+    the grids of a community (with a line for what was recorded without a grid)."""
+    members_served = len(selectors.member_minutes(node, period))
+    levels = [areas.PARTS[node.level]]
+    if node.level == Level.DISTRICT:
+        levels.append(Level.COMMUNITY)
+    workbook = Workbook(write_only=True)
+    for level in levels:
+        rows = areas.place_rows(node=node, period=period, level=level)
+        columns = [Column(str(_PART_HEADERS[level]), lambda r: r["name"])]
+        if level == Level.COMMUNITY and node.level == Level.DISTRICT:
+            columns.append(Column(_("Street"), lambda r: r["street"]))
+        columns += _place_figure_columns(members_served)
+        _write_table(
+            workbook,
+            sheet_title=str(_PART_SHEETS[level]),
+            title=_("%(node)s %(period)s service summary: %(parts)s")
+            % {"node": node_title(node), "period": period_title(period), "parts": _PART_SHEETS[level]},
+            columns=columns,
+            rows=rows,
+            totals=True,
+            notes=[_place_note(), _generated_note()],
+        )
+    return _workbook_bytes(workbook)
+
+
+def organs_in_area_workbook(*, node, period):
+    """Bytes of an .xlsx file: the organs serving in the place ranked by service hours in the period (competition
+    ranks), each with the figures of its members' services done there, and the totals, which are the place's."""
+    rows = selectors.ranking(node=node, period=period, of="organs", metric="hours")
+    members_served = len(selectors.member_minutes(node, period))
+    columns = [
+        Column(_("Rank"), lambda r: r["rank"]),
+        Column(_("Organ"), lambda r: r["name"]),
+        *_place_figure_columns(members_served),
+    ]
+    note = _(
+        "Ranked by service hours. Listed: every organ whose members served here in the period or have members "
+        "registered here now; its figures count its members' approved services done here."
+    )
+    workbook = Workbook(write_only=True)
+    _write_table(
+        workbook,
+        sheet_title=_("Organs serving in the area"),
+        title=_("%(node)s %(period)s organs serving in the area")
+        % {"node": node_title(node), "period": period_title(period)},
+        columns=columns,
+        rows=rows,
+        totals=True,
+        notes=[note, _place_note(), _generated_note()],
     )
     return _workbook_bytes(workbook)

@@ -37,10 +37,12 @@ class MemberDayTotal(DayTotal):
     `grid_key` is the grid's id, or 0 for a service recorded without a grid: a plain integer so that the row's key
     has no NULL in it (a unique key with NULLs would not merge rows)."""
 
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+")
-    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
+    branch = models.ForeignKey("orgs.PartyOrg", on_delete=models.PROTECT, related_name="+", verbose_name=_("branch"))
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
     grid_key = models.PositiveBigIntegerField(_("grid"), default=0)
 
     KEY = ("day", "member_id", "organ_id", "branch_id", "community_id", "grid_key")
@@ -64,7 +66,7 @@ class MemberDayTotal(DayTotal):
 class OrganDayTotal(DayTotal):
     """An organ's approved service on one day: what city-wide organ rankings read."""
 
-    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+")
+    organ = models.ForeignKey("orgs.Organ", on_delete=models.PROTECT, related_name="+", verbose_name=_("organ"))
 
     KEY = ("day", "organ_id")
 
@@ -78,7 +80,9 @@ class OrganDayTotal(DayTotal):
 class CommunityDayTotal(DayTotal):
     """The approved service done in one community on one day: what street and district figures read."""
 
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
 
     KEY = ("day", "community_id")
 

@@ -117,6 +117,11 @@ class Node:
             return None
         return _place_q(level, pk, community="community", grid="grid")
 
+    def place_q(self, *, community="community", grid="grid"):
+        """Objects located in the place (a geography node), on a model with a community and a grid field
+        (Registration, Activity)."""
+        return _place_q(self.level, self.pk, community=community, grid=grid)
+
     def members(self):
         """The node's members now: the active members of an organization node, the active members with a
         confirmed registration in a place."""
@@ -131,7 +136,7 @@ class Node:
         if level == Level.MEMBER:
             return members.filter(pk=pk)
         registered_here = Registration.objects.filter(
-            _place_q(level, pk, community="community", grid="grid"),
+            self.place_q(),
             member=OuterRef("pk"),
             status=RegistrationStatus.CONFIRMED,
         )

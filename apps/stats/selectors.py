@@ -349,7 +349,7 @@ def _by_children(node, period):
 
 # --- rankings ---------------------------------------------------------------------------------------------------
 
-RANKINGS = ("members", "branches", "organs")
+RANKINGS = ("members", "branches", "organs", "communities", "streets")
 
 
 def _ranked(rows, metric):
@@ -366,10 +366,23 @@ def _ranked(rows, metric):
 
 def ranking(*, node, period, of, metric):
     """Members within an organ or a Party org, branches within an organ (or a general branch), organs within the
-    city, ranked by hours, points or person-times in the period. Everyone in the node is listed, zeros included."""
+    city; at a place (apps.stats.areas): streets within a district, communities within a street or a district, and
+    the organs serving there; ranked by hours, points or person-times in the period. Everyone in the node is listed,
+    zeros included (at a place: every street or community, and every organ that served there or has members
+    registered there)."""
+    from apps.stats import areas
+
     if metric not in RANKING_METRICS:
         raise errors.Invalid("metric_invalid", errors.METRIC_INVALID)
     sort_key = "minutes" if metric == "hours" else metric
+    if node.is_geo:
+        if of not in areas.PLACE_RANKINGS[node.level]:
+            raise errors.Invalid("ranking_invalid", errors.RANKING_INVALID)
+        if of == "organs":
+            rows = areas.organ_rows(node=node, period=period)
+        else:
+            rows = areas.place_rows(node=node, period=period, level=areas.RANKED_PLACES[of])
+        return _ranked(rows, sort_key)
     if of == "members" and node.level in (Level.ORGAN, Level.PARTY_ORG):
         rows = _member_rows_for_ranking(node, period)
         thresholds = star_thresholds(period.year, StarSubject.MEMBER)

@@ -75,6 +75,12 @@ def is_manager(scope):
     return bool(importable_kinds(scope))
 
 
+def is_organ_side(scope):
+    """Organ reviewers and branch secretaries (and superusers): the organ's pairings with communities and the
+    registration receipts of its members, as the API shows them (reviewers manage the pairings)."""
+    return scope.is_superuser or scope.is_org_side
+
+
 def found_or_404(obj):
     """What a scoped selector returned, or a 404: an object outside the user's scope does not exist for them."""
     if obj is None:

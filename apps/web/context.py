@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
 from apps.notifications.selectors import unread_count
-from apps.web.access import is_community_side, is_dashboard_user, is_manager, is_member
+from apps.web.access import is_community_side, is_dashboard_user, is_manager, is_member, is_organ_side
 
 
 def navigation(request):
@@ -22,4 +22,10 @@ def navigation(request):
         sections.append({"key": "dashboard", "label": _("Dashboard"), "url": reverse("dashboard:home")})
     if is_manager(scope):
         sections.append({"key": "manage", "label": _("Management"), "url": reverse("manage:home")})
+    elif is_organ_side(scope):
+        # Branch secretaries import nothing: their management pages are the organ's pairings and receipts.
+        sections.append({"key": "manage", "label": _("Management"), "url": reverse("manage:receipts")})
+    if user.is_superuser:
+        # Superusers only (not every is_staff user): the admin site edits every table, so no one else is shown it.
+        sections.append({"key": "admin", "label": _("Admin site"), "url": reverse("admin:index")})
     return {"nav_sections": sections, "unread_notifications": unread_count(user=user)}

@@ -1,10 +1,11 @@
-"""How a page reports the outcome of a service call: a message on success, the domain error's text and code on failure.
+"""How a page reports the outcome of a service call: a message on success, the domain error's message on failure.
 
-Pages never re-implement a rule: they call the service and show what it says. A DomainError keeps its stable code
-on the page (for the help desk) beside its translated message.
+Pages never re-implement a rule: they call the service and show what it says. A page shows the translated message
+only; the stable code stays in the markup (`data-error-code` on the message) for the help desk and the tests.
 """
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -53,5 +54,6 @@ class ActionView(View):
 
 
 def add_form_error(form, error):
-    """Show a domain error at the top of a form that is rendered again (the input is kept)."""
-    form.add_error(None, f"{error.message} ({error.code})")
+    """Show a domain error at the top of a form that is rendered again (the input is kept): its message only; the
+    stable code stays on the form's error (`form.non_field_errors().as_data()`), for the tests and the logs."""
+    form.add_error(None, ValidationError(error.message, code=error.code))

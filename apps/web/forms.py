@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.services import normalize_phone
 from apps.core.errors import Invalid
+from apps.core.forms import Form, TextCleaningMixin
 
 
-class PhoneLoginForm(AuthenticationForm):
+class PhoneLoginForm(TextCleaningMixin, AuthenticationForm):
     """Log in by mobile number (the user model's USERNAME_FIELD)."""
 
     username = forms.CharField(
@@ -26,7 +27,7 @@ class PhoneLoginForm(AuthenticationForm):
             return raw  # authentication then fails with the usual message, and the attempt counts
 
 
-class PasswordCodeForm(forms.Form):
+class PasswordCodeForm(Form):
     """First sign-in or forgotten password, step 1: the mobile number the one-time code goes to."""
 
     phone = forms.CharField(
@@ -36,7 +37,7 @@ class PasswordCodeForm(forms.Form):
     )
 
 
-class PasswordSetForm(forms.Form):
+class PasswordSetForm(Form):
     """Step 2: the one-time code and the new password, twice (the service judges the code and the password)."""
 
     code = forms.CharField(
@@ -47,12 +48,14 @@ class PasswordSetForm(forms.Form):
     new_password1 = forms.CharField(
         label=_("New password"),
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not only digits, not a common password."),
     )
     new_password2 = forms.CharField(
         label=_("New password again"),
         strip=False,
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

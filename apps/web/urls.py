@@ -12,9 +12,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/code/", views.PasswordCodeView.as_view(), name="password_code"),
     path("password/set/", views.PasswordSetView.as_view(), name="password_set"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
-# Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:, manage:).
+# Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:, manage:,
+# public:).
 group_urlpatterns = [
     path("m/", include("apps.web.member.urls")),
     path("me/", include("apps.web.profile.urls")),
@@ -22,4 +24,6 @@ group_urlpatterns = [
     path("dashboard/", include("apps.web.dashboard.urls")),
     path("notifications/", include("apps.web.notifications.urls")),
     path("manage/", include("apps.web.manage.urls")),
+    # Public pages, for anyone: /verify/<code>/ is what a certificate's QR code opens.
+    path("verify/", include("apps.web.public.urls")),
 ]

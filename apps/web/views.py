@@ -1,13 +1,17 @@
 """The pages every user shares: log in, log out, password by one-time code, the front door, errors."""
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView
 
 from apps.accounts import codes
@@ -133,3 +137,15 @@ def page_not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"code": "not_found", "detail": str(_("Not found."))}, status=404)
     return render(request, "web/404.html", {"home_url": reverse("web:home")}, status=404)
+
+
+FAVICON = Path(__file__).resolve().parent / "static" / "web" / "favicon.ico"
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """/favicon.ico, where browsers and tools look for the site's icon whatever the page links (apps/web/favicon.py
+    draws it). Served as it is rather than redirected: a permanent redirect to a static file's hashed name would
+    outlive the next deployment in browsers' caches. Pages link the SVG and this file (web/base.html)."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")

@@ -63,8 +63,6 @@ RATING_INVALID = _("The rating must be a whole number from 1 to 5.")
 PARTICIPANTS_REQUIRED = _("Name the members of the branch who took part.")
 PARTICIPANTS_NOT_ALLOWED = _("Participants are named only for a claim made by a branch.")
 PARTICIPANT_NOT_IN_BRANCH = _("Every participant must be an active member of the claiming branch.")
-INVALID_IMAGE = _("Upload a JPEG, PNG or WebP image.")
-IMAGE_TOO_LARGE = _("The image is too large (%(max_mb)s MB at most).")
 
 
 def not_in_state(required, current):

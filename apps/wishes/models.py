@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import BaseModel
+from apps.core.text import DESCRIPTION_MAX, NOTE_MAX
 
 
 class WishStatus(models.TextChoices):
@@ -47,10 +48,12 @@ class Beneficiary(models.TextChoices):
 
 
 class Wish(BaseModel):
-    community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="wishes")
-    grid = models.ForeignKey("places.Grid", on_delete=models.PROTECT, related_name="wishes")
+    community = models.ForeignKey(
+        "places.Community", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("community")
+    )
+    grid = models.ForeignKey("places.Grid", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("grid"))
     title = models.CharField(_("title"), max_length=100)
-    story = models.TextField(_("story"), blank=True)
+    story = models.TextField(_("story"), max_length=DESCRIPTION_MAX, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=WishCategory.choices)
     form = models.CharField(_("form"), max_length=16, choices=WishForm.choices, default=WishForm.MATERIAL)
     beneficiary = models.CharField(_("for"), max_length=16, choices=Beneficiary.choices, default=Beneficiary.INDIVIDUAL)
@@ -62,17 +65,29 @@ class Wish(BaseModel):
     deadline = models.DateTimeField(_("deadline"))
     photo = models.FileField(_("photo"), upload_to="wishes/%Y/%m/", blank=True)
     status = models.CharField(_("status"), max_length=16, choices=WishStatus.choices, default=WishStatus.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
-    fulfil_note = models.TextField(_("fulfilment note"), blank=True)
+    fulfil_note = models.TextField(_("fulfilment note"), max_length=NOTE_MAX, blank=True)
     fulfil_photo = models.FileField(_("fulfilment photo"), upload_to="wishes/%Y/%m/", blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=200, blank=True)
@@ -104,13 +119,26 @@ class ClaimStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+# An open claim is one the claimant still has to fulfil: active (the wish is claimed). Reporting the wish fulfilled
+# completes the claim, which stays completed once the community confirms; giving it back, having it revoked or letting
+# its deadline pass releases it. Open claims are what WISH_MAX_OPEN_CLAIMS counts and what `my-claims/?active=true`
+# lists.
+OPEN_CLAIM_STATUSES = (ClaimStatus.ACTIVE,)
+
+
 class WishClaim(BaseModel):
     """A claim on a wish by one member, or by a branch as a group. At most one active claim per wish (DB-enforced)."""
 
-    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="claims")
-    member = models.ForeignKey("orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey("orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="claims", verbose_name=_("micro-wish"))
+    member = models.ForeignKey(
+        "orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    branch = models.ForeignKey(
+        "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("claimed by")
+    )
     claimed_at = models.DateTimeField(_("claimed at"))
     claim_deadline = models.DateTimeField(_("fulfil by"))
     status = models.CharField(_("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.ACTIVE)
@@ -130,14 +158,21 @@ class WishClaim(BaseModel):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.wish} · {self.member or self.branch}"
+
 
 class WishParticipant(models.Model):
     """A member who took part in fulfilling a group (branch) claim; each gets a service record on confirmation."""
 
-    claim = models.ForeignKey(WishClaim, on_delete=models.CASCADE, related_name="participants")
-    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+")
+    claim = models.ForeignKey(
+        WishClaim, on_delete=models.CASCADE, related_name="participants", verbose_name=_("wish claim")
+    )
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
 
     class Meta:
+        verbose_name = _("wish participant")
+        verbose_name_plural = _("wish participants")
         constraints = [models.UniqueConstraint(fields=["claim", "member"], name="participant_once_per_claim")]
 
     def __str__(self):

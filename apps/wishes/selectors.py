@@ -4,7 +4,7 @@ from django.db.models import BooleanField, Case, Prefetch, Q, Value, When, prefe
 from django.utils import timezone
 
 from apps.places.selectors import PLACE_BOUNDARIES, within_radius
-from apps.wishes.models import Wish, WishClaim, WishParticipant, WishStatus
+from apps.wishes.models import OPEN_CLAIM_STATUSES, Wish, WishClaim, WishParticipant, WishStatus
 from apps.wishes.permissions import (
     CURRENT_CLAIM_STATUSES,
     is_claimant_q,
@@ -97,10 +97,12 @@ def wish_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
 
 
 def my_claims(*, user, active_only=False):
-    """The claims the user made or holds, newest first, with their wishes (the claimant sees the resident)."""
+    """The claims the user made or holds, newest first, with their wishes (the claimant sees the resident).
+    `active_only`: open claims only (models.OPEN_CLAIM_STATUSES: still to be fulfilled; not one reported fulfilled,
+    confirmed or released)."""
     claims = WishClaim.objects.filter(my_claims_q(user))
     if active_only:
-        claims = claims.filter(status__in=CURRENT_CLAIM_STATUSES)
+        claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
     return claims.select_related("wish__community", "wish__grid", "member__user", "branch").order_by(
         "-claimed_at", "-id"
     )

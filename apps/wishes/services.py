@@ -7,21 +7,22 @@ uses a conditional UPDATE instead), check its state, and raise the errors of app
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from uuid import uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from PIL import Image
 
 from apps.accounts.scope import scope_for
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.core.images import clean_image
+from apps.core.text import clean_model_text, clean_text
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.services import audit_log, record_create
 from apps.notifications import events as notification_events
 from apps.orgs.models import Member, PartyOrg
 from apps.wishes import errors
 from apps.wishes.models import (
+    OPEN_CLAIM_STATUSES,
     OPEN_WISH_STATUSES,
     Beneficiary,
     ClaimStatus,
@@ -43,9 +44,8 @@ from apps.wishes.permissions import (
 
 _REASON_MAX = Wish._meta.get_field("closed_reason").max_length
 _COMMENT_MAX = Wish._meta.get_field("rating_comment").max_length
+_NOTE_MAX = Wish._meta.get_field("fulfil_note").max_length
 _CLAIMED_STATES = (WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED)
-# Pillow's format name -> the extension the stored file gets (the client's file name is never trusted).
-_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
@@ -76,13 +76,18 @@ def _require_state(wish, *states, required):
         raise errors.not_in_state(required, wish.status)
 
 
-def _required_text(value, *, code, message, max_length=None, too_long_code="reason_too_long"):
-    value = (value or "").strip()
+def _required_text(value, *, code, message, field, max_length, too_long_code="reason_too_long"):
+    """Free text that must be given (apps.core.text.clean_text: direction controls removed, trimmed, at most
+    `max_length` characters, else `too_long_code`)."""
+    value = clean_text(value, max_length=max_length, field=field, code=too_long_code)
     if not value:
         raise Invalid(code, message)
-    if max_length is not None and len(value) > max_length:
-        raise Invalid(too_long_code, errors.TEXT_TOO_LONG % {"max": max_length})
     return value
+
+
+def _wish_text(field, value):
+    """A wish's own free text: cleaned, at most its field's max_length (text_too_long, with the field named)."""
+    return clean_model_text(Wish, field, value)
 
 
 def _current_claim(wish):
@@ -93,30 +98,6 @@ def _current_claim(wish):
         .order_by("-claimed_at", "-id")
         .first()
     )
-
-
-def clean_image(upload):
-    """Accept a JPEG, PNG or WebP image no larger than UPLOAD_MAX_BYTES, judged by content, not by name."""
-    if not upload:
-        return None
-    max_bytes = _setting("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
-    if upload.size > max_bytes:
-        message = errors.IMAGE_TOO_LARGE % {"max_mb": round(max_bytes / (1024 * 1024), 1)}
-        raise Invalid("image_too_large", message, extra={"max_bytes": max_bytes})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    # Pillow signals a broken or hostile file with many exception types (OSError, SyntaxError, ValueError,
-    # DecompressionBombError...): all of them mean "not an image we accept".
-    except Exception as exc:
-        raise Invalid("invalid_image", errors.INVALID_IMAGE) from exc
-    if image_format not in _IMAGE_FORMATS:
-        raise Invalid("invalid_image", errors.INVALID_IMAGE)
-    upload.seek(0)
-    upload.name = f"{uuid4().hex}.{_IMAGE_FORMATS[image_format]}"
-    return upload
 
 
 def _clean_value(value):
@@ -196,18 +177,30 @@ def wish_create(
     wish = Wish(
         community_id=grid.community_id,
         grid=grid,
-        title=_required_text(title, code="title_required", message=errors.TITLE_REQUIRED),
-        story=(story or "").strip(),
+        title=_required_text(
+            title,
+            code="title_required",
+            message=errors.TITLE_REQUIRED,
+            field="title",
+            max_length=Wish._meta.get_field("title").max_length,
+            too_long_code="text_too_long",
+        ),
+        story=_wish_text("story", story),
         category=category,
         form=form,
         beneficiary=beneficiary,
         residents_count=_clean_residents(beneficiary, residents_count),
         estimated_value=_clean_value(estimated_value),
         resident_name=_required_text(
-            resident_name, code="resident_name_required", message=errors.RESIDENT_NAME_REQUIRED
+            resident_name,
+            code="resident_name_required",
+            message=errors.RESIDENT_NAME_REQUIRED,
+            field="resident_name",
+            max_length=Wish._meta.get_field("resident_name").max_length,
+            too_long_code="text_too_long",
         ),
-        resident_phone=(resident_phone or "").strip(),
-        resident_address=(resident_address or "").strip(),
+        resident_phone=_wish_text("resident_phone", resident_phone),
+        resident_address=_wish_text("resident_address", resident_address),
         deadline=_clean_deadline(deadline, now),
         status=WishStatus.DRAFT if role == "staff" else WishStatus.PENDING_REVIEW,
         created_by=actor,
@@ -265,9 +258,9 @@ def _open_claims_after_lock(*, member=None, branch=None):
     """Lock the claimant's row, then count: two concurrent claims by one member queue here (on PostgreSQL)."""
     if member is not None:
         Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).get()
-        return WishClaim.objects.filter(member=member, status=ClaimStatus.ACTIVE).count()
+        return WishClaim.objects.filter(member=member, status__in=OPEN_CLAIM_STATUSES).count()
     PartyOrg.objects.select_for_update().filter(pk=branch.pk).values_list("pk", flat=True).get()
-    return WishClaim.objects.filter(branch=branch, status=ClaimStatus.ACTIVE).count()
+    return WishClaim.objects.filter(branch=branch, status__in=OPEN_CLAIM_STATUSES).count()
 
 
 def _claim_refused(wish_pk):
@@ -343,11 +336,14 @@ def _back_to_published(wish, claim, *, actor, action, now, reason=""):
     return wish
 
 
+def _required_reason(reason):
+    return _required_text(
+        reason, code="reason_required", message=errors.REASON_REQUIRED, field="reason", max_length=_REASON_MAX
+    )
+
+
 def _optional_reason(reason):
-    reason = (reason or "").strip()
-    if len(reason) > _REASON_MAX:
-        raise Invalid("reason_too_long", errors.TEXT_TOO_LONG % {"max": _REASON_MAX})
-    return reason
+    return clean_text(reason, max_length=_REASON_MAX, field="reason", code="reason_too_long")
 
 
 @transaction.atomic
@@ -365,7 +361,7 @@ def wish_release(*, wish, actor, reason=""):
 def wish_revoke(*, wish, actor, reason):
     """Community staff take a claim away (the claimant cannot follow through, say); the wish is published again."""
     require_community_staff(actor, wish.community_id)
-    reason = _required_text(reason, code="reason_required", message=errors.REASON_REQUIRED, max_length=_REASON_MAX)
+    reason = _required_reason(reason)
     wish = _locked(wish)
     _require_state(wish, WishStatus.CLAIMED, required="claimed")
     claim = _current_claim(wish)
@@ -427,7 +423,14 @@ def wish_fulfil(*, wish, actor, note, photo=None, participants=None):
     now = timezone.now()
     if claim.claim_deadline < now:
         raise Conflict("claim_overdue", errors.CLAIM_OVERDUE)
-    note = _required_text(note, code="note_required", message=errors.NOTE_REQUIRED)
+    note = _required_text(
+        note,
+        code="note_required",
+        message=errors.NOTE_REQUIRED,
+        field="note",
+        max_length=_NOTE_MAX,
+        too_long_code="text_too_long",
+    )
     members = _clean_participants(claim, participants)
     wish.fulfil_photo = clean_image(photo) or ""
     wish.status = WishStatus.FULFILLED
@@ -464,9 +467,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
     require_community_staff(actor, wish.community_id)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise Invalid("rating_invalid", errors.RATING_INVALID)
-    comment = (comment or "").strip()
-    if len(comment) > _COMMENT_MAX:
-        raise Invalid("comment_too_long", errors.TEXT_TOO_LONG % {"max": _COMMENT_MAX})
+    comment = clean_text(comment, max_length=_COMMENT_MAX, field="comment", code="comment_too_long")
     wish = _locked(wish)
     _require_state(wish, WishStatus.FULFILLED, required="fulfilled")
     claim = _current_claim(wish)
@@ -518,7 +519,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
 def wish_cancel(*, wish, actor, reason):
     """Community staff withdraw a wish in any open state; an active claim is released with the same reason."""
     require_community_staff(actor, wish.community_id)
-    reason = _required_text(reason, code="reason_required", message=errors.REASON_REQUIRED, max_length=_REASON_MAX)
+    reason = _required_reason(reason)
     wish = _locked(wish)
     _require_state(wish, *OPEN_WISH_STATUSES, required="open")
     before = wish.status

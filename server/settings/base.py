@@ -26,7 +26,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "apps.accounts.axes_config.AxesConfig",  # django-axes, named in the admin in the user's language
+    "csp",
     "apps.core",
     "apps.accounts",
     "apps.orgs",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -54,6 +57,25 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out login attempt into its 429 response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): the pages load scripts, styles, images and fonts from the site itself only, and
+# no page has inline scripts, event-handler attributes, style attributes or <style> blocks (tests/web/test_csp.py
+# scans every template). data: images are for the admin's and the API docs' small inline icons. The API docs keep a
+# looser policy of their own (apps/web/api_docs.py says why); nothing else does.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "server.urls"
 WSGI_APPLICATION = "server.wsgi.application"

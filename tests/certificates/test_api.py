@@ -47,7 +47,10 @@ def test_member_issues_a_certificate(world, serve, make_client):
     assert body["number"] == certificate.number
     assert body["verification_code"] == certificate.verification_code
     assert body["total_minutes"] == 150 and body["total_hours"] == "2.5" and body["record_count"] == 2
-    assert body["verify_url"] == f"http://testserver{verify_url(certificate.verification_code)}"
+    # The QR code's page for people; the same check as JSON for integrators.
+    assert body["verify_url"] == f"http://testserver/verify/{certificate.verification_code}/"
+    assert body["verify_api_url"] == f"http://testserver{verify_url(certificate.verification_code)}"
+    assert body["valid"] is True and body["revoked_at"] is None
     assert body["pdf_url"] == f"http://testserver{pdf_url(certificate)}"
 
 

@@ -168,7 +168,7 @@ def test_pdf_carries_number_code_masked_id_records_and_verify_url(world, serve, 
     text = _pdf_text(content, tmp_path)
     assert certificate.number in text
     assert certificate.verification_code in text
-    assert f"https://example.org/api/v1/certificates/verify/{certificate.verification_code}/" in text
+    assert f"https://example.org/verify/{certificate.verification_code}/" in text
     assert "3301**********1234" in text
     assert "330102199001011234" not in text
     assert world.member.user.name in text

@@ -183,6 +183,13 @@ RULES = {
     "/api/v1/certificates/{pk}/pdf/": R(
         "certificate", GET="anon=403 member,reviewer=ok/404 other_member=404/ok superuser=ok *=404"
     ),
+    # Revoking is the organ's: the holder sees the certificate but is refused (403); others do not see it (404).
+    "/api/v1/certificates/{pk}/revoke/": R(
+        "certificate",
+        body={"reason": "证明数据有误"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=403/404 other_member=404/403 reviewer=ok/404 superuser=ok *=404",
+    ),
     "/api/v1/communities/": R(GET="anon=403 *=ok"),
     "/api/v1/communities/{pk}/": R("community", GET="anon=403 *=ok"),
     "/api/v1/districts/": R(GET="anon=403 *=ok"),
@@ -377,6 +384,16 @@ RULES = {
     "/api/v1/stats/exports/members/": R(
         "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
     ),
+    "/api/v1/stats/exports/organs-in-area/": R(
+        "community",
+        query="level=community&id={pk}",
+        GET="anon=403 staff,street_admin,district_admin=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/stats/exports/places/": R(
+        "community",
+        query="level=community&id={pk}",
+        GET="anon=403 staff,street_admin,district_admin=ok/404 superuser=ok *=404",
+    ),
     "/api/v1/stats/exports/unregistered-and-zero-service/": R(
         "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
     ),
@@ -492,6 +509,11 @@ RULES = {
         query="node=organ:{pk}",
         GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
     ),
+    "/dashboard/places/": R(
+        "community",
+        query="node=community:{pk}",
+        GET="anon=login secretary,reviewer=404 street_admin,district_admin=ok/404 superuser=ok *=403",
+    ),
     "/dashboard/rankings/": R(
         "organ",
         query="node=organ:{pk}",
@@ -507,6 +529,7 @@ RULES = {
         query="node=organ:{pk}",
         GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
     ),
+    "/favicon.ico": R(GET="*=ok", POST="*=405"),  # the site's icon: anyone may fetch it, nothing is sent to it
     "/i18n/setlang/": R(GET="*=ok", POST="*=ok"),
     "/login/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
     "/logout/": R(GET="*=405", POST="*=login"),
@@ -534,9 +557,22 @@ RULES = {
         GET="anon=login street_admin,district_admin,reviewer,superuser=405 *=403",
         POST="anon=login district_admin=ok/404 street_admin,reviewer=404 superuser=ok *=403",
     ),
+    # The certificates of an organ reviewer's members: find, download, revoke.
+    "/manage/certificates/": R(GET="anon=login reviewer,superuser=ok *=403"),
+    "/manage/certificates/{pk}/pdf/": R("certificate", GET="anon=login reviewer=ok/404 superuser=ok *=403"),
+    "/manage/certificates/{pk}/revoke/": R(
+        "certificate",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
     "/manage/members/": R(GET="anon=login reviewer,superuser=ok *=403"),
     "/manage/members/{pk}/": R("member", GET="anon=login reviewer=ok/404 superuser=ok *=403"),
     "/manage/members/{pk}/active/": R(
+        "member",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/members/{pk}/certificate/": R(
         "member",
         GET="anon=login reviewer,superuser=405 *=403",
         POST="anon=login reviewer=ok/404 superuser=ok *=403",
@@ -551,6 +587,20 @@ RULES = {
         GET="anon=login reviewer,superuser=405 *=403",
         POST="anon=login reviewer=ok/404 superuser=ok *=403",
     ),
+    # The organ's pairings (read by its reviewers and branch secretaries, paired and ended by its reviewers) and its
+    # members' registration receipts (the reviewer's organ, the secretary's branch subtree).
+    "/manage/pairings/": R(GET="anon=login secretary,reviewer,superuser=ok *=403"),
+    "/manage/pairings/new/": R(
+        GET="anon=login reviewer,superuser=ok *=403",
+        POST="anon=login reviewer,superuser=ok *=403",
+        PUT="anon=login reviewer,superuser=ok *=403",
+    ),
+    "/manage/pairings/{pk}/end/": R(
+        "pairing",
+        GET="anon=login reviewer,superuser=405 *=403",
+        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/receipts/": R(GET="anon=login secretary,reviewer,superuser=ok *=403"),
     "/manage/places/": R(GET="anon=login street_admin,district_admin,superuser=ok *=403"),
     "/manage/places/appoint/": R(
         GET="anon=login street_admin,district_admin,superuser=405 *=403",
@@ -680,6 +730,13 @@ RULES = {
         POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
     ),
     "/staff/activities/{pk}/checkin-code/": R("activity", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    # Changing an activity: its organizers, as PATCH /api/v1/activities/{pk}/ (an empty form is shown again).
+    "/staff/activities/{pk}/edit/": R(
+        "activity",
+        GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+        PUT="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
     "/staff/activities/{pk}/finish/": R(
         "activity",
         GET="anon=login staff,grid_worker,superuser=405 *=403",
@@ -694,6 +751,52 @@ RULES = {
     "/staff/evaluations/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/evaluations/submit/": R(
         GET="anon=login staff,grid_worker,superuser=405 *=403", POST="anon=login staff,grid_worker,superuser=404 *=403"
+    ),
+    # Standing posts: the desk reads them (grid workers too, as the API's public roll); setting up, changing, retiring
+    # and taking a post back from its holder are the community's staff's.
+    "/staff/posts/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/posts/new/": R(
+        GET="anon=login staff,superuser=ok *=403",
+        POST="anon=login staff,superuser=ok *=403",
+        PUT="anon=login staff,superuser=ok *=403",
+    ),
+    "/staff/posts/{pk}/edit/": R(
+        "post",
+        GET="anon=login staff=ok/404 superuser=ok *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+        PUT="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/posts/{pk}/deactivate/": R(
+        "post",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/posts/claims/{pk}/release/": R(
+        "post_claim",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    # Service records are decided by a community's staff: grid workers have no record pages.
+    "/staff/records/": R(GET="anon=login staff,superuser=ok *=403"),
+    "/staff/records/new/": R(
+        GET="anon=login staff,superuser=ok *=403",
+        POST="anon=login staff,superuser=ok *=403",
+        PUT="anon=login staff,superuser=ok *=403",
+    ),
+    "/staff/records/{pk}/adjust/": R(
+        "record",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/records/{pk}/approve/": R(
+        "record",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/records/{pk}/reject/": R(
+        "record",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
     ),
     "/staff/registrations/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/registrations/{pk}/confirm/": R(
@@ -720,6 +823,11 @@ RULES = {
         "signup",
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/signups/{pk}/cancel/": R(
+        "signup",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
     ),
     "/staff/signups/{pk}/reject/": R(
         "signup",
@@ -763,4 +871,6 @@ RULES = {
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
     ),
+    # The public certificate check a certificate's QR code opens: anyone, signed in or not.
+    "/verify/{code}/": R("certificate_code", GET="*=ok"),
 }

@@ -797,7 +797,7 @@ def test_the_period_is_echoed(world, make_client, params, label, first, last):
         ("summary", {"level": "city", "id": 1}, "level"),
         ("breakdown", {"by": "week"}, "by"),
         ("breakdown", {"by": ""}, "by"),
-        ("rankings", {"of": "communities"}, "of"),
+        ("rankings", {"of": "wards"}, "of"),
         ("rankings", {"of": "members", "metric": "residents"}, "metric"),
         ("rankings", {"of": "members", "top": 0}, "top"),
         ("star-rules", {"year": "abc"}, "year"),

@@ -359,7 +359,11 @@ def test_the_city_ranks_its_organs_without_being_asked_and_the_form_says_so(worl
 
 
 def test_a_ranking_not_available_for_the_node_is_explained(world, dash):
-    response = browser_for(world.street_admin).get(page_url("rankings", **year_params(f"street:{world.street.pk}")))
+    # Organs are ranked within the city (or in a place), not within an organ. (A street ranks its communities and
+    # the organs serving there: tests/web/test_dashboard_places.py.)
+    response = browser_for(world.reviewer).get(
+        page_url("rankings", of="organs", **year_params(f"organ:{world.organ.pk}"))
+    )
     assert response.status_code == 200
     assert str(errors.RANKING_INVALID) in response.content.decode()
 
@@ -441,12 +445,16 @@ def test_the_member_table_shows_star_level_and_community_evaluation(world, dash)
     assert _("Stars") in body
 
 
-def test_the_branch_summary_lists_the_organs_branches_and_refuses_a_place(world, dash):
+def test_the_branch_summary_lists_the_organs_branches_and_sends_a_place_to_its_parts(world, dash):
     client = browser_for(world.reviewer)
     body = client.get(page_url("branches", **year_params(f"organ:{world.organ.pk}"))).content.decode()
     assert world.branch.name in body and dash.branch2.name in body
-    place = browser_for(world.street_admin).get(page_url("branches", node=f"street:{world.street.pk}"))
-    assert str(errors.BREAKDOWN_INVALID) in place.content.decode()
+    # A place's tab is its parts (tests/web/test_dashboard_places.py); the city has neither.
+    place = browser_for(world.street_admin).get(page_url("branches", **year_params(f"street:{world.street.pk}")))
+    assert place.status_code == 302
+    assert place["Location"].startswith(reverse("dashboard:places") + f"?node=street%3A{world.street.pk}")
+    city = browser_for(world.district_admin).get(page_url("branches", node="city"))
+    assert str(errors.BREAKDOWN_INVALID) in city.content.decode()
 
 
 def test_the_evaluations_page_shows_the_organs_evaluations_of_the_year_only(world, dash):

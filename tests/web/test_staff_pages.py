@@ -343,7 +343,7 @@ def test_a_wish_over_the_value_cap_shows_the_services_error_and_writes_nothing(w
     settings.WISH_MAX_VALUE = 500
     response = browser_for(world.staff).post(reverse("staff:wish-new"), wish_form_data(world, estimated_value="900"))
     assert response.status_code == 200
-    assert "wish_value_over_cap" in body(response)
+    assert 'data-error-code="wish_value_over_cap"' in body(response)
     assert not Wish.objects.exists()
 
 
@@ -354,7 +354,7 @@ def test_a_wish_with_missing_fields_or_a_past_deadline_is_refused(world):
     assert set(response.context["form"].errors) >= {"title", "resident_name"}
     past = timezone.localtime(timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(reverse("staff:wish-new"), wish_form_data(world, deadline=past))
-    assert "deadline_not_future" in body(response)
+    assert 'data-error-code="deadline_not_future"' in body(response)
     response = client.post(reverse("staff:wish-new"), wish_form_data(world, grid=world.other_grid.pk))
     assert "grid" in response.context["form"].errors
     assert not Wish.objects.exists()
@@ -481,7 +481,7 @@ def test_an_activity_ending_before_it_starts_is_refused_with_the_services_code(w
     data["ends_at"] = data["starts_at"]
     response = browser_for(world.staff).post(reverse("staff:activity-new"), data)
     assert response.status_code == 200
-    assert "ends_before_start" in body(response)
+    assert 'data-error-code="ends_before_start"' in body(response)
     response = browser_for(world.staff).post(reverse("staff:activity-new"), activity_form_data(world, longitude=""))
     assert "longitude" in response.context["form"].errors
     assert not Activity.objects.exists()

@@ -4,14 +4,15 @@ from rest_framework import serializers
 
 from apps.accounts.models import ROLE_SCOPE_FIELD, Role, RoleAssignment, User
 from apps.accounts.selectors import roles_of
+from apps.core.api.serializers import InputSerializer
 
 
-class LoginInputSerializer(serializers.Serializer):
+class LoginInputSerializer(InputSerializer):
     phone = serializers.CharField(max_length=20)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class CodeSendInputSerializer(serializers.Serializer):
+class CodeSendInputSerializer(InputSerializer):
     phone = serializers.CharField(max_length=20)
 
 
@@ -19,7 +20,7 @@ class CodeSentOutputSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class PasswordWithCodeInputSerializer(serializers.Serializer):
+class PasswordWithCodeInputSerializer(InputSerializer):
     phone = serializers.CharField(max_length=20)
     code = serializers.CharField(max_length=12)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -49,7 +50,7 @@ class RoleOutputSerializer(serializers.ModelSerializer):
         return str(obj.scope_node)
 
 
-class RoleAssignInputSerializer(serializers.Serializer):
+class RoleAssignInputSerializer(InputSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     role = serializers.ChoiceField(choices=Role.choices)
     scope_id = serializers.IntegerField(min_value=1)

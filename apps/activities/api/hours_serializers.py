@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.activities.models import Attendance, CheckinMethod, SignUp
+from apps.core.api.serializers import InputSerializer
 
 # Blank until someone checks in or marks attendance: read-only choice fields keep "" in the documented values.
 _CHECKIN_METHOD = {"choices": CheckinMethod.choices, "allow_blank": True, "read_only": True}
@@ -95,15 +96,15 @@ class AttendanceSheetOutputSerializer(serializers.Serializer):
     totals = AttendanceSheetTotalsSerializer()
 
 
-class AttendanceMarkInputSerializer(serializers.Serializer):
+class AttendanceMarkInputSerializer(InputSerializer):
     attendance = serializers.ChoiceField(choices=Attendance.choices)
 
 
-class HoursReasonInputSerializer(serializers.Serializer):
+class HoursReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
-class HoursAdjustInputSerializer(serializers.Serializer):
+class HoursAdjustInputSerializer(InputSerializer):
     credited_minutes = serializers.IntegerField(min_value=0)
     reason = serializers.CharField(max_length=200, allow_blank=True)
 

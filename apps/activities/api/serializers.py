@@ -3,23 +3,26 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.activities.models import ActivityCategory, Audience, SignUpStatus
+from apps.activities.models import Activity, ActivityCategory, Audience, SignUpStatus
+from apps.core.api.serializers import InputSerializer
 from apps.orgs.models import PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
 from apps.places.selectors import near_distance_m
 
+_DESCRIPTION_MAX = Activity._meta.get_field("description").max_length
+
 # --- inputs -----------------------------------------------------------------------------------------------------
 
 
-class ActivityCreateInputSerializer(serializers.Serializer):
+class ActivityCreateInputSerializer(InputSerializer):
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
     organizer_party_org = serializers.PrimaryKeyRelatedField(
         queryset=PartyOrg.objects.all(), required=False, allow_null=True
     )
     title = serializers.CharField(max_length=100)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=_DESCRIPTION_MAX, required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=ActivityCategory.choices)
     address = serializers.CharField(max_length=200)
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -40,9 +43,9 @@ class ActivityCreateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ActivityUpdateInputSerializer(serializers.Serializer):
+class ActivityUpdateInputSerializer(InputSerializer):
     title = serializers.CharField(max_length=100, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=_DESCRIPTION_MAX, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=ActivityCategory.choices, required=False)
     starts_at = serializers.DateTimeField(required=False)
     ends_at = serializers.DateTimeField(required=False)
@@ -51,15 +54,15 @@ class ActivityUpdateInputSerializer(serializers.Serializer):
     audience = serializers.ChoiceField(choices=Audience.choices, required=False)
 
 
-class ActivityReasonInputSerializer(serializers.Serializer):
+class ActivityReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
-class SignUpCancelInputSerializer(serializers.Serializer):
+class SignUpCancelInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class CheckinInputSerializer(serializers.Serializer):
+class CheckinInputSerializer(InputSerializer):
     """Either a position (latitude, longitude, coord_system, accuracy_m) or the on-site code."""
 
     code = serializers.CharField(max_length=16, required=False)

@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from apps.core.errors import DomainError
+from apps.core.request_limits import REQUEST_TOO_LARGE, request_too_large_message
+from apps.core.request_limits import STATUS_CODE as REQUEST_TOO_LARGE_STATUS
 
 # Stable codes for the framework's own errors, whatever language the message is in.
 _FRAMEWORK_CODES = {
@@ -25,6 +28,12 @@ _FRAMEWORK_CODES = {
 
 
 def domain_exception_handler(exc, context):
+    too_large = request_too_large_message(exc)
+    if too_large is not None:
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or files: raised by Django when the body is first
+        # read (authentication's CSRF check or request.data), before anything is written.
+        set_rollback()
+        return Response({"code": REQUEST_TOO_LARGE, "detail": too_large}, status=REQUEST_TOO_LARGE_STATUS)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": str(exc.message), **exc.extra}
         return Response(body, status=exc.status_code)

@@ -31,7 +31,10 @@ COMMON_ERRORS = {
     "404": "Does not exist or is outside your scope.",
     "422": "Well-formed but unacceptable input.",
 }
-WRITE_ERRORS = {"409": "The object's state does not allow the action."}
+WRITE_ERRORS = {
+    "409": "The object's state does not allow the action.",
+    "413": "The request body is over the size limits (request_too_large).",
+}
 SAFE_METHODS = {"get", "head", "options"}
 
 

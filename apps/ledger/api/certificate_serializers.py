@@ -1,14 +1,21 @@
-"""Serializers of the certificate API: issue input, the holder's view, and the public (masked) check."""
+"""Serializers of the certificate API: issue and revoke input, the holder's view, and the public (masked) check."""
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.core.masking import mask_name
-from apps.ledger.certificates import certificate_verify_url, hours_text
+from apps.ledger.certificates import (
+    REVOCATION_REASON_MAX,
+    certificate_verify_api_url,
+    certificate_verify_url,
+    hours_text,
+)
 from apps.ledger.models import Certificate
 
 
-class CertificateIssueInputSerializer(serializers.Serializer):
+class CertificateIssueInputSerializer(InputSerializer):
     """Whole local days, both inclusive; `member` only when a reviewer issues for a member of their organ."""
 
     period_start = serializers.DateField()
@@ -16,13 +23,24 @@ class CertificateIssueInputSerializer(serializers.Serializer):
     member = serializers.IntegerField(required=False, min_value=1)
 
 
+class CertificateRevokeInputSerializer(InputSerializer):
+    """Why the certificate is withdrawn: required (the service answers 422 reason_required when it is blank); anyone
+    checking the certificate reads it."""
+
+    reason = serializers.CharField(max_length=REVOCATION_REASON_MAX, required=False, allow_blank=True, default="")
+
+
 class CertificateOutputSerializer(serializers.ModelSerializer):
-    """A certificate for its holder or their reviewer (expects member__user selected)."""
+    """A certificate for its holder or their reviewer (expects member__user selected).
+
+    `verify_url` is the public check page the PDF's QR code opens; `verify_api_url` the same check as JSON."""
 
     member_name = serializers.CharField(source="member.user.name")
     total_hours = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
+    verify_api_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
+    valid = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
@@ -40,7 +58,12 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
             "total_minutes",
             "total_hours",
             "record_count",
+            "valid",
+            "revoked_at",
+            "revoked_by",
+            "revocation_reason",
             "verify_url",
+            "verify_api_url",
             "pdf_url",
         ]
         read_only_fields = fields
@@ -48,20 +71,28 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
     def get_total_hours(self, obj) -> str:
         return hours_text(obj.total_minutes)
 
+    def get_valid(self, obj) -> bool:
+        return not obj.is_revoked
+
     def get_verify_url(self, obj) -> str:
         return certificate_verify_url(obj, base_url=self.context["base_url"])
+
+    def get_verify_api_url(self, obj) -> str:
+        return certificate_verify_api_url(obj, base_url=self.context["base_url"])
 
     def get_pdf_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(reverse("certificate-pdf", kwargs={"pk": obj.pk}))
 
 
 class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
-    """What anyone holding the code may see: no full name, ID number or phone of the volunteer."""
+    """What anyone holding the code may see: no full name, ID number or phone of the volunteer. `valid` is false
+    once the certificate is revoked; `revoked_on` and `revocation_reason` then say when and why."""
 
     member_name = serializers.SerializerMethodField()
     total_hours = serializers.SerializerMethodField()
     issued_on = serializers.SerializerMethodField()
     valid = serializers.SerializerMethodField()
+    revoked_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
@@ -76,6 +107,8 @@ class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
             "issuer_contact",
             "issued_on",
             "valid",
+            "revoked_on",
+            "revocation_reason",
         ]
         read_only_fields = fields
 
@@ -86,10 +119,10 @@ class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
         return hours_text(obj.total_minutes)
 
     def get_issued_on(self, obj) -> str:
-        from django.utils import timezone
-
         return timezone.localdate(obj.issued_at).isoformat()
 
     def get_valid(self, obj) -> bool:
-        # Certificates cannot be revoked yet; the field is there so clients need not change when they can.
-        return True
+        return not obj.is_revoked
+
+    def get_revoked_on(self, obj) -> str | None:
+        return timezone.localdate(obj.revoked_at).isoformat() if obj.is_revoked else None

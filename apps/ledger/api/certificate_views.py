@@ -1,6 +1,5 @@
-"""Certificate API: issue and list (scoped), download the PDF, and the public check by verification code."""
+"""Certificate API: issue and list (scoped), download the PDF, revoke, and the public check by verification code."""
 
-from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,7 +15,7 @@ from apps.ledger.api import certificate_serializers as serializers
 
 def _base_url(request):
     """Where the public check lives: a configured public address, else the address this request came to."""
-    return getattr(settings, "CERTIFICATE_VERIFY_BASE_URL", "") or request.build_absolute_uri("/")
+    return certificates.certificate_base_url(request)
 
 
 class CertificateListCreateView(generics.ListAPIView):
@@ -55,7 +54,7 @@ class CertificateListCreateView(generics.ListAPIView):
 
 
 class CertificatePdfView(APIView):
-    """The certificate as a PDF download."""
+    """The certificate as a PDF download. A revoked certificate still downloads, marked "revoked" on every page."""
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The certificate PDF")})
     def get(self, request, pk):
@@ -68,8 +67,33 @@ class CertificatePdfView(APIView):
         return response
 
 
+class CertificateRevokeView(APIView):
+    """Revoke a certificate with a reason: a reviewer of the member's organ or a superuser (403
+    certificate_revoke_not_allowed for the holder); 422 reason_required / reason_too_long; 409
+    certificate_already_revoked. A certificate the user cannot see is a 404."""
+
+    @extend_schema(
+        request=serializers.CertificateRevokeInputSerializer, responses=serializers.CertificateOutputSerializer
+    )
+    def post(self, request, pk):
+        certificate = certificates.certificate_get(user=request.user, pk=pk)
+        if certificate is None:
+            raise NotFound()
+        data = serializers.CertificateRevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        certificates.certificate_revoke(
+            certificate=certificate, actor=request.user, reason=data.validated_data["reason"]
+        )
+        output = serializers.CertificateOutputSerializer(
+            certificates.certificate_get(user=request.user, pk=pk),
+            context={"request": request, "base_url": _base_url(request)},
+        )
+        return Response(output.data)
+
+
 class CertificateVerifyView(APIView):
-    """Anyone may check a certificate by its code; the answer shows masked data only."""
+    """Anyone may check a certificate by its code; the answer shows masked data only. People scanning the QR code
+    get the page /verify/<code>/ instead; this is the same check for integrators."""
 
     permission_classes = [AllowAny]
 

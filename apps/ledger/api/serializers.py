@@ -2,9 +2,15 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.ledger.models import AuditEntry, ServiceRecord
 from apps.orgs.models import Member
 from apps.places.models import Community, Grid
+
+# The model's limits, so that the schema documents them and an overlong text is a 400 naming the field; the services
+# check the same limits for every other caller (422 content_invalid / reason_too_long).
+CONTENT_MAX = ServiceRecord._meta.get_field("content").max_length
+REASON_MAX = ServiceRecord._meta.get_field("decision_reason").max_length
 
 
 class AmendmentOutputSerializer(serializers.ModelSerializer):
@@ -76,31 +82,31 @@ class RecordDetailOutputSerializer(RecordOutputSerializer):
         read_only_fields = fields
 
 
-class ManualRecordInputSerializer(serializers.Serializer):
+class ManualRecordInputSerializer(InputSerializer):
     """Domain rules (times, minutes, reason, scope) are checked by the service; this only parses."""
 
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.filter(is_active=True))
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
-    content = serializers.CharField(max_length=200)
+    content = serializers.CharField(max_length=CONTENT_MAX)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
     credited_minutes = serializers.IntegerField()
     residents_served = serializers.IntegerField(required=False, default=0)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
-class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+class RejectInputSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
-class AmendInputSerializer(serializers.Serializer):
+class AmendInputSerializer(InputSerializer):
     credited_minutes = serializers.IntegerField()
     residents_served = serializers.IntegerField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
 
 
-class PeriodInputSerializer(serializers.Serializer):
+class PeriodInputSerializer(InputSerializer):
     """Whole days, both inclusive."""
 
     start = serializers.DateField(required=False)

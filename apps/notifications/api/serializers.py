@@ -2,10 +2,11 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.notifications.models import Notification, NotificationKind
 
 
-class NotificationListQuerySerializer(serializers.Serializer):
+class NotificationListQuerySerializer(InputSerializer):
     # default=None: DRF reads a boolean missing from a query string as false, which would hide unread ones.
     unread = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="true: only unread; false: only read; absent: all"

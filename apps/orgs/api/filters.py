@@ -7,8 +7,8 @@ from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 
 
 class OrganFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
-    category = django_filters.CharFilter(field_name="category", lookup_expr="exact")
+    name = django_filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+    category = django_filters.CharFilter(field_name="category", lookup_expr="exact", max_length=20)
 
     class Meta:
         model = Organ
@@ -32,7 +32,7 @@ class MemberFilter(django_filters.FilterSet):
     party_org = django_filters.ModelChoiceFilter(
         field_name="branch", queryset=PartyOrg.objects.all(), method="filter_party_org"
     )
-    name = django_filters.CharFilter(field_name="user__name", lookup_expr="icontains")
+    name = django_filters.CharFilter(field_name="user__name", lookup_expr="icontains", max_length=50)
     registered = django_filters.BooleanFilter(method="filter_registered", label="has a confirmed registration")
     community = django_filters.NumberFilter(method="filter_community", label="confirmed registration in community")
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.core.masking import mask_id_number, mask_phone
 from apps.orgs.models import Member, MemberAffiliation, Organ, OrganCategory, PartyOrg, PartyOrgKind
 
@@ -12,7 +13,7 @@ class OrganOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "short_name", "category", "address", "contact_phone"]
 
 
-class OrganInputSerializer(serializers.Serializer):
+class OrganInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     short_name = serializers.CharField(max_length=30, required=False, default="")
     category = serializers.ChoiceField(choices=OrganCategory.choices, default=OrganCategory.GOVERNMENT)
@@ -28,7 +29,7 @@ class PartyOrgOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "organ", "organ_name", "parent", "kind", "name"]
 
 
-class PartyOrgInputSerializer(serializers.Serializer):
+class PartyOrgInputSerializer(InputSerializer):
     parent = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all())
     kind = serializers.ChoiceField(choices=[PartyOrgKind.GENERAL_BRANCH, PartyOrgKind.BRANCH])
     name = serializers.CharField(max_length=100)
@@ -58,17 +59,17 @@ class MemberOutputSerializer(serializers.ModelSerializer):
         return member.id_number if self._full(member) else mask_id_number(member.id_number)
 
 
-class MemberCreateInputSerializer(serializers.Serializer):
+class MemberCreateInputSerializer(InputSerializer):
     branch = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all())
     phone = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=50)
     password = serializers.CharField(max_length=128, required=False, allow_blank=True, trim_whitespace=False)
-    id_number = serializers.RegexField(r"^\d{17}[\dXx]$", required=False, allow_blank=True, default="")
+    id_number = serializers.RegexField(r"^\d{17}[\dXx]$", max_length=18, required=False, allow_blank=True, default="")
     job_title = serializers.CharField(max_length=50, required=False, default="")
     home_address = serializers.CharField(max_length=200, required=False, default="")
 
 
-class MemberMoveInputSerializer(serializers.Serializer):
+class MemberMoveInputSerializer(InputSerializer):
     branch = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all())
     on = serializers.DateField(required=False)
     reason = serializers.CharField(max_length=200, required=False, default="")

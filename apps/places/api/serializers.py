@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, District, Grid, Street
 
@@ -78,7 +79,7 @@ class GridDetailSerializer(GridSerializer):
         fields = [*GridSerializer.Meta.fields, "polygon"]
 
 
-class GeocodeQuerySerializer(serializers.Serializer):
+class GeocodeQuerySerializer(InputSerializer):
     """Either an address, or a point with the coordinate system the client's map reported it in."""
 
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -5,10 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.scope import scope_for
+from apps.core.api.serializers import InputSerializer
 from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community
 from apps.registrations.models import Evaluation, EvaluationGrade, Pairing, Post, PostClaim, PostKind, Registration
+
+
+def _max(model, field):
+    return model._meta.get_field(field).max_length
 
 
 class _NamedSerializer(serializers.Serializer):
@@ -26,16 +31,20 @@ class _MemberSerializer(serializers.Serializer):
 # --- registrations ---------------------------------------------------------------------------------------------
 
 
-class RegistrationSubmitInputSerializer(serializers.Serializer):
+class RegistrationSubmitInputSerializer(InputSerializer):
     # Blank is let through so the service answers with its own stable code (address_required).
-    address = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    address = serializers.CharField(
+        max_length=_max(Registration, "address"), required=False, allow_blank=True, default=""
+    )
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None)
     coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
 
 
-class RegistrationRejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+class RegistrationRejectInputSerializer(InputSerializer):
+    reason = serializers.CharField(
+        max_length=_max(Registration, "reject_reason"), required=False, allow_blank=True, default=""
+    )
 
 
 def _sees_home(context, registration):
@@ -111,18 +120,20 @@ class ReceiptOutputSerializer(serializers.Serializer):
 # --- standing posts --------------------------------------------------------------------------------------------
 
 
-class PostCreateInputSerializer(serializers.Serializer):
+class PostCreateInputSerializer(InputSerializer):
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     kind = serializers.ChoiceField(choices=PostKind.choices)
     title = serializers.CharField(max_length=Post._meta.get_field("title").max_length)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=_max(Post, "description"), required=False, allow_blank=True, default=""
+    )
     capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
 
 
-class PostUpdateInputSerializer(serializers.Serializer):
+class PostUpdateInputSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=PostKind.choices, required=False)
     title = serializers.CharField(max_length=Post._meta.get_field("title").max_length, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=_max(Post, "description"), required=False, allow_blank=True)
     capacity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
@@ -178,16 +189,16 @@ class PostClaimOutputSerializer(serializers.ModelSerializer):
 # --- pairings --------------------------------------------------------------------------------------------------
 
 
-class PairingCreateInputSerializer(serializers.Serializer):
+class PairingCreateInputSerializer(InputSerializer):
     organ = serializers.PrimaryKeyRelatedField(queryset=Organ.objects.all())
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     party_org = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all(), required=False, allow_null=True)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
-    projects = serializers.CharField(required=False, allow_blank=True, default="")
+    projects = serializers.CharField(max_length=_max(Pairing, "projects"), required=False, allow_blank=True, default="")
 
 
-class PairingEndInputSerializer(serializers.Serializer):
+class PairingEndInputSerializer(InputSerializer):
     ends_on = serializers.DateField(required=False, default=timezone.localdate)
 
 
@@ -216,7 +227,7 @@ class _GradeInputField(serializers.CharField):
     documented as the enum of grades."""
 
 
-class EvaluationSubmitInputSerializer(serializers.Serializer):
+class EvaluationSubmitInputSerializer(InputSerializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all())
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     # Range, grade and length are the service's rules, answered with their own codes (422).
@@ -253,7 +264,7 @@ class EvaluationOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvaluationCandidatesQuerySerializer(serializers.Serializer):
+class EvaluationCandidatesQuerySerializer(InputSerializer):
     community = serializers.IntegerField(min_value=1)
     year = serializers.IntegerField()
 

@@ -8,4 +8,6 @@ urlpatterns = [
     path("stats/exports/members/", v.MemberTableExportView.as_view(), name="stats-export-members"),
     path("stats/exports/branches/", v.BranchSummaryExportView.as_view(), name="stats-export-branches"),
     path("stats/exports/unregistered-and-zero-service/", v.MemberListsExportView.as_view(), name="stats-export-lists"),
+    path("stats/exports/places/", v.PlaceSummaryExportView.as_view(), name="stats-export-places"),
+    path("stats/exports/organs-in-area/", v.OrgansInAreaExportView.as_view(), name="stats-export-organs-in-area"),
 ]

@@ -1,5 +1,6 @@
-"""The organ committee's Excel downloads: the member service table, the branch summary, and the unregistered and
-zero-service lists of an organ or a Party org for a period. Nodes outside the user's scope read as 404.
+"""The Excel downloads: the organ committee's member service table, branch summary, and unregistered and
+zero-service lists of an organ or a Party org; the administrators' summary of a place's parts and ranking of the
+organs serving in a place; each for a period. Nodes outside the user's scope read as 404.
 """
 
 from urllib.parse import quote
@@ -7,7 +8,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -19,11 +20,26 @@ from apps.stats.periods import period_of
 class ExportQuerySerializer(NodePeriodQuerySerializer):
     """An organ or a Party org (other levels answer 422 export_level_invalid) and a period (none: this year)."""
 
-    level = serializers.CharField(help_text=_("organ or party_org."))
+    level = serializers.CharField(max_length=20, help_text=_("organ or party_org."))
     id = serializers.IntegerField(min_value=1, help_text=_("Id of the organ or Party organization."))
 
     def validate(self, attrs):
         return attrs  # the level is checked by export_node_get (422 export_level_invalid), not as a node query
+
+
+class PlaceSummaryQuerySerializer(ExportQuerySerializer):
+    """A district, a street or a community (other levels answer 422 export_level_invalid) and a period."""
+
+    level = serializers.CharField(max_length=20, help_text=_("district, street or community."))
+    id = serializers.IntegerField(min_value=1, help_text=_("Id of the place."))
+
+
+class OrgansInAreaQuerySerializer(ExportQuerySerializer):
+    """A place: a district, a street, a community or a grid (other levels answer 422 export_level_invalid) and a
+    period."""
+
+    level = serializers.CharField(max_length=20, help_text=_("district, street, community or grid."))
+    id = serializers.IntegerField(min_value=1, help_text=_("Id of the place."))
 
 
 def xlsx_response(content, *, filename, fallback):
@@ -40,17 +56,22 @@ class _ExportView(APIView):
     kind = ""  # the ASCII fallback file name's stem
     build = None  # (*, node, period) -> bytes
     filename = None  # (*, node, period) -> str
+    query_class = ExportQuerySerializer
+    levels = exports.EXPORT_LEVELS  # the levels the export is made for, and what other levels are told
+    level_message = exports.EXPORT_LEVEL_INVALID
 
     @extend_schema(
         parameters=[ExportQuerySerializer],
         responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request):
-        query = ExportQuerySerializer(data=request.query_params)
+        query = self.query_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         period = period_of(**query.period_params())
         level, pk = query.validated_data["level"], query.validated_data["id"]
-        node = exports.export_node_get(user=request.user, level=level, pk=pk)
+        node = exports.export_node_get(
+            user=request.user, level=level, pk=pk, levels=self.levels, message=self.level_message
+        )
         fallback = f"{self.kind}-{node.level}-{node.pk}-{period.label.replace('/', '_')}.xlsx"
         return xlsx_response(
             self.build(node=node, period=period),
@@ -81,3 +102,38 @@ class MemberListsExportView(_ExportView):
     kind = "unregistered-and-zero-service"
     build = staticmethod(exports.unregistered_and_zero_service_workbook)
     filename = staticmethod(exports.unregistered_and_zero_service_filename)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[PlaceSummaryQuerySerializer],
+        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+)
+class PlaceSummaryExportView(_ExportView):
+    """辖区服务情况汇总表: one line per part of a place (the streets and the communities of a district, the communities
+    of a street, the grids of a community) with registered members, members who served and the service figures."""
+
+    kind = "place-summary"
+    build = staticmethod(exports.place_summary_workbook)
+    filename = staticmethod(exports.place_summary_filename)
+    query_class = PlaceSummaryQuerySerializer
+    levels = exports.PLACE_SUMMARY_LEVELS
+    level_message = exports.PLACE_SUMMARY_LEVEL_INVALID
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OrgansInAreaQuerySerializer],
+        responses={(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+    )
+)
+class OrgansInAreaExportView(_ExportView):
+    """在辖区服务的机关排行: the organs serving in a place, ranked by the hours of their members' services there."""
+
+    kind = "organs-in-area"
+    build = staticmethod(exports.organs_in_area_workbook)
+    filename = staticmethod(exports.organs_in_area_filename)
+    query_class = OrgansInAreaQuerySerializer
+    levels = exports.ORGANS_IN_AREA_LEVELS
+    level_message = exports.ORGANS_IN_AREA_LEVEL_INVALID

@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.stats.nodes import Level
 from apps.stats.selectors import BREAKDOWNS, RANKING_METRICS, RANKINGS
 
 
-class NodePeriodQuerySerializer(serializers.Serializer):
+class NodePeriodQuerySerializer(InputSerializer):
     """Which node (no level: the user's own dashboard node) and which period (nothing: the current year)."""
 
     level = serializers.ChoiceField(choices=Level.choices, required=False, help_text=_("Level of the node."))
@@ -37,7 +38,13 @@ class BreakdownQuerySerializer(NodePeriodQuerySerializer):
 
 
 class RankingQuerySerializer(NodePeriodQuerySerializer):
-    of = serializers.ChoiceField(choices=RANKINGS, help_text=_("members, branches or organs."))
+    of = serializers.ChoiceField(
+        choices=RANKINGS,
+        help_text=_(
+            "members or branches (of an organ or a Party organization), organs (of the city, or serving in a place), "
+            "streets (of a district) or communities (of a street or a district)."
+        ),
+    )
     metric = serializers.ChoiceField(choices=RANKING_METRICS, default="hours")
     top = serializers.IntegerField(min_value=1, max_value=1000, required=False, help_text=_("Only the first N."))
 
@@ -114,7 +121,14 @@ class RankingRowOutputSerializer(SumsOutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     branch = serializers.CharField(required=False)
-    members = serializers.IntegerField(required=False)
+    members = serializers.IntegerField(
+        required=False, help_text=_("Its members now; at a place, those registered there (for an organ: its own).")
+    )
+    members_served = serializers.IntegerField(
+        required=False, help_text=_("Streets, communities and organs at a place: distinct members who served there.")
+    )
+    street_id = serializers.IntegerField(required=False, help_text=_("Communities of a district: their street."))
+    street = serializers.CharField(required=False)
     average_points = serializers.FloatField(required=False)
     stars = serializers.IntegerField(required=False)
 
@@ -169,7 +183,7 @@ class MemberBriefOutputSerializer(serializers.Serializer):
     job_title = serializers.CharField()
 
 
-class StarRulesQuerySerializer(serializers.Serializer):
+class StarRulesQuerySerializer(InputSerializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
 

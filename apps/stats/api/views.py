@@ -70,8 +70,9 @@ class BreakdownView(APIView):
 
 
 class RankingView(APIView):
-    """Members within an organ or Party org, branches within an organ, organs within the city; competition ranks
-    (ties share a rank and are listed by name)."""
+    """Members within an organ or Party org, branches within an organ, organs within the city; streets within a
+    district, communities within a street or a district, organs serving in a place; competition ranks (ties share a
+    rank and are listed by name)."""
 
     permission_classes = [permissions.IsAuthenticated]
 

@@ -3,11 +3,14 @@ query serializers and apps.stats.periods.period_of, so a bad parameter gives the
 API; this form only lays the inputs out and says which of them a kind of period uses."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
+from apps.core.forms import Form
 from apps.stats.api.serializers import NodePeriodQuerySerializer, RankingQuerySerializer
+from apps.stats.areas import PLACE_RANKINGS
 from apps.stats.nodes import Level
 from apps.stats.periods import period_of
 
@@ -35,7 +38,32 @@ RANKINGS = (
     ("members", _("Party members")),
     ("branches", _("Branches")),
     ("organs", _("Organs")),
+    ("streets", _("Streets")),
+    ("communities", _("Communities")),
 )
+# What the organization tree's nodes and the city offer (the page explains one that does not apply to the node).
+ORG_RANKINGS = ("members", "branches", "organs")
+# At a place the organs ranked are those serving there.
+PLACE_RANKING_LABELS = {**dict(RANKINGS), "organs": _("Organs serving here")}
+
+
+def ranking_choices(level):
+    """The rankings the form offers at a node of `level`: a place's own (apps.stats.areas.PLACE_RANKINGS), else the
+    organization tree's three."""
+    if level in PLACE_RANKINGS:
+        return [(of, PLACE_RANKING_LABELS[of]) for of in PLACE_RANKINGS[level]]
+    labels = dict(RANKINGS)
+    return [(of, labels[of]) for of in ORG_RANKINGS]
+
+
+def default_ranking(level):
+    """The ranking a node's page opens on: the city's organs, a place's first ranking (a district's streets, a
+    street's communities, the organs serving in a community or a grid), else the members."""
+    if level == Level.CITY:
+        return "organs"
+    if level in PLACE_RANKINGS:
+        return PLACE_RANKINGS[level][0]
+    return "members"
 
 
 def node_value(node):
@@ -47,21 +75,23 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"})
 
 
-class DashboardForm(forms.Form):
+class DashboardForm(Form):
     """The node (a select of the nodes the user may view) and the period (a kind and the inputs it reads).
 
     Valid: cleaned_data holds `level` and `id` (None: the user's default node) and `period` (a Period)."""
 
     serializer_class = NodePeriodQuerySerializer
 
-    node = forms.CharField(label=_("Organization or place"), required=False, widget=forms.Select)
+    node = forms.CharField(label=_("Organization or place"), required=False, max_length=40, widget=forms.Select)
     kind = forms.ChoiceField(label=_("Period"), choices=PERIOD_KINDS, required=False)
-    year = forms.CharField(label=_("Year"), required=False, widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}))
+    year = forms.CharField(
+        label=_("Year"), required=False, max_length=16, widget=forms.NumberInput(attrs={"min": 2000, "max": 2100})
+    )
     quarter = forms.ChoiceField(label=_("Quarter"), required=False)
     month = forms.ChoiceField(label=_("Month"), required=False)
-    day = forms.CharField(label=_("Day"), required=False, widget=_date_input())
-    start = forms.CharField(label=_("From"), required=False, widget=_date_input())
-    end = forms.CharField(label=_("To"), required=False, widget=_date_input())
+    day = forms.CharField(label=_("Day"), required=False, max_length=16, widget=_date_input())
+    start = forms.CharField(label=_("From"), required=False, max_length=16, widget=_date_input())
+    end = forms.CharField(label=_("To"), required=False, max_length=16, widget=_date_input())
 
     def __init__(self, data=None, *, node_choices=(), **kwargs):
         # Without any of its parameters (a first visit, or only ?page=2) the dashboard opens on the user's default
@@ -122,7 +152,7 @@ class DashboardForm(forms.Form):
         try:
             cleaned["period"] = period_of(**query.period_params())
         except DomainError as error:
-            self.add_error(None, f"{error.message} ({error.code})")
+            self.add_error(None, ValidationError(error.message, code=error.code))
             return cleaned
         cleaned["level"] = query.validated_data.get("level")
         cleaned["id"] = query.validated_data.get("id")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rankings/", views.RankingsView.as_view(), name="rankings"),
     path("members/", views.MemberTableView.as_view(), name="members"),
     path("branches/", views.BranchTableView.as_view(), name="branches"),
+    path("places/", views.PlacesView.as_view(), name="places"),
     path("zero-service/", views.ZeroServiceView.as_view(), name="zero_service"),
     path("unregistered/", views.UnregisteredView.as_view(), name="unregistered"),
     path("evaluations/", views.EvaluationsView.as_view(), name="evaluations"),

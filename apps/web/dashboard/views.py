@@ -16,13 +16,20 @@ from apps.core.errors import DomainError, NotFound
 from apps.orgs.models import Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.selectors import evaluation_list
+from apps.stats import areas, exports, selectors
 from apps.stats import errors as stats_errors
-from apps.stats import exports, selectors
 from apps.stats.api.export_views import xlsx_response
-from apps.stats.nodes import Level, default_node, node_get
+from apps.stats.nodes import GEO_LEVELS, Level, default_node, node_get
 from apps.web.access import DashboardPageMixin
 from apps.web.dashboard.charts import Bar, bar_chart
-from apps.web.dashboard.forms import DashboardForm, RankingForm, node_value
+from apps.web.dashboard.forms import (
+    ORG_RANKINGS,
+    DashboardForm,
+    RankingForm,
+    default_ranking,
+    node_value,
+    ranking_choices,
+)
 from apps.web.feedback import report_error
 
 PAGE_SIZE = 20
@@ -36,6 +43,17 @@ SUBNAV = (
     ("unregistered", "dashboard:unregistered", gettext_lazy("Unregistered")),
     ("evaluations", "dashboard:evaluations", gettext_lazy("Evaluations")),
 )
+# At a place the branches tab gives way to the place's parts (apps.stats.areas.PARTS); a grid has none.
+PART_TABS = {
+    Level.DISTRICT: gettext_lazy("Streets"),
+    Level.STREET: gettext_lazy("Communities"),
+    Level.COMMUNITY: gettext_lazy("Grids"),
+}
+PART_TITLES = {
+    Level.DISTRICT: gettext_lazy("Streets of the district"),
+    Level.STREET: gettext_lazy("Communities of the street"),
+    Level.COMMUNITY: gettext_lazy("Grids of the community"),
+}
 
 CHILD_CHART_TITLES = {
     Level.ORGAN: gettext_lazy("Hours by organ"),
@@ -46,15 +64,68 @@ CHILD_CHART_TITLES = {
     Level.GRID: gettext_lazy("Hours by grid"),
 }
 
+ORGAN_EXPORT = (exports.EXPORT_LEVELS, exports.EXPORT_LEVEL_INVALID)
+# kind: (build, file name, ASCII file name stem, (levels it is made for, what other levels are told))
 EXPORTS = {
-    "members": (exports.member_table_workbook, exports.member_table_filename, "member-service"),
-    "branches": (exports.branch_summary_workbook, exports.branch_summary_filename, "branch-summary"),
+    "members": (exports.member_table_workbook, exports.member_table_filename, "member-service", ORGAN_EXPORT),
+    "branches": (exports.branch_summary_workbook, exports.branch_summary_filename, "branch-summary", ORGAN_EXPORT),
     "lists": (
         exports.unregistered_and_zero_service_workbook,
         exports.unregistered_and_zero_service_filename,
         "unregistered-and-zero-service",
+        ORGAN_EXPORT,
+    ),
+    "places": (
+        exports.place_summary_workbook,
+        exports.place_summary_filename,
+        "place-summary",
+        (exports.PLACE_SUMMARY_LEVELS, exports.PLACE_SUMMARY_LEVEL_INVALID),
+    ),
+    "organs": (
+        exports.organs_in_area_workbook,
+        exports.organs_in_area_filename,
+        "organs-in-area",
+        (exports.ORGANS_IN_AREA_LEVELS, exports.ORGANS_IN_AREA_LEVEL_INVALID),
     ),
 }
+
+
+def subnav_items(level):
+    """The dashboard's tabs at a node of `level` (key, URL name, label): the organization tree's nodes and the city
+    get every tab; at a place the branches tab becomes the place's parts (streets, communities or grids), and a grid,
+    which has no parts, has no such tab."""
+    if level not in GEO_LEVELS:
+        return SUBNAV
+    items = []
+    for key, name, label in SUBNAV:
+        if key != "branches":
+            items.append((key, name, label))
+        elif level in PART_TABS:
+            items.append(("places", "dashboard:places", PART_TABS[level]))
+    return tuple(items)
+
+
+def export_links(level):
+    """The workbooks offered at a node of `level` (kind, title): the organ committee's three at an organ or a Party
+    org; at a place the summary of its parts (a district, a street, a community) and the organs serving there."""
+    kinds = [kind for kind, (*_rest, (levels, _message)) in EXPORTS.items() if level in levels]
+    titles = {
+        "members": _("Member service table"),
+        "branches": _("Branch service summary"),
+        "lists": _("Unregistered and zero-service members"),
+        "organs": _("Organs serving in the area"),
+    }
+    if level in exports.PLACE_SUMMARY_TITLES:
+        titles["places"] = exports.PLACE_SUMMARY_TITLES[level]
+    return [{"kind": kind, "title": titles[kind]} for kind in kinds]
+
+
+class _Redirect(Exception):
+    """Raised by a page's figures() to send the visitor to the page that fits the node (a tab of another level)."""
+
+    def __init__(self, url):
+        super().__init__(url)
+        self.url = url
 
 
 # --- the node and the period ------------------------------------------------------------------------------------
@@ -151,6 +222,16 @@ class DashboardPage(DashboardPageMixin, TemplateView):
     def figures(self, node, period, cleaned):
         return {}
 
+    def adapt_form(self, node):
+        """Fit the form to the node shown (or, when the form is invalid, the user's default node)."""
+        self.form.fields["node"].widget.choices = node_choices(self.scope, node)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except _Redirect as redirect:
+            return HttpResponseRedirect(redirect.url)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.form = self.get_form()
@@ -169,7 +250,7 @@ class DashboardPage(DashboardPageMixin, TemplateView):
                 form.data = data
             else:
                 form.initial["node"] = node_value(node)
-            form.fields["node"].widget.choices = node_choices(self.scope, node)
+            self.adapt_form(node)
             context.update(node=node, period=period, level_label=Level(node.level).label)
             try:
                 context.update(self.figures(node, period, cleaned))
@@ -179,13 +260,14 @@ class DashboardPage(DashboardPageMixin, TemplateView):
                 context["error"] = error
         else:
             # The choices still help to correct the form: the user's default node and what they may view.
-            fallback = default_node(self.request.user)
-            if fallback is not None:
-                form.fields["node"].widget.choices = node_choices(self.scope, fallback)
+            node = default_node(self.request.user)
+            if node is not None:
+                self.adapt_form(node)
         context["query"] = query
+        level = node.level if node is not None else None
         context["subnav"] = [
             {"key": key, "label": label, "url": reverse(name) + (f"?{query}" if query else "")}
-            for key, name, label in SUBNAV
+            for key, name, label in subnav_items(level)
         ]
         return context
 
@@ -309,12 +391,11 @@ class HomeView(DashboardPage):
                 horizontal=True,
             )
         )
-        exportable = node.level in exports.EXPORT_LEVELS
         return {
             "metrics": metrics,
             "tiles": headline_tiles(metrics, node),
             "charts": charts,
-            "exportable": exportable,
+            "exports": export_links(node.level),
         }
 
 
@@ -335,20 +416,35 @@ class RankingsView(DashboardPage):
 
     def get_form(self):
         node = default_node(self.request.user)
-        default_of = "organs" if node is not None and node.level == Level.CITY else "members"
-        return RankingForm(self.request.GET, default_of=default_of)
+        return RankingForm(self.request.GET, default_of=default_ranking(node.level) if node else "members")
+
+    def adapt_form(self, node):
+        super().adapt_form(node)
+        self.form.fields["of"].choices = ranking_choices(node.level)
 
     def figures(self, node, period, cleaned):
         of, metric = cleaned["of"], cleaned["metric"]
-        if node.level == Level.CITY and not self.request.GET.get("of"):
-            of = "organs"  # the only ranking of the city: show it, and say so in the form
+        offered = {value for value, _label in ranking_choices(node.level)}
+        left_from_another_node = of not in offered and (node.is_geo or of not in ORG_RANKINGS)
+        if not self.request.GET.get("of") or left_from_another_node:
+            # Nothing asked, or a ranking left in the form by a node of the other tree: the node's own first ranking
+            # (the city's organs, a district's streets, a street's communities), and the form says so. The
+            # organization tree's own rankings asked where they do not apply are explained, as they always were.
+            of = default_ranking(node.level)
         if self.form.is_bound:
             self.form.data["of"], self.form.data["metric"] = of, metric
         else:
             self.form.initial.update(of=of, metric=metric)
         rows = selectors.ranking(node=node, period=period, of=of, metric=metric)
         query = f"{node_query(node, period)}&{urlencode({'of': of, 'metric': metric})}"
-        return {"of": of, "metric": metric, **self.paginate(rows, query)}
+        at_place = node.is_geo
+        return {
+            "of": of,
+            "metric": metric,
+            "at_place": at_place,
+            "with_street": of == "communities" and node.level == Level.DISTRICT,
+            **self.paginate(rows, query),
+        }
 
 
 class MemberTableView(DashboardPage):
@@ -367,12 +463,36 @@ class BranchTableView(DashboardPage):
     title = gettext_lazy("Branch summary")
 
     def figures(self, node, period, cleaned):
+        if node.level in areas.PARTS:  # a place's tab is its parts
+            raise _Redirect(f"{reverse('dashboard:places')}?{node_query(node, period)}")
         if node.level not in (Level.ORGAN, Level.PARTY_ORG):
             raise stats_errors.Invalid("breakdown_invalid", stats_errors.BREAKDOWN_INVALID)
         rows = selectors.branch_rows(node=node, period=period)
         for row in rows:
             row["rate_label"] = _percent(row["registration_rate"])
         return self.paginate(rows, node_query(node, period))
+
+
+class PlacesView(DashboardPage):
+    """The parts of a place with their figures: the streets of a district, the communities of a street, the grids
+    of a community (apps.stats.areas.place_rows), each a link to its own dashboard."""
+
+    template_name = "web/dashboard/places.html"
+    subnav_key = "places"
+    title = gettext_lazy("Places")
+
+    def figures(self, node, period, cleaned):
+        if node.level in (Level.ORGAN, Level.PARTY_ORG):  # an organization's tab is its branches
+            raise _Redirect(f"{reverse('dashboard:branches')}?{node_query(node, period)}")
+        if node.level not in areas.PARTS:
+            raise stats_errors.Invalid("breakdown_invalid", stats_errors.BREAKDOWN_INVALID)
+        level = areas.PARTS[node.level]
+        rows = areas.place_rows(node=node, period=period, level=level)
+        return {
+            "title": PART_TITLES[node.level],
+            "part_label": Level(level).label,
+            **self.paginate(rows, node_query(node, period)),
+        }
 
 
 class ZeroServiceView(DashboardPage):
@@ -430,13 +550,13 @@ class EvaluationsView(DashboardPage):
 
 
 class ExportView(DashboardPageMixin, View):
-    """One of the three workbooks of apps.stats.exports for the form's node and period, as a GET download, with the
-    API export's permission check (export_node_get: an organ or a Party org the user may view)."""
+    """One of the workbooks of apps.stats.exports for the form's node and period, as a GET download, with the API
+    export's permission check (export_node_get: a node of a level the workbook is made for, that the user may view)."""
 
     def get(self, request, kind):
         if kind not in EXPORTS:
             raise Http404
-        build, filename, stem = EXPORTS[kind]
+        build, filename, stem, (levels, message) = EXPORTS[kind]
         form = DashboardForm(request.GET)
         home = reverse("dashboard:home")
         if not form.is_valid():
@@ -445,7 +565,9 @@ class ExportView(DashboardPageMixin, View):
         period = cleaned["period"]
         node = resolve_node(request.user, cleaned["level"], cleaned["id"])
         try:
-            node = exports.export_node_get(user=request.user, level=node.level, pk=node.pk)
+            node = exports.export_node_get(
+                user=request.user, level=node.level, pk=node.pk, levels=levels, message=message
+            )
         except NotFound as error:
             raise Http404(error.message) from error
         except DomainError as error:

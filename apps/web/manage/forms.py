@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import Form
 
-class ImportUploadForm(forms.Form):
+
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_("The filled-in template: Excel (.xlsx) or CSV."),
@@ -20,7 +22,7 @@ class RosterUploadForm(ImportUploadForm):
     )
 
 
-class MemberSearchForm(forms.Form):
+class MemberSearchForm(Form):
     q = forms.CharField(label=_("Name or mobile number"), required=False, max_length=50)
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, required=False, empty_label=_("All branches"))
     active = forms.ChoiceField(
@@ -34,7 +36,7 @@ class MemberSearchForm(forms.Form):
         self.fields["branch"].queryset = branches
 
 
-class MemberMoveForm(forms.Form):
+class MemberMoveForm(Form):
     branch = forms.ModelChoiceField(label=_("New branch"), queryset=None)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
@@ -44,11 +46,18 @@ class MemberMoveForm(forms.Form):
         self.fields["branch"].label_from_instance = lambda b: f"{b.organ.name} {b.name}"
 
 
-class ReasonForm(forms.Form):
+class CertificateIssueForm(Form):
+    """The period of a member's certificate: whole days, both included (this year up to today by default)."""
+
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
 
-class AppointForm(forms.Form):
+class AppointForm(Form):
     """Appoint someone (new to the platform or not) to a role on one of the places or organizations offered."""
 
     name = forms.CharField(label=_("Name"), max_length=50)
@@ -64,8 +73,23 @@ class AppointForm(forms.Form):
         return self._targets[self.cleaned_data["target"]]
 
 
-class DistrictForm(forms.Form):
+class DistrictForm(Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=100)
     longitude = forms.FloatField(label=_("Longitude (WGS-84)"), min_value=-180, max_value=180)
     latitude = forms.FloatField(label=_("Latitude (WGS-84)"), min_value=-90, max_value=90)
+
+
+class CertificateSearchForm(Form):
+    q = forms.CharField(label=_("Certificate number or name"), required=False, max_length=50)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All")), ("valid", _("Valid")), ("revoked", _("Revoked"))],
+        required=False,
+    )
+
+
+class CertificateRevokeForm(Form):
+    """The reason is required; the service says so (reason_required) so the page and the API give one message."""
+
+    reason = forms.CharField(label=_("Reason for revocation"), required=False, max_length=200)

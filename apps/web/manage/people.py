@@ -2,18 +2,24 @@
 the places an administrator covers with their staff and grid workers (appoint, revoke). Every change is a POST
 calling one service; every service audits."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts import services as account_services
 from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.permissions import may_appoint
+from apps.core.errors import Invalid
+from apps.ledger import certificates
+from apps.ledger import errors as ledger_errors
 from apps.orgs import services as org_services
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
 from apps.orgs.selectors import member_affiliations
@@ -98,6 +104,12 @@ class MemberDetailView(MembersPageMixin, ManagePage):
             secretary_of=_appointments(self.request.user, user=member.user, role=Role.BRANCH_SECRETARY),
             move_form=forms.MemberMoveForm(branches=branches.exclude(pk=member.branch_id)),
             reason_form=forms.ReasonForm(),
+            certificate_form=forms.CertificateIssueForm(
+                initial={
+                    "period_start": timezone.localdate().replace(month=1, day=1),
+                    "period_end": timezone.localdate(),
+                }
+            ),
             secretary_branches=branches.filter(organ_id=member.organ_id),
         )
         return context
@@ -124,12 +136,39 @@ class MemberMoveView(_MemberAction):
         return _("%(name)s moved to %(branch)s.") % {"name": member.user.name, "branch": form.cleaned_data["branch"]}
 
 
+class MemberCertificateView(_MemberAction):
+    """The organ issues a member's service certificate (the member may issue their own on their pages)."""
+
+    def perform(self, request, pk):
+        member = self.member(pk)
+        form = forms.CertificateIssueForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the first and the last day of the period."))
+            return ""
+        start, end = form.cleaned_data["period_start"], form.cleaned_data["period_end"]
+        if end < start:
+            raise Invalid("period_invalid", ledger_errors.PERIOD_INVALID)
+        certificate = certificates.certificate_issue(
+            member=member, actor=request.user, period_start=start, period_end=end
+        )
+        self.certificate_number = certificate.number
+        return _("Certificate %(number)s issued to %(name)s.") % {
+            "number": certificate.number,
+            "name": member.user.name,
+        }
+
+    def redirect_to(self, pk):
+        if getattr(self, "certificate_number", None):
+            return reverse("manage:certificates") + "?" + urlencode({"q": self.certificate_number})
+        return reverse("manage:member-detail", args=[pk])
+
+
 class MemberActiveView(_MemberAction):
     def perform(self, request, pk):
         member = self.member(pk)
         active = request.POST.get("active") == "1"
-        form = forms.ReasonForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        # The service judges the reason (200 characters at most: text_too_long); an invalid form would drop it.
+        reason = request.POST.get("reason", "")
         org_services.member_set_active(member=member, active=active, reason=reason, actor=request.user)
         return _("The member is active again.") if active else _("The member is deactivated; their history stays.")
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.manage import people, views
+from apps.web.manage import certificates, pairings, people, receipts, views
 
 app_name = "manage"
 
@@ -18,8 +18,18 @@ urlpatterns = [
     path("members/", people.MemberListView.as_view(), name="members"),
     path("members/<int:pk>/", people.MemberDetailView.as_view(), name="member-detail"),
     path("members/<int:pk>/move/", people.MemberMoveView.as_view(), name="member-move"),
+    path("members/<int:pk>/certificate/", people.MemberCertificateView.as_view(), name="member-certificate"),
     path("members/<int:pk>/active/", people.MemberActiveView.as_view(), name="member-active"),
     path("members/<int:pk>/secretary/", people.MemberSecretaryView.as_view(), name="member-secretary"),
+    # the certificates of an organ reviewer's members
+    path("certificates/", certificates.CertificateListView.as_view(), name="certificates"),
+    path("certificates/<int:pk>/pdf/", certificates.CertificatePdfView.as_view(), name="certificate-pdf"),
+    path("certificates/<int:pk>/revoke/", certificates.CertificateRevokeView.as_view(), name="certificate-revoke"),
+    # the organ's pairings with communities (结对共建) and its members' registration receipts (回执)
+    path("pairings/", pairings.PairingListView.as_view(), name="pairings"),
+    path("pairings/new/", pairings.PairingCreateView.as_view(), name="pairing-new"),
+    path("pairings/<int:pk>/end/", pairings.PairingEndView.as_view(), name="pairing-end"),
+    path("receipts/", receipts.ReceiptListView.as_view(), name="receipts"),
     # an administrator's places and their staff
     path("places/", people.PlaceListView.as_view(), name="places"),
     path("places/appoint/", people.AppointView.as_view(), name="appoint"),

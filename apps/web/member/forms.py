@@ -5,6 +5,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import ActivityCategory
+from apps.core.forms import Form
 from apps.wishes.models import WishCategory
 
 KIND_ALL = "all"
@@ -39,7 +40,7 @@ def _category_choices():
     ]
 
 
-class NearbyFilterForm(forms.Form):
+class NearbyFilterForm(Form):
     """The GET form of the member's home page. `wish_params()` / `activity_params()` give the query parameters of the
     API's WishFilter / ActivityFilter (which do the filtering and validate once more), or None when the kind or
     category leaves that list out."""
@@ -113,7 +114,7 @@ class NearbyFilterForm(forms.Form):
         )
 
 
-class CheckinCodeForm(forms.Form):
+class CheckinCodeForm(Form):
     """The code the staff show on site (also what a scanned QR code fills in)."""
 
     code = forms.CharField(

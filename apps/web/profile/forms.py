@@ -4,12 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import Form
 from apps.registrations.models import Registration
 
 FIRST_YEAR = 2000
 
 
-class AddressForm(forms.Form):
+class AddressForm(Form):
     """The residential address to look up (GET, saves nothing) and then to register with (POST)."""
 
     address = forms.CharField(
@@ -20,11 +21,11 @@ class AddressForm(forms.Form):
     )
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(Form):
     reason = forms.CharField(label=_("Why are these hours wrong?"), max_length=200)
 
 
-class YearForm(forms.Form):
+class YearForm(Form):
     """A calendar year from 2000 to the current one (a certificate or a list of one year)."""
 
     year = forms.IntegerField(label=_("Year"))

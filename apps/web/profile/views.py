@@ -6,7 +6,6 @@ summary"); every change goes through the registrations, activities and ledger se
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -239,7 +238,7 @@ class HoursDisputeView(ProfilePageMixin, ActionView):
 
 def _verify_base_url(request):
     """Where the public check lives: the configured public address, else this site (as the API's download)."""
-    return getattr(settings, "CERTIFICATE_VERIFY_BASE_URL", "") or request.build_absolute_uri("/")
+    return certificates.certificate_base_url(request)
 
 
 class CertificatesView(ProfilePageMixin, TemplateView):

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Attendance, Audience
+from apps.core.forms import Form
+from apps.core.text import REASON_MAX
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
 from apps.registrations.models import RegistrationStatus
@@ -55,7 +57,7 @@ class GridChoiceField(forms.ModelChoiceField):
 # --- registrations --------------------------------------------------------------------------------------------
 
 
-class RegistrationFilterForm(forms.Form):
+class RegistrationFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=RegistrationStatus.choices, required=False, initial=RegistrationStatus.PENDING
     )
@@ -64,17 +66,22 @@ class RegistrationFilterForm(forms.Form):
 # --- wishes ---------------------------------------------------------------------------------------------------
 
 
-class WishFilterForm(forms.Form):
+class WishFilterForm(Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + WishStatus.choices, required=False)
 
 
-class WishCreateForm(forms.Form):
+class WishCreateForm(Form):
     """The fields of the API's WishCreateInputSerializer (the value cap, the deadline and the resident count are the
     service's rules and come back as its errors)."""
 
     grid = GridChoiceField(label=_("Grid"), queryset=Grid.objects.none())
     title = forms.CharField(label=_("Title"), max_length=_max_length(Wish, "title"))
-    story = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    story = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=_max_length(Wish, "story"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=WishCategory.choices)
     wish_form = forms.ChoiceField(label=_("Kind"), choices=WishForm.choices, initial=WishForm.MATERIAL)
     beneficiary = forms.ChoiceField(label=_("For"), choices=Beneficiary.choices, initial=Beneficiary.INDIVIDUAL)
@@ -109,27 +116,32 @@ class WishCreateForm(forms.Form):
             del self.fields["publish"]
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+class ReasonForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX)
 
 
 # --- activities -----------------------------------------------------------------------------------------------
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + ActivityStatus.choices, required=False)
     hours = forms.ChoiceField(
         label=_("Hours"), choices=[("", _("All")), ("pending", _("Awaiting approval"))], required=False
     )
 
 
-class ActivityCreateForm(forms.Form):
+class ActivityCreateForm(Form):
     """The fields of the API's ActivityCreateInputSerializer."""
 
     community = forms.ModelChoiceField(label=_("Community"), queryset=Community.objects.none())
     grid = GridChoiceField(label=_("Grid"), queryset=Grid.objects.none(), required=False)
     title = forms.CharField(label=_("Title"), max_length=_max_length(Activity, "title"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=_max_length(Activity, "description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     category = forms.ChoiceField(label=_("Category"), choices=ActivityCategory.choices)
     address = forms.CharField(label=_("Place"), max_length=_max_length(Activity, "address"))
     latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
@@ -166,23 +178,23 @@ class ActivityCreateForm(forms.Form):
 # --- attendance and hours -------------------------------------------------------------------------------------
 
 
-class AttendanceMarkForm(forms.Form):
+class AttendanceMarkForm(Form):
     attendance = forms.ChoiceField(label=_("Attendance"), choices=Attendance.choices)
 
 
-class HoursAdjustForm(forms.Form):
+class HoursAdjustForm(Form):
     credited_minutes = forms.IntegerField(label=_("Credited minutes"), min_value=0)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 # --- evaluations ----------------------------------------------------------------------------------------------
 
 
-class EvaluationFilterForm(forms.Form):
+class EvaluationFilterForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000)
     community = forms.ModelChoiceField(
         label=_("Community"), queryset=Community.objects.none(), required=False, empty_label=None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.staff import views
+from apps.web.staff import activity_edit, posts, records, views
 
 app_name = "staff"
 
@@ -28,14 +28,28 @@ urlpatterns = [
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
     path("activities/<int:pk>/publish/", views.ActivityPublishView.as_view(), name="activity-publish"),
     path("activities/<int:pk>/cancel/", views.ActivityCancelView.as_view(), name="activity-cancel"),
+    path("activities/<int:pk>/edit/", activity_edit.ActivityEditView.as_view(), name="activity-edit"),
     path("activities/<int:pk>/checkin-code/", views.CheckinCodeView.as_view(), name="activity-checkin-code"),
     path("activities/<int:pk>/attendance/", views.AttendanceView.as_view(), name="activity-attendance"),
     path("activities/<int:pk>/attendance.xlsx", views.AttendanceExcelView.as_view(), name="activity-attendance-xlsx"),
     path("activities/<int:pk>/finish/", views.ActivityFinishView.as_view(), name="activity-finish"),
     path("signups/<int:pk>/attendance/", views.AttendanceMarkView.as_view(), name="signup-attendance"),
+    path("signups/<int:pk>/cancel/", views.SignUpCancelView.as_view(), name="signup-cancel"),
     path("signups/<int:pk>/approve/", views.HoursApproveView.as_view(), name="signup-approve"),
     path("signups/<int:pk>/adjust/", views.HoursAdjustView.as_view(), name="signup-adjust"),
     path("signups/<int:pk>/reject/", views.HoursRejectView.as_view(), name="signup-reject"),
+    # service records: manual entries, decisions, corrections
+    path("records/", records.RecordListView.as_view(), name="records"),
+    path("records/new/", records.RecordCreateView.as_view(), name="record-new"),
+    path("records/<int:pk>/approve/", records.RecordApproveView.as_view(), name="record-approve"),
+    path("records/<int:pk>/adjust/", records.RecordAdjustView.as_view(), name="record-adjust"),
+    path("records/<int:pk>/reject/", records.RecordRejectView.as_view(), name="record-reject"),
+    # standing posts (设岗认岗) and who holds them
+    path("posts/", posts.PostListView.as_view(), name="posts"),
+    path("posts/new/", posts.PostCreateView.as_view(), name="post-new"),
+    path("posts/<int:pk>/edit/", posts.PostEditView.as_view(), name="post-edit"),
+    path("posts/<int:pk>/deactivate/", posts.PostDeactivateView.as_view(), name="post-deactivate"),
+    path("posts/claims/<int:pk>/release/", posts.PostClaimReleaseView.as_view(), name="post-claim-release"),
     # year-end evaluations
     path("evaluations/", views.EvaluationListView.as_view(), name="evaluations"),
     path("evaluations/submit/", views.EvaluationSubmitView.as_view(), name="evaluation-submit"),

@@ -28,6 +28,7 @@ from apps.activities.models import ActivityStatus, Attendance, HoursStatus, Sign
 from apps.activities.permissions import organizer_q, require_organizer
 from apps.core.errors import DomainError
 from apps.core.masking import mask_name
+from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import day_bounds
 from apps.orgs.models import Member
 from apps.registrations import selectors as registration_selectors
@@ -150,6 +151,19 @@ class HomeView(DeskPage):
                 "url": reverse("staff:activities") + "?hours=pending",
             },
         ]
+        if scope.is_superuser or scope.staff_community_ids:
+            manual = ServiceRecord.objects.filter(
+                source=ServiceSource.MANUAL, status=RecordStatus.PENDING, amends__isnull=True
+            ).exclude(member__user=user)
+            if not scope.is_superuser:
+                manual = manual.filter(community__in=scope.staff_community_ids)
+            counts.append(
+                {
+                    "label": _("Manual entries awaiting approval"),
+                    "value": manual.count(),
+                    "url": reverse("staff:records") + "?status=pending&source=manual",
+                }
+            )
         return super().get_context_data(counts=counts, **kwargs)
 
 
@@ -266,7 +280,11 @@ class WishCreateView(StaffPageMixin, FormView):
                 field = "wish_form" if field == "form" else field
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
-        messages.success(self.request, _("Wish posted: %(title)s.") % {"title": wish.title})
+        outcome = {
+            WishStatus.PUBLISHED: _("Wish published: %(title)s."),
+            WishStatus.PENDING_REVIEW: _("Wish sent to the community for verification: %(title)s."),
+        }.get(wish.status, _("Wish saved as a draft: %(title)s."))
+        messages.success(self.request, outcome % {"title": wish.title})
         return HttpResponseRedirect(reverse("staff:wish-detail", args=[wish.pk]))
 
 
@@ -461,6 +479,9 @@ class ActivityDetailView(DeskPage):
             may_checkin=activity.status in (ActivityStatus.OPEN, ActivityStatus.CLOSED),
             leads=hours.is_lead(user, activity),
             has_ended=activity.ends_at <= now,
+            # Organizers may take a member off the list until the activity ends (the service's rule).
+            may_cancel_signups=activity.ends_at > now
+            and activity.status not in (ActivityStatus.FINISHED, ActivityStatus.CANCELLED),
             **kwargs,
         )
 
@@ -596,6 +617,26 @@ class _SignUpAction(StaffPageMixin, ActionView):
 
     def redirect_to(self, pk):
         return reverse("staff:activity-attendance", args=[self.activity_pk])
+
+
+class SignUpCancelView(StaffPageMixin, ActionView):
+    """An organizer takes a member off an activity's list (a freed place goes to the waitlist)."""
+
+    def perform(self, request, pk):
+        signups = SignUp.objects.filter(activity__in=desk_activities(request.user, self.scope).values("pk"))
+        signup = object_or_404(signups.select_related("activity", "member__user"), pk)
+        self.activity_pk = signup.activity_id
+        activity_services.signup_cancel(signup=signup, actor=request.user, reason=request.POST.get("reason", ""))
+        return _("The sign-up of %(name)s is cancelled.") % {"name": signup.member.user.name}
+
+    def post(self, request, pk):
+        self.activity_pk = None
+        return super().post(request, pk=pk)
+
+    def redirect_to(self, pk):
+        if self.activity_pk is None:
+            return reverse("staff:activities")
+        return reverse("staff:activity-detail", args=[self.activity_pk])
 
 
 class AttendanceMarkView(_SignUpAction):

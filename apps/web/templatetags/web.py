@@ -16,6 +16,16 @@ def error_code(extra_tags):
 
 
 @register.filter
+def coded_errors(errors):
+    """A form's error list as (message, code) pairs: the page shows the message, the code goes in the markup."""
+    pairs = []
+    for error in errors.as_data() if hasattr(errors, "as_data") else ():
+        for message in error.messages:
+            pairs.append((message, error.code or ""))
+    return pairs
+
+
+@register.filter
 def hours(minutes):
     """Integer minutes as hours with one decimal ("1.5"); the ledger keeps minutes, people read hours."""
     if minutes in (None, ""):

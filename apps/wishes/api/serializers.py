@@ -7,23 +7,29 @@ serializers only obey it, so no view or template can forget it.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.serializers import InputSerializer
 from apps.core.masking import mask_name
 from apps.ledger.models import AuditEntry
 from apps.orgs.models import Member, PartyOrg
 from apps.places.models import Community, Grid
 from apps.places.selectors import near_distance_m
 from apps.wishes.contact_views import ContactChannel
-from apps.wishes.models import Beneficiary, WishCategory, WishClaim, WishForm
+from apps.wishes.models import Beneficiary, Wish, WishCategory, WishClaim, WishForm
 from apps.wishes.permissions import CURRENT_CLAIM_STATUSES
+
+
+def _max(model, field):
+    return model._meta.get_field(field).max_length
+
 
 # --- inputs -----------------------------------------------------------------------------------------------------
 
 
-class WishCreateInputSerializer(serializers.Serializer):
+class WishCreateInputSerializer(InputSerializer):
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all(), required=False)
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all())
     title = serializers.CharField(max_length=100)
-    story = serializers.CharField(required=False, allow_blank=True, default="")
+    story = serializers.CharField(max_length=_max(Wish, "story"), required=False, allow_blank=True, default="")
     category = serializers.ChoiceField(choices=WishCategory.choices)
     form = serializers.ChoiceField(choices=WishForm.choices, default=WishForm.MATERIAL)
     beneficiary = serializers.ChoiceField(choices=Beneficiary.choices, default=Beneficiary.INDIVIDUAL)
@@ -38,27 +44,33 @@ class WishCreateInputSerializer(serializers.Serializer):
     publish = serializers.BooleanField(default=False)
 
 
-class WishClaimInputSerializer(serializers.Serializer):
+class WishClaimInputSerializer(InputSerializer):
     as_branch = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all(), required=False, allow_null=True)
 
 
-class ReasonInputSerializer(serializers.Serializer):
+class ReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
-class OptionalReasonInputSerializer(serializers.Serializer):
+class OptionalReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class WishFulfilInputSerializer(serializers.Serializer):
-    note = serializers.CharField()
+class WishFulfilInputSerializer(InputSerializer):
+    note = serializers.CharField(max_length=_max(Wish, "fulfil_note"))
     photo = serializers.FileField(required=False, allow_empty_file=False)
     participants = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(), many=True, required=False, default=list
     )
 
 
-class WishConfirmInputSerializer(serializers.Serializer):
+class MyClaimsQuerySerializer(InputSerializer):
+    """`active`: true (or 1) for open claims only; a value that is not a boolean is a 400, never an unfiltered list."""
+
+    active = serializers.BooleanField(required=False, default=False)
+
+
+class WishConfirmInputSerializer(InputSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

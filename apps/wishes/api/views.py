@@ -137,13 +137,20 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._respond(services.wish_cancel(wish=wish, actor=request.user, **data))
 
     @extend_schema(
-        parameters=[OpenApiParameter("active", bool, description="only claims still held (active or fulfilled)")],
+        parameters=[
+            OpenApiParameter(
+                "active",
+                bool,
+                description="true: open claims only, those still to be fulfilled (claim status active); a claim "
+                "reported fulfilled, confirmed or released is not open. false or absent: every claim.",
+            )
+        ],
         responses=s.MyClaimOutputSerializer(many=True),
     )
     @action(detail=False, methods=["get"], url_path="my-claims", filterset_class=None)
     def my_claims(self, request):
-        active_only = request.query_params.get("active") in ("true", "1")
-        claims = selectors.my_claims(user=request.user, active_only=active_only)
+        query = _validated(s.MyClaimsQuerySerializer, request.query_params)
+        claims = selectors.my_claims(user=request.user, active_only=query["active"])
         page = self.paginate_queryset(claims)
         return self.get_paginated_response(s.MyClaimOutputSerializer(page, many=True).data)
 

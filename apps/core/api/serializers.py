@@ -1,0 +1,39 @@
+"""The base of every input serializer of the API (request bodies and query parameters)."""
+
+from django.utils.datastructures import MultiValueDict
+from rest_framework import serializers
+
+from apps.core.text import strip_direction_controls
+
+
+def _is_free_text(field):
+    """A writable CharField (or subclass) that trims its input. One with `trim_whitespace=False` takes its text
+    verbatim (a password) and is left alone."""
+    return isinstance(field, serializers.CharField) and field.trim_whitespace and not field.read_only
+
+
+def _clean_values(values):
+    return [strip_direction_controls(v) if isinstance(v, str) else v for v in values]
+
+
+class InputSerializer(serializers.Serializer):
+    """serializers.Serializer whose free-text fields see their input cleaned (apps.core.text) before they validate it:
+    a field's max_length counts the text as it will be stored, and a text of direction controls only is blank.
+
+    Every input serializer derives from it (tests/core/test_text.py checks), so a new text field gets the cleaning by
+    default; its maximum is the field's own max_length.
+    """
+
+    def to_internal_value(self, data):
+        names = {field.field_name for field in self._writable_fields if _is_free_text(field)}
+        if names and isinstance(data, MultiValueDict):  # form and multipart bodies (QueryDict); files are kept as is
+            cleaned = MultiValueDict()
+            for key, values in data.lists():
+                cleaned.setlist(key, _clean_values(values) if key in names else list(values))
+            data = cleaned
+        elif names and isinstance(data, dict):  # JSON
+            data = {
+                key: strip_direction_controls(value) if key in names and isinstance(value, str) else value
+                for key, value in data.items()
+            }
+        return super().to_internal_value(data)

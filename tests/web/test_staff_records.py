@@ -1,0 +1,222 @@
+"""Service records at the desk: entering an offline service for one member or several, and approving, adjusting,
+rejecting or correcting a manual entry; the desk's home counts what waits."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.ledger import services as ledger
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.selectors import record_effective
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def browser_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.fixture
+def desk(world):
+    """The world, with a second staff member of the community and two more members registered there."""
+    world.second_staff = f.UserFactory(name="社区干部二")
+    f.RoleFactory(user=world.second_staff, role=Role.COMMUNITY_STAFF, community=world.community)
+    world.neighbours = [f.MemberFactory(branch=world.branch) for _ in range(2)]
+    for member in [world.member, *world.neighbours]:
+        f.RegistrationFactory(member=member, grid=world.grid)
+    return world
+
+
+def entry_form(world, **overrides):
+    start = timezone.now() - timedelta(days=1, hours=3)
+    data = {
+        "community": world.community.pk,
+        "grid": "",
+        "members": [world.member.pk, world.neighbours[0].pk],
+        "other_phones": "",
+        "content": "帮助独居老人打扫卫生",
+        "started_at": local(start),
+        "ended_at": local(start + timedelta(hours=2)),
+        "credited_minutes": "120",
+        "residents_served": "3",
+        "reason": "线下服务，纸质签到表存档",
+    }
+    data.update(overrides)
+    return data
+
+
+def manual_record(world, member=None, minutes=60, residents=2):
+    start = timezone.now() - timedelta(days=2)
+    return ledger.record_create_manual(
+        actor=world.staff,
+        member=member or world.member,
+        community=world.community,
+        content="整理社区图书角",
+        started_at=start,
+        ended_at=start + timedelta(hours=2),
+        credited_minutes=minutes,
+        residents_served=residents,
+        reason="线下服务",
+    )
+
+
+# --- entering --------------------------------------------------------------------------------------------------
+
+
+def test_staff_enter_one_service_done_by_several_members_and_the_residents_count_once(desk):
+    client = browser_for(desk.staff)
+    page = client.get(reverse("staff:record-new"))
+    assert page.status_code == 200
+    # The community's registered members are offered; a member registered elsewhere is not.
+    offered = set(page.context["form"].fields["members"].queryset)
+    assert offered == {desk.member, *desk.neighbours}
+
+    response = client.post(
+        reverse("staff:record-new"), entry_form(desk, other_phones=f"{desk.other_member.user.phone}\n")
+    )
+
+    assert response.status_code == 302
+    records = list(ServiceRecord.objects.order_by("pk"))
+    assert [r.member for r in records] == [desk.member, desk.neighbours[0], desk.other_member]
+    assert {(r.status, r.source, r.credited_minutes, r.recorded_by_id) for r in records} == {
+        (RecordStatus.PENDING, ServiceSource.MANUAL, 120, desk.staff.pk)
+    }
+    assert sum(r.residents_served for r in records) == 3
+    assert AuditEntry.objects.filter(subject_type="ledger.servicerecord", action="create").count() == 3
+
+
+def test_an_entry_with_a_bad_figure_or_an_unknown_number_writes_nothing(desk):
+    client = browser_for(desk.staff)
+    too_long = client.post(reverse("staff:record-new"), entry_form(desk, credited_minutes="500"))
+    assert too_long.status_code == 200
+    codes = [e.code for e in too_long.context["form"].non_field_errors().as_data()]
+    assert codes == ["minutes_exceed_span"]
+    unknown = client.post(reverse("staff:record-new"), entry_form(desk, other_phones="13799999999"))
+    assert unknown.status_code == 200 and "other_phones" in unknown.context["form"].errors
+    nobody = client.post(reverse("staff:record-new"), entry_form(desk, members=[]))
+    assert [e.code for e in nobody.context["form"].non_field_errors().as_data()] == ["members_required"]
+    assert not ServiceRecord.objects.exists()
+
+
+def test_a_member_cannot_enter_their_own_service_even_as_staff(desk):
+    staff_member = f.MemberFactory(branch=desk.branch, user=desk.second_staff)
+    f.RegistrationFactory(member=staff_member, grid=desk.grid)
+    response = browser_for(desk.second_staff).post(
+        reverse("staff:record-new"), entry_form(desk, members=[staff_member.pk, desk.member.pk])
+    )
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == ["own_service"]
+    assert not ServiceRecord.objects.exists()  # all or none
+
+
+# --- deciding --------------------------------------------------------------------------------------------------
+
+
+def test_the_desk_home_counts_manual_entries_awaiting_approval_and_the_list_shows_them(desk):
+    manual_record(desk)
+    manual_record(desk, member=desk.neighbours[0])
+    home = browser_for(desk.second_staff).get(reverse("staff:home"))
+    tile = next(c for c in home.context["counts"] if c["url"].startswith(reverse("staff:records")))
+    assert tile["value"] == 2
+    listing = browser_for(desk.second_staff).get(tile["url"])
+    assert [r.may_decide for r in listing.context["page_obj"].object_list] == [True, True]
+
+
+def test_approve_adjust_and_reject_a_manual_entry(desk):
+    approve, adjust, reject = (manual_record(desk, member=m) for m in [desk.member, *desk.neighbours])
+    client = browser_for(desk.second_staff)
+
+    client.post(reverse("staff:record-approve", args=[approve.pk]))
+    approve.refresh_from_db()
+    assert (approve.status, approve.decided_by) == (RecordStatus.APPROVED, desk.second_staff)
+
+    client.post(
+        reverse("staff:record-adjust", args=[adjust.pk]),
+        {"credited_minutes": "45", "residents_served": "1", "reason": "签到表显示只服务了45分钟"},
+    )
+    adjust.refresh_from_db()
+    assert adjust.status == RecordStatus.APPROVED and adjust.credited_minutes == 60  # as entered, then corrected
+    assert record_effective(adjust) == (45, 1)
+    assert adjust.amendments.get().decision_reason == "签到表显示只服务了45分钟"
+
+    no_reason = client.post(reverse("staff:record-reject", args=[reject.pk]), {"reason": " "}, follow=True)
+    assert 'data-error-code="reason_required"' in no_reason.content.decode()
+    reject.refresh_from_db()
+    assert reject.status == RecordStatus.PENDING
+    client.post(reverse("staff:record-reject", args=[reject.pk]), {"reason": "当天无此活动"})
+    reject.refresh_from_db()
+    assert (reject.status, reject.decision_reason) == (RecordStatus.REJECTED, "当天无此活动")
+
+
+def test_an_approved_record_is_corrected_with_a_reason(desk):
+    record = manual_record(desk)
+    ledger.record_approve(record=record, actor=desk.second_staff)
+    client = browser_for(desk.staff)
+    page = client.get(reverse("staff:records"), {"status": "approved"})
+    assert [r.may_correct for r in page.context["page_obj"].object_list] == [True]
+    client.post(
+        reverse("staff:record-adjust", args=[record.pk]),
+        {"credited_minutes": "90", "residents_served": "4", "reason": "补录遗漏的服务时间"},
+    )
+    assert record_effective(record) == (90, 4)
+
+
+def test_records_outside_the_desk_read_as_missing_and_grid_workers_have_no_record_pages(desk):
+    other_staff = f.UserFactory()
+    f.RoleFactory(user=other_staff, role=Role.COMMUNITY_STAFF, community=desk.other_community)
+    record = manual_record(desk)
+    response = browser_for(other_staff).post(reverse("staff:record-approve", args=[record.pk]))
+    assert response.status_code == 404
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PENDING
+    assert browser_for(desk.grid_worker).get(reverse("staff:records")).status_code == 403
+    assert browser_for(desk.grid_worker).get(reverse("staff:record-new")).status_code == 403
+
+
+# --- taking a member off an activity ---------------------------------------------------------------------------
+
+
+def test_an_organizer_cancels_a_members_sign_up_and_the_waitlist_moves_up(desk):
+    from apps.activities.models import ActivityStatus, SignUpStatus
+    from tests.activities_hours.conftest import make_activity, make_signup
+
+    start = timezone.now() + timedelta(days=2)
+    activity = make_activity(
+        community=desk.community,
+        created_by=desk.staff,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status=ActivityStatus.OPEN,
+        capacity=1,
+    )
+    taken = make_signup(activity=activity, member=desk.member)
+    waiting = make_signup(activity=activity, member=desk.neighbours[0], status=SignUpStatus.WAITLISTED)
+    client = browser_for(desk.staff)
+    page = client.get(reverse("staff:activity-detail", args=[activity.pk]))
+    assert page.context["may_cancel_signups"] is True
+
+    response = client.post(reverse("staff:signup-cancel", args=[taken.pk]), {"reason": "本人临时有事"})
+
+    assert response.status_code == 302
+    taken.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (taken.status, waiting.status) == (SignUpStatus.CANCELLED, SignUpStatus.CONFIRMED)
+    audit = AuditEntry.objects.get(subject_type="activities.signup", subject_id=taken.pk, action="cancel")
+    assert (audit.actor, audit.reason) == (desk.staff, "本人临时有事")
+    # Twice: the service's refusal, as its message only.
+    again = client.post(reverse("staff:signup-cancel", args=[taken.pk]), follow=True)
+    assert 'data-error-code="signup_not_active"' in again.content.decode()
+    # Another community's staff cannot see the sign-up at all.
+    other_staff = f.UserFactory()
+    f.RoleFactory(user=other_staff, role=Role.COMMUNITY_STAFF, community=desk.other_community)
+    assert browser_for(other_staff).post(reverse("staff:signup-cancel", args=[waiting.pk])).status_code == 404
