@@ -100,7 +100,8 @@ class _PlacesInDatabase:
         return list(GazetteerEntry.objects.filter(_contained_in(text)))
 
     @staticmethod
-    def grids_near(wanted):
+    def grids_near(lat, lng, radius_m, community_id, grid_id):
+        wanted = _grids_wanted(lat, lng, radius_m, community_id, grid_id)
         return list(Grid.objects.select_related("community").filter(wanted))
 
     @staticmethod
@@ -176,8 +177,8 @@ class PlacesSnapshot:
     def entries_in(self, text):
         return self._in(text, "entry")
 
-    def grids_near(self, wanted):
-        lat, lng, radius_m, community_id, grid_id = wanted
+    def grids_near(self, lat, lng, radius_m, community_id, grid_id):
+        """What _grids_wanted selects in the database, from memory."""
         box = _bbox(lat, lng, radius_m)
         return [
             g
@@ -466,10 +467,7 @@ def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None):
     places = places or _IN_DATABASE
     radius_m = float(getattr(settings, "PLACES_MATCH_RADIUS_M", 1500))
     # A grid is a candidate if geometry could place the point in it, its centre may be near enough, or it was named.
-    if places is _IN_DATABASE:
-        grids = places.grids_near(_grids_wanted(lat, lng, radius_m * 1.01, community_id, grid_id))
-    else:
-        grids = places.grids_near((lat, lng, radius_m * 1.01, community_id, grid_id))
+    grids = places.grids_near(lat, lng, radius_m * 1.01, community_id, grid_id)
 
     if grid_id:
         named = next((g for g in grids if g.pk == grid_id), None)
