@@ -1,12 +1,11 @@
 """Login throttling (django-axes): whose failed attempts count together, and what a locked-out client is told.
 
 Attempts are counted per mobile number *and* client address: a stranger guessing one member's password is stopped,
-but cannot lock that member out from their own phone. The lock lifts by itself after LOGIN_LOCKOUT_MINUTES.
+but cannot lock that member out from their own phone. The lock lifts by itself after LOGIN_LOCKOUT_MINUTES. Each
+face answers a locked-out client in its own form (apps.web.error_pages.login_locked: JSON or the login page).
 """
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from apps.accounts.services import normalize_phone
@@ -41,21 +40,7 @@ def client_address(request):
     return request.META.get("REMOTE_ADDR")
 
 
-def _message():
+def locked_message():
+    """What a locked-out client is told (with LOCKED_CODE)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return _("Too many failed logins. Try again in %(minutes)s minutes.") % {"minutes": minutes}
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """429 for everyone; the API gets the usual {"code", "detail"} body, a page gets the login page with the notice."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": LOCKED_CODE, "detail": _message()}, status=429)
-    from apps.web.forms import PhoneLoginForm
-
-    form = PhoneLoginForm(request)
-    return render(
-        request,
-        "web/login.html",
-        {"form": form, "locked_message": _message(), "locked_code": LOCKED_CODE},
-        status=429,
-    )

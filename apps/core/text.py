@@ -12,7 +12,7 @@ text is stored as `clean_text` leaves it:
   where one is documented), a translated message and, as context, the field and its maximum.
 
 The faces call it through their base classes, so a new field gets it without asking: the API's input serializers
-through apps.core.api.serializers.InputSerializer, the pages' forms through apps.core.forms.Form. Services call
+through apps.core.serializers.InputSerializer, the pages' forms through apps.core.forms.Form. Services call
 `clean_text` / `clean_model_text` on the free text they take, since pages and imports call them directly.
 """
 

@@ -340,6 +340,28 @@ def record_approve_adjusted(*, record, actor, credited_minutes, residents_served
 
 
 @transaction.atomic
+def record_adjust(*, record, actor, credited_minutes, residents_served, reason):
+    """Make a record count these figures, whatever became of it since the page that asked was shown.
+
+    The record's state is read under lock in this transaction, then a pending record is approved with the figures
+    (record_approve_adjusted) and an approved original corrected (record_amend). So a record another member of staff
+    approved in the meantime gets the figures as a correction on top of that approval: both decisions stay in the
+    ledger, and figures it already counts are amendment_no_change. A rejected record is record_not_pending (a
+    rejection is never turned into an approval here), an amendment record_not_amendable. Returns the record.
+    """
+    require_community_staff(actor, record.community_id)
+    require_not_own_service(actor, record.member)
+    locked = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+    figures = {"credited_minutes": credited_minutes, "residents_served": residents_served, "reason": reason}
+    if locked.status == RecordStatus.PENDING:
+        return record_approve_adjusted(record=locked, actor=actor, **figures)
+    if locked.status == RecordStatus.REJECTED:
+        raise errors.record_not_pending()
+    record_amend(record=locked, actor=actor, **figures)
+    return locked
+
+
+@transaction.atomic
 def record_reject(*, record, actor, reason):
     reason = _clean_reason(reason, required=True)
     return _decide(record=record, actor=actor, status=RecordStatus.REJECTED, reason=reason)

@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +40,7 @@ __all__ = [
     "place_summary_workbook",
     "unregistered_and_zero_service_filename",
     "unregistered_and_zero_service_workbook",
+    "xlsx_response",
 ]
 
 EXPORT_LEVELS = (Level.ORGAN, Level.PARTY_ORG)
@@ -132,6 +135,16 @@ def place_summary_filename(*, node, period):
 
 def organs_in_area_filename(*, node, period):
     return _filename(node_title(node), period_title(period), _("Organs serving in the area"))
+
+
+def xlsx_response(content, *, filename, fallback):
+    """The workbook as a download, for the API and the dashboard pages alike. The Chinese file name goes in RFC 5987's
+    filename*, with an ASCII name for the rare client that only reads filename."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    return response
 
 
 # --- sheets ------------------------------------------------------------------------------------------------------

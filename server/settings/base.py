@@ -124,7 +124,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.lockout_username"
-AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "apps.web.error_pages.login_locked"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_address"

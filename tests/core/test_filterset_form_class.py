@@ -2,9 +2,9 @@
 
 from django.http import QueryDict
 
-from apps.activities.api.filters import ActivityFilter
-from apps.places.api.filters import NearMeFilterSet
-from apps.wishes.api.filters import WishFilter
+from apps.activities.filters import ActivityFilter
+from apps.places.filters import NearMeFilterSet
+from apps.wishes.filters import WishFilter
 
 
 def test_one_form_class_per_filterset_class_and_a_fresh_form_each_time(db):

@@ -17,9 +17,9 @@ from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers
 
 import apps
-from apps.core.api.serializers import InputSerializer
 from apps.core.errors import Invalid
 from apps.core.forms import Form, TextCleaningMixin
+from apps.core.serializers import InputSerializer
 from apps.core.text import DIRECTION_CONTROLS, clean_model_text, clean_text, strip_direction_controls
 from apps.wishes.models import Wish
 
@@ -149,7 +149,7 @@ def _classes(module, base):
 
 def _input_serializers():
     found = set()
-    for module in _modules(("serializers", "hours_serializers", "views", "export_views")):
+    for module in _modules(("serializers", "hours_serializers", "views", "export_views", "queries")):
         for cls in _classes(module, serializers.Serializer):
             if cls.__name__.endswith(("InputSerializer", "QuerySerializer")):
                 found.add(cls)

@@ -7,6 +7,7 @@ Screenshots go to E2E_SCREENSHOT_DIR (default var/screenshots/); docs/user-guide
 
 import os
 import shutil
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,36 @@ def e2e_world(transactional_db):
 
 
 __all__ = ["DESKTOP", "PHONE", "PASSWORD", "with_password", "f"]
+
+
+def last_years_certificate(world, *, actor):
+    """Last year's certificate of the world's member (王建国): two services, 4.5 hours in all, in 幸福社区."""
+    from django.utils import timezone
+
+    from apps.ledger import services as ledger_services
+    from apps.ledger.certificates import certificate_issue
+    from apps.ledger.models import RecordStatus, ServiceSource
+    from apps.places.models import Community
+
+    Community.objects.filter(pk=world.community.pk).update(name="幸福社区", contact_phone="0571-87001234")
+    world.member.user.name = "王建国"
+    world.member.user.save(update_fields=["name"])
+    year = timezone.localdate().year - 1
+    for month, minutes, content in ((3, 150, "社区环境卫生整治"), (5, 120, "关爱帮扶独居老人")):
+        start = timezone.make_aware(datetime(year, month, 12, 9))
+        ledger_services.record_create(
+            member=world.member,
+            community=world.community,
+            grid=world.grid,
+            source=ServiceSource.MANUAL,
+            source_id=None,
+            content=content,
+            started_at=start,
+            ended_at=start + timedelta(minutes=minutes),
+            credited_minutes=minutes,
+            status=RecordStatus.APPROVED,
+            decided_by=world.staff,
+        )
+    return certificate_issue(
+        member=world.member, actor=actor, period_start=date(year, 1, 1), period_end=date(year, 12, 31)
+    )

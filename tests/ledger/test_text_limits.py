@@ -99,7 +99,7 @@ def _ledger_input_serializers():
 def test_every_ledger_input_serializer_cleans_its_text_and_bounds_it():
     from rest_framework import serializers as drf
 
-    from apps.core.api.serializers import InputSerializer
+    from apps.core.serializers import InputSerializer
 
     found = list(_ledger_input_serializers())
     assert len(found) >= 6

@@ -99,8 +99,8 @@ def test_the_management_subnavigation_offers_the_pages_of_the_role(world, role, 
         assert (f'href="{url(name)}"' in page) == (name in subnav)
 
 
-@pytest.mark.parametrize("role", ["member", "staff", "secretary", "street_admin"])
-def test_the_members_pages_are_for_organ_reviewers(world, role):
+@pytest.mark.parametrize("role", ["member", "staff", "street_admin"])
+def test_the_members_pages_are_for_organ_reviewers_and_branch_secretaries(world, role):
     assert browser_for(world.user(role)).get(url("members")).status_code == 403
 
 

@@ -565,8 +565,9 @@ RULES = {
         GET="anon=login reviewer,superuser=405 *=403",
         POST="anon=login reviewer=ok/404 superuser=ok *=403",
     ),
-    "/manage/members/": R(GET="anon=login reviewer,superuser=ok *=403"),
-    "/manage/members/{pk}/": R("member", GET="anon=login reviewer=ok/404 superuser=ok *=403"),
+    # The members pages and the move: the organ's reviewers and the secretaries of the member's Party-org subtree.
+    "/manage/members/": R(GET="anon=login secretary,reviewer,superuser=ok *=403"),
+    "/manage/members/{pk}/": R("member", GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403"),
     "/manage/members/{pk}/active/": R(
         "member",
         GET="anon=login reviewer,superuser=405 *=403",
@@ -579,8 +580,8 @@ RULES = {
     ),
     "/manage/members/{pk}/move/": R(
         "member",
-        GET="anon=login reviewer,superuser=405 *=403",
-        POST="anon=login reviewer=ok/404 superuser=ok *=403",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
     ),
     "/manage/members/{pk}/secretary/": R(
         "member",

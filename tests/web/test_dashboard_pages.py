@@ -23,6 +23,7 @@ from apps.stats import errors
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of
 from apps.stats.selectors import node_breakdown, node_metrics
+from apps.web.dashboard.forms import default_period
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_a_reviewer_opens_on_their_organ_and_sees_its_branches_in_the_node_selec
     response = browser_for(world.reviewer).get(page_url())
     assert response.status_code == 200
     assert response.context["node"] == Node(Level.ORGAN, world.organ)
-    assert response.context["period"] == period_of()
+    assert response.context["period"] == default_period()
     body = response.content.decode()
     for value in (f"organ:{world.organ.pk}", f"party_org:{world.branch.pk}", f"party_org:{dash.branch2.pk}"):
         assert f'value="{value}"' in body

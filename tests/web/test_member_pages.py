@@ -342,6 +342,14 @@ def test_claiming_for_a_branch_one_is_not_secretary_of_is_refused(mw, member):
     assert not WishClaim.objects.exists()
 
 
+@pytest.mark.parametrize("as_branch", ["999999999", "x", " "])
+def test_claiming_for_an_unknown_branch_is_refused_as_invalid_branch(mw, member, as_branch):
+    wish = mw.wish(M600)
+    response = member.post(reverse("member:wish_claim", args=[wish.pk]), {"as_branch": as_branch}, follow=True)
+    assert [tags for _text, tags in messages_of(response)] == ["code:invalid_branch"]
+    assert not WishClaim.objects.exists()
+
+
 def test_wishes_outside_the_members_scope_are_404(mw, member):
     other = mw.wish(0.0, grid=mw.other_grid)
     draft = mw.wish(M600, status=WishStatus.DRAFT)
@@ -462,6 +470,30 @@ def test_check_in_by_position_without_a_position_says_what_is_needed(mw, member)
     assert (str(POSITION_NEEDED), "code:position_needed") in messages_of(response)
     signup.refresh_from_db()
     assert signup.checked_in_at is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"latitude": "91"}, {"longitude": "nan"}, {"coord_system": "utm"}, {"accuracy_m": "-1"}],
+)
+def test_check_in_by_position_with_an_impossible_position_says_what_is_needed(mw, member, extra):
+    activity, signup = mw.running_activity()
+    data = {"latitude": activity.latitude, "longitude": activity.longitude, "coord_system": "wgs84", **extra}
+    response = member.post(reverse("member:checkin_position", args=[activity.pk]), data, follow=True)
+    assert (str(POSITION_NEEDED), "code:position_needed") in messages_of(response)
+    signup.refresh_from_db()
+    assert signup.checked_in_at is None
+
+
+def test_check_in_by_position_without_a_system_reads_wgs84_and_keeps_the_accuracy(mw, member):
+    activity, signup = mw.running_activity()
+    member.post(
+        reverse("member:checkin_position", args=[activity.pk]),
+        {"latitude": activity.latitude, "longitude": activity.longitude, "coord_system": " ", "accuracy_m": "12.5"},
+    )
+    signup.refresh_from_db()
+    assert signup.checkin_method == CheckinMethod.POSITION and signup.checkin_accuracy_m == 12.5
+    assert signup.checkin_distance_m < 1
 
 
 def test_check_in_by_code_right_and_wrong(mw, member):

@@ -1,6 +1,8 @@
-"""Service records at the desk: entering an offline service for one member or several, and approving, adjusting,
-rejecting or correcting a manual entry; the desk's home counts what waits."""
+"""Service records at the desk: entering an offline service for one member or several (the members listed found by a
+search), and approving, adjusting, rejecting or correcting a manual entry, also when another member of staff decided
+it since the page was shown; the desk's home counts what waits."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from apps.accounts.models import Role
 from apps.ledger import services as ledger
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
+from apps.web.staff import records as record_pages
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +122,90 @@ def test_a_member_cannot_enter_their_own_service_even_as_staff(desk):
     assert not ServiceRecord.objects.exists()  # all or none
 
 
+# --- the members the entry form lists ----------------------------------------------------------------------------
+
+
+def listed_members(response):
+    """The members the entry form offers to tick, as rendered (checkbox values), and those ticked."""
+    html = response.content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="members" value="(\d+)"[^>]*>', html)
+    ticked = re.findall(r'<input type="checkbox" name="members" value="(\d+)"[^>]*checked[^>]*>', html)
+    return {int(pk) for pk in boxes}, {int(pk) for pk in ticked}
+
+
+@pytest.fixture
+def named(desk):
+    """Three more members registered with the community, with names and numbers to search by."""
+    desk.named = {}
+    for name, phone in (("王小明", "13711110001"), ("王小红", "13711112345"), ("李大伟", "13722225678")):
+        desk.named[name] = f.MemberFactory(branch=desk.branch, user=f.UserFactory(name=name, phone=phone))
+        f.RegistrationFactory(member=desk.named[name], grid=desk.grid)
+    return desk
+
+
+def test_the_entry_form_lists_at_most_so_many_members_and_asks_for_a_narrower_search(named, monkeypatch):
+    monkeypatch.setattr(record_pages, "MEMBER_CHOICES_MAX", 2)
+    client = browser_for(named.staff)
+    page = client.get(reverse("staff:record-new"))
+    shown, _ticked = listed_members(page)
+    assert len(shown) == 2
+    assert 'id="members-refine"' in page.content.decode()
+    # The search is a plain GET form: it works without JavaScript.
+    assert re.search(r'<form method="get"[^>]*id="member-search"', page.content.decode())
+
+    narrowed = client.get(reverse("staff:record-new"), {"q": "王小"})
+    assert listed_members(narrowed)[0] == {named.named["王小明"].pk, named.named["王小红"].pk}
+    assert 'id="members-refine"' not in narrowed.content.decode()
+
+
+def test_members_are_found_by_name_or_the_last_digits_of_their_number(named):
+    client = browser_for(named.staff)
+
+    def found(search):
+        return listed_members(client.get(reverse("staff:record-new"), {"q": search}))[0]
+
+    assert found("大伟") == {named.named["李大伟"].pk}
+    assert found("2345") == {named.named["王小红"].pk}
+    assert found("小明 5678") == {named.named["王小明"].pk, named.named["李大伟"].pk}  # several at once
+    nobody = client.get(reverse("staff:record-new"), {"q": "赵"})
+    assert listed_members(nobody)[0] == set()
+    assert 'id="members-none"' in nobody.content.decode()
+
+
+def test_the_search_stays_within_the_users_communities_and_a_superuser_searches_the_city(named):
+    stranger = f.MemberFactory(branch=named.other_branch, user=f.UserFactory(name="王小刚", phone="13733330001"))
+    f.RegistrationFactory(member=stranger, grid=named.other_grid)
+    staff_found = listed_members(browser_for(named.staff).get(reverse("staff:record-new"), {"q": "王小"}))[0]
+    assert stranger.pk not in staff_found
+    city = listed_members(browser_for(named.superuser).get(reverse("staff:record-new"), {"q": "王小"}))[0]
+    assert city == {named.named["王小明"].pk, named.named["王小红"].pk, stranger.pk}
+
+
+def test_members_ticked_stay_ticked_when_the_form_comes_back_and_any_member_in_scope_may_be_entered(named):
+    client = browser_for(named.staff)
+    xiaoming, dawei = named.named["王小明"], named.named["李大伟"]
+    # 李大伟 is not among the members the search lists, but was ticked: he stays listed and ticked.
+    back = client.post(
+        reverse("staff:record-new"), entry_form(named, q="王小", members=[dawei.pk], credited_minutes="500")
+    )
+    assert back.status_code == 200
+    shown, ticked = listed_members(back)
+    assert shown == {xiaoming.pk, named.named["王小红"].pk, dawei.pk} and ticked == {dawei.pk}
+    assert not ServiceRecord.objects.exists()
+
+    saved = client.post(reverse("staff:record-new"), entry_form(named, q="赵", members=[xiaoming.pk, dawei.pk]))
+    assert saved.status_code == 302
+    assert {r.member_id for r in ServiceRecord.objects.all()} == {xiaoming.pk, dawei.pk}
+
+
+def test_a_member_outside_the_users_communities_cannot_be_ticked(named):
+    stranger = f.MemberFactory(branch=named.other_branch)
+    f.RegistrationFactory(member=stranger, grid=named.other_grid)
+    response = browser_for(named.staff).post(reverse("staff:record-new"), entry_form(named, members=[stranger.pk]))
+    assert response.status_code == 200 and "members" in response.context["form"].errors
+    assert not ServiceRecord.objects.exists()
+
+
 # --- deciding --------------------------------------------------------------------------------------------------
 
 
@@ -181,6 +268,46 @@ def test_records_outside_the_desk_read_as_missing_and_grid_workers_have_no_recor
     assert record.status == RecordStatus.PENDING
     assert browser_for(desk.grid_worker).get(reverse("staff:records")).status_code == 403
     assert browser_for(desk.grid_worker).get(reverse("staff:record-new")).status_code == 403
+
+
+def test_a_record_approved_by_a_colleague_after_the_page_was_shown_gets_the_figures_as_a_correction(desk):
+    record = manual_record(desk, minutes=60, residents=2)
+    client = browser_for(desk.second_staff)
+    page = client.get(reverse("staff:records"))
+    assert [r.may_decide for r in page.context["page_obj"].object_list] == [True]
+    third = f.UserFactory()
+    f.RoleFactory(user=third, role=Role.COMMUNITY_STAFF, community=desk.community)
+    ledger.record_approve(record=record, actor=third)  # meanwhile, as entered
+
+    response = client.post(
+        reverse("staff:record-adjust", args=[record.pk]),
+        {"credited_minutes": "45", "residents_served": "1", "reason": "签到表显示只服务了45分钟"},
+        follow=True,
+    )
+
+    assert [m.level_tag for m in response.context["messages"]] == ["success"]
+    record.refresh_from_db()
+    assert (record.status, record.decided_by) == (RecordStatus.APPROVED, third)
+    assert record_effective(record) == (45, 1)
+    assert record.amendments.get().decided_by == desk.second_staff
+
+
+def test_a_record_rejected_after_the_page_was_shown_is_not_approved_by_an_adjustment(desk):
+    record = manual_record(desk)
+    client = browser_for(desk.second_staff)
+    client.get(reverse("staff:records"))
+    ledger.record_reject(record=record, actor=desk.staff, reason="当天无此服务")
+
+    response = client.post(
+        reverse("staff:record-adjust", args=[record.pk]),
+        {"credited_minutes": "45", "residents_served": "1", "reason": "按签到表"},
+        follow=True,
+    )
+
+    assert 'data-error-code="record_not_pending"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.REJECTED
+    assert not record.amendments.exists()
 
 
 # --- taking a member off an activity ---------------------------------------------------------------------------

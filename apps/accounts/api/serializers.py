@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import ROLE_SCOPE_FIELD, Role, RoleAssignment, User
 from apps.accounts.selectors import roles_of
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 
 
 class LoginInputSerializer(InputSerializer):

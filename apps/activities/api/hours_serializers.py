@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from apps.activities.models import Attendance, CheckinMethod, SignUp
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 
 # Blank until someone checks in or marks attendance: read-only choice fields keep "" in the documented values.
 _CHECKIN_METHOD = {"choices": CheckinMethod.choices, "allow_blank": True, "read_only": True}

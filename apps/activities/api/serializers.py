@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.activities.models import Activity, ActivityCategory, Audience, SignUpStatus
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 from apps.orgs.models import PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid

@@ -9,8 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.scope import scope_for
-from apps.activities import checkin, errors, selectors, services
-from apps.activities.api import filters
+from apps.activities import checkin, errors, filters, selectors, services
 from apps.activities.api import serializers as s
 from apps.activities.permissions import require_organizer
 from apps.core.errors import Conflict, Forbidden

@@ -5,8 +5,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.jobs import selectors
-from apps.jobs.api import filters
+from apps.jobs import filters, selectors
 from apps.jobs.api import serializers as s
 from apps.jobs.permissions import IsSuperuser
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
 from apps.core.masking import mask_name
+from apps.core.serializers import InputSerializer
 from apps.ledger.certificates import (
     REVOCATION_REASON_MAX,
     certificate_verify_api_url,

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 from apps.ledger.models import AuditEntry, ServiceRecord
 from apps.orgs.models import Member
 from apps.places.models import Community, Grid

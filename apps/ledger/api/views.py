@@ -6,8 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.accounts.scope import scope_for
-from apps.ledger import errors, selectors, services
-from apps.ledger.api import filters, serializers
+from apps.ledger import errors, filters, selectors, services
+from apps.ledger.api import serializers
 
 
 class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 from apps.notifications.models import Notification, NotificationKind
 
 

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
 from apps.core.masking import mask_id_number, mask_phone
+from apps.core.serializers import InputSerializer
 from apps.orgs.models import Member, MemberAffiliation, Organ, OrganCategory, PartyOrg, PartyOrgKind
 
 

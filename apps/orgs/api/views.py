@@ -5,8 +5,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.orgs import selectors, services
-from apps.orgs.api import filters, serializers
+from apps.orgs import filters, selectors, services
+from apps.orgs.api import serializers
 from apps.orgs.permissions import sees_full_contact
 
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, District, Grid, Street
 

@@ -5,8 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.places import geocoding, selectors
-from apps.places.api import filters
+from apps.places import filters, geocoding, selectors
 from apps.places.api import serializers as out
 
 

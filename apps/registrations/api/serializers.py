@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.scope import scope_for
-from apps.core.api.serializers import InputSerializer
+from apps.core.serializers import InputSerializer
 from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community

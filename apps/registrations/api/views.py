@@ -8,8 +8,7 @@ from rest_framework.response import Response
 
 from apps.core.errors import Conflict
 from apps.places.models import Community
-from apps.registrations import errors, selectors, services
-from apps.registrations.api import filters
+from apps.registrations import errors, filters, selectors, services
 from apps.registrations.api import serializers as s
 
 _ID = r"[0-9]+"

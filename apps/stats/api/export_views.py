@@ -3,9 +3,6 @@ zero-service lists of an organ or a Party org; the administrators' summary of a 
 organs serving in a place; each for a period. Nodes outside the user's scope read as 404.
 """
 
-from urllib.parse import quote
-
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -13,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from apps.stats import exports
-from apps.stats.api.serializers import NodePeriodQuerySerializer
 from apps.stats.periods import period_of
+from apps.stats.queries import NodePeriodQuerySerializer
 
 
 class ExportQuerySerializer(NodePeriodQuerySerializer):
@@ -42,16 +39,6 @@ class OrgansInAreaQuerySerializer(ExportQuerySerializer):
     id = serializers.IntegerField(min_value=1, help_text=_("Id of the place."))
 
 
-def xlsx_response(content, *, filename, fallback):
-    """The workbook as a download. The Chinese file name goes in RFC 5987's filename*, with an ASCII name for the
-    rare client that only reads filename."""
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    )
-    return response
-
-
 class _ExportView(APIView):
     kind = ""  # the ASCII fallback file name's stem
     build = None  # (*, node, period) -> bytes
@@ -73,7 +60,7 @@ class _ExportView(APIView):
             user=request.user, level=level, pk=pk, levels=self.levels, message=self.level_message
         )
         fallback = f"{self.kind}-{node.level}-{node.pk}-{period.label.replace('/', '_')}.xlsx"
-        return xlsx_response(
+        return exports.xlsx_response(
             self.build(node=node, period=period),
             filename=self.filename(node=node, period=period),
             fallback=fallback,

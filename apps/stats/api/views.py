@@ -11,14 +11,14 @@ from rest_framework import generics, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.stats import errors, selectors
+from apps.stats import errors, queries, selectors
 from apps.stats.api import serializers
 from apps.stats.models import StarSubject
 from apps.stats.nodes import default_node, node_get
 from apps.stats.periods import period_of
 
 
-def _node_and_period(request, query_class=serializers.NodePeriodQuerySerializer):
+def _node_and_period(request, query_class=queries.NodePeriodQuerySerializer):
     query = query_class(data=request.query_params)
     query.is_valid(raise_exception=True)
     period = period_of(**query.period_params())
@@ -49,7 +49,7 @@ class SummaryView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.SummaryOutputSerializer)
+    @extend_schema(parameters=[queries.NodePeriodQuerySerializer], responses=serializers.SummaryOutputSerializer)
     def get(self, request):
         _query, node, period = _node_and_period(request)
         data = {**_head(node, period), "metrics": selectors.node_metrics_cached(node=node, period=period)}
@@ -61,9 +61,9 @@ class BreakdownView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[serializers.BreakdownQuerySerializer], responses=serializers.BreakdownOutputSerializer)
+    @extend_schema(parameters=[queries.BreakdownQuerySerializer], responses=serializers.BreakdownOutputSerializer)
     def get(self, request):
-        query, node, period = _node_and_period(request, serializers.BreakdownQuerySerializer)
+        query, node, period = _node_and_period(request, queries.BreakdownQuerySerializer)
         by = query.validated_data["by"]
         rows = selectors.node_breakdown(node=node, period=period, by=by)
         return Response(serializers.BreakdownOutputSerializer({**_head(node, period), "by": by, "rows": rows}).data)
@@ -76,9 +76,9 @@ class RankingView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(parameters=[serializers.RankingQuerySerializer], responses=serializers.RankingOutputSerializer)
+    @extend_schema(parameters=[queries.RankingQuerySerializer], responses=serializers.RankingOutputSerializer)
     def get(self, request):
-        query, node, period = _node_and_period(request, serializers.RankingQuerySerializer)
+        query, node, period = _node_and_period(request, queries.RankingQuerySerializer)
         of, metric = query.validated_data["of"], query.validated_data["metric"]
         rows = selectors.ranking(node=node, period=period, of=of, metric=metric)
         top = query.validated_data.get("top")
@@ -94,7 +94,7 @@ class _ListView(generics.GenericAPIView):
 
     permission_classes = [permissions.IsAuthenticated]
     filter_backends = []  # the node and the period are the only filters, read by the query serializer
-    query_class = serializers.NodePeriodQuerySerializer
+    query_class = queries.NodePeriodQuerySerializer
 
     def rows(self, node, period):
         raise NotImplementedError
@@ -106,7 +106,7 @@ class _ListView(generics.GenericAPIView):
 
 
 @extend_schema(
-    parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.MemberRowOutputSerializer(many=True)
+    parameters=[queries.NodePeriodQuerySerializer], responses=serializers.MemberRowOutputSerializer(many=True)
 )
 class MemberTableView(_ListView):
     """One row per member of the node with their figures in the period, star level and community evaluations."""
@@ -118,7 +118,7 @@ class MemberTableView(_ListView):
 
 
 @extend_schema(
-    parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.BranchRowOutputSerializer(many=True)
+    parameters=[queries.NodePeriodQuerySerializer], responses=serializers.BranchRowOutputSerializer(many=True)
 )
 class BranchTableView(_ListView):
     """One row per branch under an organ or Party org: sums, members, registration, stars."""
@@ -132,7 +132,7 @@ class BranchTableView(_ListView):
 
 
 @extend_schema(
-    parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.MemberBriefOutputSerializer(many=True)
+    parameters=[queries.NodePeriodQuerySerializer], responses=serializers.MemberBriefOutputSerializer(many=True)
 )
 class ZeroServiceView(_ListView):
     """The node's members with no service in the period (零服务名单)."""
@@ -144,7 +144,7 @@ class ZeroServiceView(_ListView):
 
 
 @extend_schema(
-    parameters=[serializers.NodePeriodQuerySerializer], responses=serializers.MemberBriefOutputSerializer(many=True)
+    parameters=[queries.NodePeriodQuerySerializer], responses=serializers.MemberBriefOutputSerializer(many=True)
 )
 class UnregisteredView(_ListView):
     """The node's members without a confirmed registration with a residential community (the period is ignored)."""

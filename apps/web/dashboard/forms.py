@@ -1,6 +1,7 @@
-"""The dashboard's GET form: which node and which period. The parameters are validated by the statistics API's own
-query serializers and apps.stats.periods.period_of, so a bad parameter gives the same message on a page as in the
-API; this form only lays the inputs out and says which of them a kind of period uses."""
+"""The dashboard's GET form: which node and which period. The parameters are validated by the statistics query
+serializers the API also uses (apps.stats.queries) and apps.stats.periods.period_of, so a bad parameter gives the
+same message on a page as in the API; this form only lays the inputs out and says which of them a kind of period
+uses."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,10 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
 from apps.core.forms import Form
-from apps.stats.api.serializers import NodePeriodQuerySerializer, RankingQuerySerializer
 from apps.stats.areas import PLACE_RANKINGS
 from apps.stats.nodes import Level
-from apps.stats.periods import period_of
+from apps.stats.periods import period_of, year_period
+from apps.stats.queries import NodePeriodQuerySerializer, RankingQuerySerializer
+
+# A first visit opens on the year in progress, except before this day of it, (month, day): in January the new year has
+# barely any figures yet, and people are still reading the one that has just ended.
+LAST_YEAR_UNTIL = (2, 1)
 
 PERIOD_KINDS = (
     ("year", _("Year")),
@@ -71,6 +76,15 @@ def node_value(node):
     return "city" if node.level == Level.CITY else f"{node.level}:{node.pk}"
 
 
+def default_period(today=None):
+    """The period every dashboard page (and its exports and rankings) opens on when none is asked: the year in
+    progress, or the previous one before LAST_YEAR_UNTIL (on 10 January 2027 that is 2026, on 1 February 2027
+    2027). The statistics API keeps its own default, the current year (apps.stats.periods.period_of)."""
+    today = today or timezone.localdate()
+    year = today.year if (today.month, today.day) >= LAST_YEAR_UNTIL else today.year - 1
+    return year_period(year)
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"})
 
@@ -95,9 +109,9 @@ class DashboardForm(Form):
 
     def __init__(self, data=None, *, node_choices=(), **kwargs):
         # Without any of its parameters (a first visit, or only ?page=2) the dashboard opens on the user's default
-        # node and this year, and the form shows that.
+        # node and default_period(), and the form shows that.
         self.empty = not data or not any(data.get(name) for name in self.base_fields)
-        initial = {"kind": "year", "year": timezone.localdate().year}
+        initial = {"kind": "year", "year": default_period().year}
         super().__init__(None if self.empty else data, initial=initial, **kwargs)
         self.fields["node"].widget.choices = node_choices
         # Built per request, in the language of the request.
@@ -108,9 +122,27 @@ class DashboardForm(Form):
             (str(n), _("Month %(month)d") % {"month": n}) for n in range(1, 13)
         ]
 
+    def shown_kind(self):
+        """The kind of period the form shows: the one asked (a blank one is a year), or the default; None for a
+        kind that is not one (the form then shows every input, with the error)."""
+        kind = (self.data.get("kind") if self.is_bound else self.initial.get("kind")) or "year"
+        return kind if kind in PERIOD_FIELDS else None
+
+    def laid_out_fields(self):
+        """The visible fields in order, each with `kinds` (the kinds of period that read it, space-separated; empty
+        for the node and the other inputs) and `hidden` (the kind shown does not read it, and it has no error).
+        The page renders `hidden` so the first view is right; web/period.js follows the kind chosen after that."""
+        shown = PERIOD_FIELDS.get(self.shown_kind())
+        rows = []
+        for field in self.visible_fields():
+            kinds = [kind for kind, names in PERIOD_FIELDS.items() if field.name in names]
+            hidden = bool(kinds) and shown is not None and field.name not in shown and not field.errors
+            rows.append({"field": field, "kinds": " ".join(kinds), "hidden": hidden})
+        return rows
+
     def is_valid(self):
-        if self.empty:  # no parameters: the default node and this year, nothing to complain about
-            self.cleaned_data = {"level": None, "id": None, "period": period_of()}
+        if self.empty:  # no parameters: the default node and period, nothing to complain about
+            self.cleaned_data = {"level": None, "id": None, "period": default_period()}
             return True
         return super().is_valid()
 
@@ -129,7 +161,7 @@ class DashboardForm(Form):
             if value:
                 params[name] = value
         if kind == "year" and "year" not in params:
-            params["year"] = str(timezone.localdate().year)
+            params["year"] = str(default_period().year)
         return params
 
     def clean(self):
@@ -178,7 +210,7 @@ class RankingForm(DashboardForm):
             self.cleaned_data = {
                 "level": None,
                 "id": None,
-                "period": period_of(),
+                "period": default_period(),
                 "of": self.default_of,
                 "metric": "hours",
             }

@@ -18,7 +18,6 @@ from apps.places.models import Community, District, Grid, Street
 from apps.registrations.selectors import evaluation_list
 from apps.stats import areas, exports, selectors
 from apps.stats import errors as stats_errors
-from apps.stats.api.export_views import xlsx_response
 from apps.stats.nodes import GEO_LEVELS, Level, default_node, node_get
 from apps.web.access import DashboardPageMixin
 from apps.web.dashboard.charts import Bar, bar_chart
@@ -574,6 +573,6 @@ class ExportView(DashboardPageMixin, View):
             report_error(request, error)
             return HttpResponseRedirect(f"{home}?{node_query(node, period)}")
         fallback = f"{stem}-{node.level}-{node.pk}-{period.label.replace('/', '_')}.xlsx"
-        return xlsx_response(
+        return exports.xlsx_response(
             build(node=node, period=period), filename=filename(node=node, period=period), fallback=fallback
         )

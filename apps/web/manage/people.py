@@ -1,6 +1,6 @@
-"""Management pages for people: an organ reviewer's members (search, move, deactivate, appoint branch secretaries);
-the places an administrator covers with their staff and grid workers (appoint, revoke). Every change is a POST
-calling one service; every service audits."""
+"""Management pages for people: the members of an organ reviewer's organ or a branch secretary's branch (search,
+move; the reviewer also deactivates and appoints branch secretaries); the places an administrator covers with their
+staff and grid workers (appoint, revoke). Every change is a POST calling one service; every service audits."""
 
 from urllib.parse import urlencode
 
@@ -28,6 +28,8 @@ from apps.places.models import Community, District, Grid, Street
 from apps.web.access import RolePageMixin, object_or_404
 from apps.web.feedback import ActionView
 from apps.web.manage import forms
+from apps.web.manage.pairings import OrganSidePageMixin
+from apps.web.manage.receipts import receipt_branches
 from apps.web.manage.views import ManagePage, manages_members, manages_places
 
 PAGE_SIZE = 30
@@ -49,12 +51,25 @@ class PlacesPageMixin(RolePageMixin):
     role_label = gettext_lazy("This page is for district and street administrators.")
 
 
-# --- members of the reviewer's organs ---------------------------------------------------------------------------
+class OrgMembersPageMixin(OrganSidePageMixin):
+    """The members pages and the move: organ reviewers and branch secretaries (whom the API lets move a member)."""
+
+    subnav = "members"
+
+
+# --- members of the reviewer's organs or the secretary's branch ---------------------------------------------------
 
 
 def managed_members(scope):
+    """The members of the organs the user reviews (a superuser: everyone): deactivation, certificates, secretaries."""
     members = Member.objects.select_related("user", "organ", "branch")
     return members if scope.is_superuser else members.filter(organ_id__in=scope.organ_ids)
+
+
+def org_members(scope):
+    """The members whose organization the user manages: a reviewer's organs, a branch secretary's Party-org subtree
+    (a superuser: everyone). These are the members apps.orgs.services.member_move lets the user move."""
+    return Member.objects.select_related("user", "organ", "branch").filter(scope.org_q())
 
 
 def managed_branches(scope):
@@ -62,15 +77,35 @@ def managed_branches(scope):
     return branches if scope.is_superuser else branches.filter(organ_id__in=scope.organ_ids)
 
 
-class MemberListView(MembersPageMixin, ManagePage):
+def move_party_orgs(scope, member):
+    """The Party organizations a move form takes: those of the member's organ and of the organs the user reviews.
+
+    apps.orgs.services.member_move accepts any branch and says itself what is not one (branch_required) or is the
+    member's own (same_branch), as in the API. Moving a member into another organ is left to the API: the page
+    keeps to the organizations in the user's view.
+    """
+    organs = {member.organ_id, *scope.organ_ids}
+    return PartyOrg.objects.filter(organ_id__in=organs).select_related("organ").order_by("organ__name", "path")
+
+
+def move_targets(scope, member):
+    """The branches the move form lists: every one member_move accepts among move_party_orgs."""
+    return move_party_orgs(scope, member).filter(kind=PartyOrgKind.BRANCH).exclude(pk=member.branch_id)
+
+
+class MemberListView(OrgMembersPageMixin, ManagePage):
     template_name = "web/manage/members.html"
-    subnav = "members"
-    title = gettext_lazy("Members of my organ")
+
+    @property
+    def title(self):
+        if manages_members(self.scope):
+            return _("Members of my organ")
+        return _("Members of my branch")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = forms.MemberSearchForm(self.request.GET or None, branches=managed_branches(self.scope))
-        members = managed_members(self.scope).order_by("organ_id", "branch_id", "user__name", "id")
+        form = forms.MemberSearchForm(self.request.GET or None, branches=receipt_branches(self.scope))
+        members = org_members(self.scope).order_by("organ_id", "branch_id", "user__name", "id")
         if form.is_valid():
             q = form.cleaned_data["q"].strip()
             if q:
@@ -89,20 +124,27 @@ class MemberListView(MembersPageMixin, ManagePage):
         return context
 
 
-class MemberDetailView(MembersPageMixin, ManagePage):
+class MemberDetailView(OrgMembersPageMixin, ManagePage):
+    """A member's page: their branch history and the move for whoever manages their branch; deactivation, the
+    certificate and the appointment as branch secretary for the organ's reviewers only."""
+
     template_name = "web/manage/member_detail.html"
-    subnav = "members"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        member = object_or_404(managed_members(self.scope), kwargs["pk"])
-        branches = managed_branches(self.scope)
+        member = object_or_404(org_members(self.scope), kwargs["pk"])
+        reviews_member = manages_members(self.scope) and self.scope.covers_organ(member.organ_id)
         context.update(
             title=member.user.name,
             member=member,
+            reviews_member=reviews_member,
             affiliations=member_affiliations(member=member),
             secretary_of=_appointments(self.request.user, user=member.user, role=Role.BRANCH_SECRETARY),
-            move_form=forms.MemberMoveForm(branches=branches.exclude(pk=member.branch_id)),
+            move_form=forms.MemberMoveForm(branches=move_targets(self.scope, member)),
+        )
+        if not reviews_member:
+            return context
+        context.update(
             reason_form=forms.ReasonForm(),
             certificate_form=forms.CertificateIssueForm(
                 initial={
@@ -110,7 +152,7 @@ class MemberDetailView(MembersPageMixin, ManagePage):
                     "period_end": timezone.localdate(),
                 }
             ),
-            secretary_branches=branches.filter(organ_id=member.organ_id),
+            secretary_branches=managed_branches(self.scope).filter(organ_id=member.organ_id),
         )
         return context
 
@@ -123,10 +165,13 @@ class _MemberAction(MembersPageMixin, ActionView):
         return reverse("manage:member-detail", args=[pk])
 
 
-class MemberMoveView(_MemberAction):
+class MemberMoveView(OrgMembersPageMixin, ActionView):
+    """Move a member to another branch: whoever manages their branch (organ reviewers, branch secretaries), as in the
+    API; member_move decides."""
+
     def perform(self, request, pk):
-        member = self.member(pk)
-        form = forms.MemberMoveForm(request.POST, branches=managed_branches(self.scope))
+        member = object_or_404(org_members(self.scope), pk)
+        form = forms.MemberMoveForm(request.POST, branches=move_party_orgs(self.scope, member))
         if not form.is_valid():
             messages.error(request, _("Choose the branch the member moves to."))
             return ""
@@ -134,6 +179,12 @@ class MemberMoveView(_MemberAction):
             member=member, branch=form.cleaned_data["branch"], reason=form.cleaned_data["reason"], actor=request.user
         )
         return _("%(name)s moved to %(branch)s.") % {"name": member.user.name, "branch": form.cleaned_data["branch"]}
+
+    def redirect_to(self, pk):
+        # A secretary who moved the member out of their branch no longer sees them: back to the list then.
+        if org_members(self.scope).filter(pk=pk).exists():
+            return reverse("manage:member-detail", args=[pk])
+        return reverse("manage:members")
 
 
 class MemberCertificateView(_MemberAction):

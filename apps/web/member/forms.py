@@ -1,4 +1,5 @@
-"""Forms of the member pages: the "near my home" filters (checked here, applied by the API's FilterSets)."""
+"""Forms of the member pages: the "near my home" filters (checked here, applied by the lists' FilterSets, the API's
+own), a group claim's branch and the check-in position."""
 
 from django import forms
 from django.http import QueryDict
@@ -6,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.activities.models import ActivityCategory
 from apps.core.forms import Form
+from apps.orgs.models import PartyOrg
+from apps.places.coords import CoordSystem
 from apps.wishes.models import WishCategory
 
 KIND_ALL = "all"
@@ -41,9 +44,9 @@ def _category_choices():
 
 
 class NearbyFilterForm(Form):
-    """The GET form of the member's home page. `wish_params()` / `activity_params()` give the query parameters of the
-    API's WishFilter / ActivityFilter (which do the filtering and validate once more), or None when the kind or
-    category leaves that list out."""
+    """The GET form of the member's home page. `wish_params()` / `activity_params()` give the query parameters of
+    apps.wishes.filters.WishFilter / apps.activities.filters.ActivityFilter (which do the filtering and validate once
+    more), or None when the kind or category leaves that list out."""
 
     kind = forms.ChoiceField(
         label=_("Show"),
@@ -122,3 +125,19 @@ class CheckinCodeForm(Form):
         max_length=16,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}),
     )
+
+
+class WishClaimForm(Form):
+    """A claim's optional branch, as the API's claim takes it (`as_branch`): an existing Party organization; whether
+    the member may claim for it is the service's rule (wish_claim)."""
+
+    as_branch = forms.ModelChoiceField(queryset=PartyOrg.objects.all(), required=False)
+
+
+class CheckinPositionForm(Form):
+    """The position member.js fills in, within the bounds the API's check-in takes (wgs84 when no system is given)."""
+
+    latitude = forms.FloatField(min_value=-90, max_value=90)
+    longitude = forms.FloatField(min_value=-180, max_value=180)
+    coord_system = forms.TypedChoiceField(choices=CoordSystem.choices, required=False, empty_value=CoordSystem.WGS84)
+    accuracy_m = forms.FloatField(min_value=0, required=False)

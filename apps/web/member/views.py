@@ -18,9 +18,8 @@ from django.views.generic import ListView, TemplateView
 
 from apps.activities import selectors as activity_selectors
 from apps.activities import services as activity_services
-from apps.activities.api.filters import ActivityFilter
-from apps.activities.api.serializers import CheckinInputSerializer
 from apps.activities.errors import NOT_SIGNED_UP
+from apps.activities.filters import ActivityFilter
 from apps.activities.models import ActivityStatus, SignUpStatus
 from apps.activities.services import checkin_window
 from apps.core.errors import Conflict, Invalid, NotFound
@@ -31,14 +30,14 @@ from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import member_of, registration_list_mine
 from apps.web.access import MemberPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView
-from apps.web.member.forms import CheckinCodeForm, NearbyFilterForm
+from apps.web.member.forms import CheckinCodeForm, CheckinPositionForm, NearbyFilterForm, WishClaimForm
 from apps.wishes import errors as wish_errors
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
-from apps.wishes.api.filters import WishFilter
-from apps.wishes.api.serializers import WishClaimInputSerializer, WishOutputSerializer
 from apps.wishes.contact_views import ContactChannel, contact_view_record_if_shown
+from apps.wishes.filters import WishFilter
 from apps.wishes.models import WishStatus
+from apps.wishes.privacy import wish_resident
 
 PAGE_SIZE = 20
 
@@ -116,7 +115,8 @@ class _Nearby:
 
 
 def _filtered(filterset_class, params, queryset, form):
-    """Apply the API's FilterSet; its errors (if the page form let something through) go onto the page form."""
+    """Apply the list's FilterSet (the API's own); its errors (if the page form let something through) go onto the
+    page form."""
     if params is None:
         return None
     filterset = filterset_class(data=params, queryset=queryset)
@@ -188,8 +188,8 @@ class WishDetailView(MemberPage, TemplateView):
             {
                 "title": wish.title,
                 "wish": wish,
-                # The serializer decides what of the resident this viewer may see; the page only shows it.
-                "shown": WishOutputSerializer(wish, context={"request": self.request}).data,
+                # What of the resident this viewer may see, as the API shows it (apps.wishes.privacy).
+                "resident": wish_resident(wish),
                 "my_claim": my_claim,
                 # A group claim: the secretary names the branch's members who took part when reporting it fulfilled.
                 "branch_members": (
@@ -234,13 +234,11 @@ class WishClaimView(WishActionView):
         # The API's claim lookup: besides visible wishes, once-public ones of the member's communities, so a latecomer
         # hears "already claimed" (409) instead of a 404.
         wish = object_or_404(wish_selectors.wish_claim_targets(user=request.user), pk)
-        as_branch = None
-        if request.POST.get("as_branch"):
-            # The API's input serializer: an unknown branch is refused; the service checks the secretary.
-            data = WishClaimInputSerializer(data={"as_branch": request.POST["as_branch"]})
-            if not data.is_valid():
-                raise Invalid("invalid_branch", INVALID_BRANCH)
-            as_branch = data.validated_data["as_branch"]
+        # As the API's claim: an unknown branch is refused; the service checks the secretary.
+        form = WishClaimForm(request.POST)
+        if not form.is_valid():
+            raise Invalid("invalid_branch", INVALID_BRANCH)
+        as_branch = form.cleaned_data["as_branch"]
         wish_services.wish_claim(wish=wish, actor=request.user, as_branch=as_branch)
         return CLAIMED_FOR_BRANCH if as_branch else CLAIMED
 
@@ -362,19 +360,19 @@ class CheckinByPositionView(ActivityActionView):
 
     def act(self, request, pk):
         signup = self.my_signup(request, pk)
+        # A blank or whitespace-only input is one not given (member.js leaves the hidden inputs empty without a fix).
         fields = ("latitude", "longitude", "coord_system", "accuracy_m")
-        data = {name: request.POST[name] for name in fields if request.POST.get(name, "").strip()}
-        serializer = CheckinInputSerializer(data=data)
-        if "latitude" not in data or "longitude" not in data or not serializer.is_valid():
+        form = CheckinPositionForm({name: request.POST[name] for name in fields if request.POST.get(name, "").strip()})
+        if not form.is_valid():
             raise Invalid("position_needed", POSITION_NEEDED)
-        point = serializer.validated_data
+        point = form.cleaned_data
         activity_services.checkin_by_position(
             signup=signup,
             actor=request.user,
             latitude=point["latitude"],
             longitude=point["longitude"],
             coord_system=point["coord_system"],
-            accuracy_m=point.get("accuracy_m"),
+            accuracy_m=point["accuracy_m"],
         )
         return CHECKED_IN
 

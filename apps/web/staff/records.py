@@ -9,6 +9,7 @@ import re
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from apps.accounts.services import normalize_phone
 from apps.activities.models import SignUp
 from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
+from apps.core.masking import mask_phone
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import attach_effective, record_list
@@ -33,6 +35,10 @@ from apps.web.staff.views import DeskPage, _int_or_none, _page, _query_without_p
 _CONTENT_MAX = ServiceRecord._meta.get_field("content").max_length
 _REASON_MAX = ServiceRecord._meta.get_field("decision_reason").max_length
 MEMBERS_NOT_FOUND = gettext_lazy("No in-service member has these mobile numbers: %(phones)s.")
+# The entry form lists at most this many members (a superuser's scope is the whole city): a search narrows it.
+MEMBER_CHOICES_MAX = 50
+MEMBER_SEARCH_TERMS_MAX = 10
+SEARCH_MAX = 100
 
 
 def staff_communities(scope):
@@ -65,6 +71,20 @@ def registered_members(communities):
     )
 
 
+def member_search_q(search):
+    """Members whose name holds one of the search's words, or whose mobile number ends with one of them (no words:
+    everyone)."""
+    terms = [term for term in re.split(r"[\s,，;；、]+", search) if term][:MEMBER_SEARCH_TERMS_MAX]
+    if not terms:
+        return Q()
+    found = Q(pk__in=[])
+    for term in terms:
+        found |= Q(user__name__contains=term)
+        if term.isdigit():
+            found |= Q(user__phone__endswith=term)
+    return found
+
+
 # --- forms ------------------------------------------------------------------------------------------------------
 
 
@@ -82,11 +102,15 @@ class RecordFilterForm(Form):
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.user.name} · {obj.branch.name}"
+        return f"{obj.user.name} · {obj.branch.name} · {mask_phone(obj.user.phone)}"
 
 
 class ManualRecordForm(Form):
-    """A service done offline: who took part, where, when, what; the figures are checked by the service."""
+    """A service done offline: who took part, where, when, what; the figures are checked by the service.
+
+    Any member registered with the user's communities may be ticked; the form lists those matching `search` (at most
+    MEMBER_CHOICES_MAX, `more_members` when more match) and, when it comes back with an error, those already ticked.
+    """
 
     community = forms.ModelChoiceField(label=gettext_lazy("Community"), queryset=Community.objects.none())
     grid = GridChoiceField(label=gettext_lazy("Grid"), queryset=None, required=False)
@@ -124,14 +148,28 @@ class ManualRecordForm(Form):
         help_text=gettext_lazy("E.g. a service done offline, with the paper sign-in sheet kept at the desk."),
     )
 
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, *args, scope, search="", **kwargs):
         super().__init__(*args, **kwargs)
         communities = staff_communities(scope)
         self.fields["community"].queryset = communities
         self.fields["grid"].queryset = grids_for(scope)
         self.fields["members"].queryset = registered_members(communities)
+        self.search = search.strip()[:SEARCH_MAX]
+        self._list_members()
         if len(communities) == 1:
             self.fields["community"].initial = communities[0]
+
+    def _list_members(self):
+        field = self.fields["members"]
+        listed = list(field.queryset.filter(member_search_q(self.search))[: MEMBER_CHOICES_MAX + 1])
+        self.more_members = len(listed) > MEMBER_CHOICES_MAX
+        listed = listed[:MEMBER_CHOICES_MAX]
+        if self.is_bound:
+            ticked = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("members"))
+            ticked = [pk for pk in ticked or [] if str(pk).isdigit()]
+            listed = list(field.queryset.filter(pk__in=ticked).exclude(pk__in=[m.pk for m in listed])) + listed
+        # What is shown only: the choice is checked against the whole queryset.
+        field.choices = [(member.pk, field.label_from_instance(member)) for member in listed]
 
     def clean(self):
         data = super().clean()
@@ -201,10 +239,14 @@ class RecordCreateView(RecordPageMixin, FormView):
     form_class = ManualRecordForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "scope": self.scope}
+        # The member search is a GET (it works without JavaScript); the entry form carries it, to list the same.
+        source = self.request.POST if self.request.method == "POST" else self.request.GET
+        return {**super().get_form_kwargs(), "scope": self.scope, "search": source.get("q", "")}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subnav="records", title=_("Enter a service done offline"), **kwargs)
+        return super().get_context_data(
+            subnav="records", title=_("Enter a service done offline"), members_max=MEMBER_CHOICES_MAX, **kwargs
+        )
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
@@ -259,19 +301,19 @@ class RecordApproveView(_RecordAction):
 
 
 class RecordAdjustView(_RecordAction):
-    """Approve a pending record with other figures, or correct an approved one: both keep every step."""
+    """Other figures for a record: a pending one is approved with them, an approved one corrected. The service
+    decides by the record's state when it changes it (another member of staff may have approved it since this page
+    was shown), and keeps every step."""
 
     def act(self, request, record):
         minutes, residents = _figures(request)
-        reason = request.POST.get("reason", "")
-        if record.status == RecordStatus.PENDING:
-            ledger.record_approve_adjusted(
-                record=record, actor=request.user, credited_minutes=minutes, residents_served=residents, reason=reason
-            )
-        else:
-            ledger.record_amend(
-                record=record, actor=request.user, credited_minutes=minutes, residents_served=residents, reason=reason
-            )
+        ledger.record_adjust(
+            record=record,
+            actor=request.user,
+            credited_minutes=minutes,
+            residents_served=residents,
+            reason=request.POST.get("reason", ""),
+        )
         return _("The service record of %(name)s now counts %(minutes)s minutes.") % {
             "name": record.member.user.name,
             "minutes": minutes,

@@ -27,7 +27,6 @@ from apps.activities import services as activity_services
 from apps.activities.models import ActivityStatus, Attendance, HoursStatus, SignUp, SignUpStatus
 from apps.activities.permissions import organizer_q, require_organizer
 from apps.core.errors import DomainError
-from apps.core.masking import mask_name
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import day_bounds
 from apps.orgs.models import Member
@@ -41,6 +40,7 @@ from apps.wishes import contact_views
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
 from apps.wishes.models import WishStatus
+from apps.wishes.privacy import wish_resident
 
 PAGE_SIZE = 20
 PENDING_HOURS = (HoursStatus.PENDING, HoursStatus.DISPUTED)
@@ -227,9 +227,9 @@ class RegistrationRejectView(_RegistrationAction):
 
 
 def _with_resident(wishes):
-    """The resident as the viewer may see them (the selector's `sees_resident` flag decides, as in the API)."""
+    """The resident's name as the viewer may see it in a list (apps.wishes.privacy, as in the API)."""
     for wish in wishes:
-        wish.resident_shown = wish.resident_name if wish.sees_resident else mask_name(wish.resident_name)
+        wish.resident_shown = wish_resident(wish, contact=False).name
         claims = getattr(wish, "current_claims", None) or []
         wish.claim = claims[0] if claims else None
     return wishes

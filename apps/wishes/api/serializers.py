@@ -1,21 +1,20 @@
 """Serializers of the wishes API: small inputs per action, outputs that mask the resident unless the viewer may see.
 
-Privacy is decided by the selector (`sees_resident` on each wish, the claim's status in "my claims"); these
-serializers only obey it, so no view or template can forget it.
+Privacy is decided by the selector (`sees_resident` on each wish, the claim's status in "my claims") and applied by
+apps.wishes.privacy, as on the pages; these serializers only show what it returns.
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.serializers import InputSerializer
-from apps.core.masking import mask_name
+from apps.core.serializers import InputSerializer
 from apps.ledger.models import AuditEntry
 from apps.orgs.models import Member, PartyOrg
 from apps.places.models import Community, Grid
 from apps.places.selectors import near_distance_m
 from apps.wishes.contact_views import ContactChannel
 from apps.wishes.models import Beneficiary, Wish, WishCategory, WishClaim, WishForm
-from apps.wishes.permissions import CURRENT_CLAIM_STATUSES
+from apps.wishes.privacy import claim_resident, wish_resident
 
 
 def _max(model, field):
@@ -104,19 +103,6 @@ class ClaimOutputSerializer(serializers.ModelSerializer):
         return [{"member": p.member_id, "name": p.member.user.name} for p in claim.participants.all()]
 
 
-def _resident(wish, full, *, contact=True):
-    """The resident as the viewer may see them: everything, or the masked name only (never phone or address).
-
-    `contact=False` (lists): the name as above but never the phone or address, which only a single wish's answer
-    carries, so that every showing of them is recorded (apps.wishes.contact_views).
-    """
-    if full:
-        if not contact:
-            return {"name": wish.resident_name, "phone": None, "address": None}
-        return {"name": wish.resident_name, "phone": wish.resident_phone, "address": wish.resident_address}
-    return {"name": mask_name(wish.resident_name), "phone": None, "address": None}
-
-
 def _file_url(field, request):
     if not field:
         return None
@@ -158,17 +144,16 @@ class WishOutputSerializer(serializers.Serializer):
     distance_m = serializers.SerializerMethodField()
 
     def _shown(self, wish):
-        full = bool(getattr(wish, "sees_resident", False))
-        return _resident(wish, full, contact=not self.context.get("listing", False))
+        return wish_resident(wish, contact=not self.context.get("listing", False))
 
     def get_resident_name(self, wish) -> str:
-        return self._shown(wish)["name"]
+        return self._shown(wish).name
 
     def get_resident_phone(self, wish) -> str | None:
-        return self._shown(wish)["phone"]
+        return self._shown(wish).phone
 
     def get_resident_address(self, wish) -> str | None:
-        return self._shown(wish)["address"]
+        return self._shown(wish).address
 
     def get_photo(self, wish) -> str | None:
         return _file_url(wish.photo, self.context.get("request"))
@@ -217,7 +202,7 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_wish(self, claim):
         wish = claim.wish
-        resident = _resident(wish, claim.status in CURRENT_CLAIM_STATUSES, contact=False)
+        resident = claim_resident(claim)
         return {
             "id": wish.pk,
             "title": wish.title,
@@ -229,9 +214,9 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
             "grid": wish.grid_id,
             "grid_name": wish.grid.name,
             "deadline": serializers.DateTimeField().to_representation(wish.deadline),
-            "resident_name": resident["name"],
-            "resident_phone": resident["phone"],
-            "resident_address": resident["address"],
+            "resident_name": resident.name,
+            "resident_phone": resident.phone,
+            "resident_address": resident.address,
         }
 
 

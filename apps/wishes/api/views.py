@@ -8,8 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.wishes import selectors, services
-from apps.wishes.api import filters
+from apps.wishes import filters, selectors, services
 from apps.wishes.api import serializers as s
 from apps.wishes.contact_views import ContactChannel, contact_view_record_if_shown, contact_views_of
 

@@ -7,8 +7,8 @@ result is limited to the radius and ordered by distance.
 
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import IdFilter
-from apps.places.api.filters import NearForm, NearMeFilterSet
+from apps.core.filters import IdFilter
+from apps.places.filters import NearForm, NearMeFilterSet
 from apps.wishes.models import Beneficiary, Wish, WishCategory, WishForm, WishStatus
 from apps.wishes.selectors import NEAR_DEFAULT_RADIUS_M, wish_near
 

@@ -1,4 +1,4 @@
-"""Filters of the organizations API."""
+"""Query filters of the organizations lists (organs, Party organizations, members)."""
 
 import django_filters
 from django.db.models import Exists, OuterRef

@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import FilterSet
+from apps.core.filters import FilterSet
 from apps.jobs import registry
 from apps.jobs.models import JobOutcome, JobRun
 

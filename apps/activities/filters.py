@@ -10,8 +10,8 @@ from django_filters import rest_framework as filters
 
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience, SignUp, SignUpStatus
 from apps.activities.selectors import NEAR_DEFAULT_RADIUS_M, activity_near
-from apps.core.api.filters import FilterSet, IdFilter
-from apps.places.api.filters import NearForm, NearMeFilterSet
+from apps.core.filters import FilterSet, IdFilter
+from apps.places.filters import NearForm, NearMeFilterSet
 
 # Strict: anything else is a 400 (django-filter's BooleanFilter would silently ignore "maybe").
 _BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]

@@ -1,4 +1,5 @@
-"""The base of every input serializer of the API (request bodies and query parameters)."""
+"""The base of every input serializer of the API (request bodies and query parameters) and of the query validation
+the API and the pages share (apps.stats.queries)."""
 
 from django.utils.datastructures import MultiValueDict
 from rest_framework import serializers

@@ -1,10 +1,11 @@
-"""List filters of the places API; a malformed value is a 400, never an unfiltered list."""
+"""Query filters of the places lists, and "near me" for the wishes and activities lists; a malformed value is a 400,
+never an unfiltered list."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import FilterSet, FloatFilter, IdFilter
+from apps.core.filters import FilterSet, FloatFilter, IdFilter
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.models import Community, Grid, Street
 

@@ -1,4 +1,4 @@
-"""Filters of the ledger API."""
+"""Query filters of the ledger lists (service records, the audit trail)."""
 
 import django_filters
 

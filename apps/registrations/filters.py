@@ -1,9 +1,9 @@
-"""Query filters of the registrations endpoints; a malformed parameter is a 400, never an unfiltered list."""
+"""Query filters of the registrations lists; a malformed parameter is a 400, never an unfiltered list."""
 
 from django import forms
 from django_filters import rest_framework as filters
 
-from apps.core.api.filters import FilterSet, IdFilter
+from apps.core.filters import FilterSet, IdFilter
 from apps.registrations.models import (
     Evaluation,
     EvaluationGrade,
