@@ -36,6 +36,7 @@ def signups_due_for_reminder(*, now):
 def activity_remind_starts(*, now=None):
     """Remind every member with a confirmed place in an activity starting within the window; returns how many
     reminders were sent. The dedupe key is the sign-up, so a second or late run reminds nobody twice."""
+    from apps.notifications import links
     from apps.notifications.services import notify
 
     now = now or timezone.now()
@@ -55,7 +56,7 @@ def activity_remind_starts(*, now=None):
             kind="activity_starting",
             title=title,
             body=body,
-            link=f"/api/v1/activities/{activity.pk}/",
+            subject=links.activity(activity.pk),
             dedupe_key=f"activity_starting:{signup.pk}",
         )
         sent += created is not None

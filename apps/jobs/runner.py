@@ -81,6 +81,7 @@ def skip_job(job_id, *, reason):
 
 def _alert_failure(run):
     from apps.jobs.alerts import alert_superusers
+    from apps.notifications import links
 
     try:
         with translation.override(settings.LANGUAGE_CODE):
@@ -94,7 +95,7 @@ def _alert_failure(run):
         alert_superusers(
             title=title,
             body=body,
-            link=f"/admin/jobs/jobrun/?job__exact={run.job}&outcome__exact=failed",
+            subject=links.job_runs(run.job, failed_only=True),
             dedupe_key=f"job_failed:{run.job}:{timezone.localdate(run.started_at).isoformat()}",
         )
     except Exception:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from apps.activities.reminders import waitlists_due
 from apps.activities.services import waitlist_promote
 from apps.jobs.alerts import alert_superusers
+from apps.notifications import links
 from apps.stats.rollups import reconcile
 
 
@@ -47,7 +48,7 @@ def reconcile_statistics(*, now):
         alert_superusers(
             title=title,
             body=body,
-            link="/admin/jobs/jobrun/?job__exact=stats_reconcile",
+            subject=links.job_runs("stats_reconcile"),
             dedupe_key=f"stats_reconcile:{timezone.localdate(now).isoformat()}",
         )
     return differences

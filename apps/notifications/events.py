@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.notifications import links
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import notify
 
@@ -41,7 +42,7 @@ def signup_promoted(*, signup, actor=None):
         kind=NotificationKind.SIGNUP_PROMOTED,
         title=title,
         body=body,
-        link=f"/api/v1/activities/{activity.pk}/",
+        subject=links.activity(activity.pk),
         dedupe_key=f"signup_promoted:{signup.pk}",
     )
 
@@ -60,7 +61,7 @@ def registration_confirmed(*, registration, actor=None):
         kind=NotificationKind.REGISTRATION_CONFIRMED,
         title=title,
         body=body,
-        link=f"/api/v1/registrations/{registration.pk}/",
+        subject=links.registration(registration.pk),
         dedupe_key=f"registration_confirmed:{registration.pk}",
     )
 
@@ -89,7 +90,7 @@ def claim_released_overdue(*, claim):
         kind=NotificationKind.CLAIM_RELEASED,
         title=title,
         body=body,
-        link=f"/api/v1/wishes/{wish.pk}/",
+        subject=links.wish(wish.pk),
         dedupe_key=f"claim_released:{claim.pk}",
     )
 
@@ -107,6 +108,6 @@ def wish_expired(*, wish, actor=None):
         kind=NotificationKind.WISH_EXPIRED,
         title=title,
         body=body,
-        link=f"/api/v1/wishes/{wish.pk}/",
+        subject=links.wish(wish.pk),
         dedupe_key=f"wish_expired:{wish.pk}",
     )

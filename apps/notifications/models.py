@@ -24,6 +24,19 @@ class NotificationKind(models.TextChoices):
     WISH_EXPIRED = "wish_expired", _("Wish expired")
 
 
+class SubjectType(models.TextChoices):
+    """What a notification is about. With `subject_id` (and `subject_params` where one object is not enough) it lets
+    each face lead the recipient to its own address of the thing: apps/notifications/links.py."""
+
+    WISH = "wish", _("Micro-wish")
+    ACTIVITY = "activity", _("Activity")
+    REGISTRATION = "registration", _("Registration")
+    # A party organization's members without service over a period (params: start, end).
+    ZERO_SERVICE = "zero_service", _("Zero-service members")
+    # A scheduled job's runs (params: job, and outcome when only the failed runs matter).
+    JOB_RUNS = "job_runs", _("Job runs")
+
+
 class Notification(models.Model):
     """A message to one user. Created only through apps.notifications.services.notify / notify_many."""
 
@@ -34,8 +47,10 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     # System-written (the events' and reminders' sentences, a branch's list of up to 100 names): longer is cut, "…".
     body = models.TextField(_("body"), max_length=10_000, blank=True)
-    # A relative URL of the thing the message is about (an API path such as /api/v1/wishes/5/, or a page path).
-    link = models.CharField(_("link"), max_length=200, blank=True)
+    # What the message is about: no URL is stored, each face builds its own (apps/notifications/links.py).
+    subject_type = models.CharField(_("subject type"), max_length=20, choices=SubjectType.choices, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject_params = models.JSONField(_("subject parameters"), default=dict, blank=True)
     # One event, one message: a second notify with the same (user, dedupe_key) is a no-op.
     dedupe_key = models.CharField(_("deduplication key"), max_length=120, null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

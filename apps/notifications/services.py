@@ -13,20 +13,18 @@ Django's configured e-mail backend; a failure to send is logged and never reache
 import logging
 from functools import partial
 
-from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.text import clean_text
-from apps.notifications import errors
-from apps.notifications.models import Notification, NotificationKind
+from apps.notifications import errors, links
+from apps.notifications.models import Notification, NotificationKind, SubjectType
 
 logger = logging.getLogger(__name__)
 
 _TITLE_MAX = Notification._meta.get_field("title").max_length
 _BODY_MAX = Notification._meta.get_field("body").max_length
-_LINK_MAX = Notification._meta.get_field("link").max_length
 _DEDUPE_KEY_MAX = Notification._meta.get_field("dedupe_key").max_length
 
 
@@ -37,7 +35,7 @@ def _cut(text, limit):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _clean(*, kind, title, body, link, dedupe_key):
+def _clean(*, kind, title, body, subject, dedupe_key):
     """The title and body as stored (apps.core.text.clean_text; too long: cut rather than refused, the text is the
     platform's own). Programming errors of the caller, not user input: they raise ValueError rather than a domain
     error."""
@@ -45,8 +43,8 @@ def _clean(*, kind, title, body, link, dedupe_key):
         raise ValueError(f"unknown notification kind: {kind!r}")
     if dedupe_key is not None and not 0 < len(dedupe_key) <= _DEDUPE_KEY_MAX:
         raise ValueError(f"dedupe_key must have 1 to {_DEDUPE_KEY_MAX} characters")
-    if len(link) > _LINK_MAX:
-        raise ValueError(f"link longer than {_LINK_MAX} characters")
+    if subject is not None and subject.type not in SubjectType.values:
+        raise ValueError(f"unknown notification subject type: {subject.type!r}")
     title = clean_text(title)
     if not title:
         raise ValueError("a notification needs a title")
@@ -54,20 +52,29 @@ def _clean(*, kind, title, body, link, dedupe_key):
     return _cut(title, _TITLE_MAX), _cut(clean_text(body, strip=False), _BODY_MAX)
 
 
+def _subject_fields(subject):
+    if subject is None:
+        return {"subject_type": "", "subject_id": None, "subject_params": {}}
+    return {"subject_type": subject.type, "subject_id": subject.id, "subject_params": dict(subject.params)}
+
+
 def _wants_email(user):
     return bool(user.is_active and user.email)
 
 
 @transaction.atomic
-def notify(*, user, kind, title, body="", link="", dedupe_key=None, email=True):
+def notify(*, user, kind, title, body="", subject=None, dedupe_key=None, email=True):
     """Tell `user` something: an in-app notification, and an e-mail once the caller's transaction commits.
+    `subject` (apps.notifications.links: wish(pk), activity(pk), ...) is what it is about; the pages, the API and the
+    e-mail each lead there by their own address.
 
     Call it inside the transaction of the state change it reports, so both happen or neither does. A second call
     with the same user and `dedupe_key` does nothing and returns None, also when the two race (the unique
     constraint decides, inside a savepoint, so the caller's transaction stays usable). Returns the notification.
     """
-    title, body = _clean(kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
-    fields = {"user": user, "kind": kind, "title": title, "body": body, "link": link, "dedupe_key": dedupe_key}
+    title, body = _clean(kind=kind, title=title, body=body, subject=subject, dedupe_key=dedupe_key)
+    fields = {"user": user, "kind": kind, "title": title, "body": body, **_subject_fields(subject)}
+    fields["dedupe_key"] = dedupe_key
     if dedupe_key is None:
         notification = Notification.objects.create(**fields)
     else:
@@ -92,7 +99,7 @@ def _unique_users(users):
 
 
 @transaction.atomic
-def notify_many(*, users, kind, title, body="", link="", dedupe_key=None, email=True):
+def notify_many(*, users, kind, title, body="", subject=None, dedupe_key=None, email=True):
     """Tell each of `users` (User instances, or a queryset of them) the same thing; returns how many were created.
 
     `dedupe_key` is per user: the same key for every user is the usual call ("no_service_quarter:2025Q3"), and
@@ -101,7 +108,8 @@ def notify_many(*, users, kind, title, body="", link="", dedupe_key=None, email=
     If a concurrent call inserts some of the same rows first, the INSERT fails as a whole and this falls back to
     one savepoint per user, so the count stays exact and nobody is told twice.
     """
-    title, body = _clean(kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key)
+    title, body = _clean(kind=kind, title=title, body=body, subject=subject, dedupe_key=dedupe_key)
+    about = _subject_fields(subject)
     users = _unique_users(users)
     if dedupe_key is not None and users:
         already = set(
@@ -116,7 +124,7 @@ def notify_many(*, users, kind, title, body="", link="", dedupe_key=None, email=
 
     def build(user):
         return Notification(
-            user=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key, created_at=now
+            user=user, kind=kind, title=title, body=body, **about, dedupe_key=dedupe_key, created_at=now
         )
 
     try:
@@ -144,30 +152,29 @@ def notify_many(*, users, kind, title, body="", link="", dedupe_key=None, email=
 def _fields_of(notification):
     return {
         name: getattr(notification, name)
-        for name in ("user", "kind", "title", "body", "link", "dedupe_key", "created_at")
+        for name in (
+            "user",
+            "kind",
+            "title",
+            "body",
+            "subject_type",
+            "subject_id",
+            "subject_params",
+            "dedupe_key",
+            "created_at",
+        )
     }
 
 
 # --- e-mail ------------------------------------------------------------------------------------------------------
 
 
-def absolute_link(link):
-    """The link as an absolute URL, or "" when SITE_URL is not set (a relative path means nothing in a mail)."""
-    if not link:
-        return ""
-    if link.startswith(("http://", "https://")):
-        return link
-    site_url = getattr(settings, "SITE_URL", "") or ""
-    if not site_url:
-        return ""
-    return f"{site_url.rstrip('/')}/{link.lstrip('/')}"
-
-
 def _email_message(notification, *, to):
     # Mail headers cannot hold line breaks (Django refuses them): the subject is the title on one line.
     subject = " ".join(notification.title.split())
     text = notification.body
-    url = absolute_link(notification.link)
+    # The page the recipient uses, never an API address: a person reads the mail.
+    url = links.page_url(notification)
     if url:
         text = f"{text}\n\n{url}" if text else url
     return mail.EmailMessage(subject=subject, body=text, to=[to])

@@ -30,6 +30,7 @@ def reminder_week(now):
 
 def members_remind_unregistered(*, now=None):
     """Remind every unregistered member once in the ISO week of `now`; returns how many reminders were sent."""
+    from apps.notifications import links
     from apps.notifications.services import notify_many
 
     now = now or timezone.now()
@@ -49,6 +50,6 @@ def members_remind_unregistered(*, now=None):
         kind="unregistered",
         title=title,
         body=body,
-        link="/api/v1/registrations/",
+        subject=links.registration(),
         dedupe_key=f"unregistered:{week}",
     )

@@ -69,6 +69,7 @@ def members_remind_no_service(*, now=None):
     Party organization's members without service (only if there are any). Returns how many notifications were
     sent. Dedupe keys are per member (per secretary and Party organization) and round, so a second or late run in
     the same month sends nothing again."""
+    from apps.notifications import links
     from apps.notifications.services import notify, notify_many
 
     now = now or timezone.now()
@@ -91,7 +92,6 @@ def members_remind_no_service(*, now=None):
             kind="no_service_quarter",
             title=title,
             body=body,
-            link="/api/v1/activities/",
             dedupe_key=f"no_service_quarter:{rnd.key}",
         )
 
@@ -117,7 +117,7 @@ def members_remind_no_service(*, now=None):
             kind="branch_no_service_summary",
             title=title,
             body=body,
-            link=f"/api/v1/stats/zero-service/?level={Level.PARTY_ORG.value}&id={org.pk}&start={first}&end={last}",
+            subject=links.zero_service(party_org_id=org.pk, start=period.first_day, end=period.last_day),
             dedupe_key=f"branch_no_service_summary:{org.pk}:{rnd.key}",
         )
         sent += created is not None

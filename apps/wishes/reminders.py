@@ -40,6 +40,7 @@ def wish_remind_claim_deadlines(*, now=None):
     Idempotent and catch-up safe: the dedupe key is the claim, so a second run, or a late run after downtime that
     finds many claims at once, notifies each claimant once per claim.
     """
+    from apps.notifications import links
     from apps.notifications.services import notify  # the notification centre is optional for this module's import
 
     now = now or timezone.now()
@@ -57,7 +58,7 @@ def wish_remind_claim_deadlines(*, now=None):
             kind="wish_claim_due",
             title=title,
             body=body,
-            link=f"/api/v1/wishes/{claim.wish_id}/",
+            subject=links.wish(claim.wish_id),
             dedupe_key=f"wish_claim_due:{claim.pk}",
         )
         sent += created is not None

@@ -19,7 +19,7 @@ FITS = "document.scrollingElement.scrollWidth <= window.innerWidth"
 
 @pytest.fixture
 def certificate(e2e_world):
-    """Last year's certificate of the world's member (王建国): two services, 4.5 hours, issued by the organ committee."""
+    """Last year's certificate of the world's member (王建国): two services, 4.5 hours, issued by the organ."""
     return last_years_certificate(e2e_world, actor=e2e_world.reviewer)
 
 

@@ -50,7 +50,7 @@ def test_list_shows_only_the_users_own_newest_first(world, inbox, make_client):
     first = body["results"][0]
     assert first["kind"] == NotificationKind.REGISTRATION_CONFIRMED
     assert first["title"] == "新" and first["is_read"] is False and first["read_at"] is None
-    assert set(first) == {"id", "kind", "title", "body", "link", "created_at", "read_at", "is_read"}
+    assert set(first) == {"id", "kind", "title", "body", "subject", "link", "page", "created_at", "read_at", "is_read"}
 
 
 def test_list_is_paginated(world, inbox, make_client):
@@ -139,3 +139,33 @@ def test_get_never_marks_read(world, inbox, make_client):
     client.get(URL)
     client.get(f"{URL}{inbox['unread'].pk}/")
     assert client.get(f"{URL}unread-count/").json() == {"unread": 2}
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "expected"),
+    [
+        (
+            NotificationKind.WISH_CLAIM_DUE,
+            {"subject_type": "wish", "subject_id": 5},
+            ({"type": "wish", "id": 5}, "/api/v1/wishes/5/", "/m/wishes/5/"),
+        ),
+        (
+            NotificationKind.WISH_EXPIRED,
+            {"subject_type": "wish", "subject_id": 5},
+            ({"type": "wish", "id": 5}, "/api/v1/wishes/5/", "/staff/wishes/5/"),
+        ),
+        (
+            NotificationKind.UNREGISTERED,
+            {"subject_type": "registration"},
+            ({"type": "registration", "id": None}, "/api/v1/registrations/", "/me/registration/"),
+        ),
+        (NotificationKind.NO_SERVICE_QUARTER, {}, (None, "/api/v1/activities/", "/m/")),
+    ],
+    ids=["member-wish", "staff-wish", "registration", "no-subject"],
+)
+def test_a_notification_names_its_subject_its_api_address_and_its_page(
+    world, make_notification, make_client, kind, subject, expected
+):
+    make_notification(user=world.member.user, kind=kind, **subject)
+    (only,) = make_client(world.member.user).get(URL).json()["results"]
+    assert (only["subject"], only["link"], only["page"]) == expected

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from apps.activities import services as activity_services
 from apps.activities.models import Activity, SignUpStatus
-from apps.notifications import events
+from apps.notifications import events, links
 from apps.notifications.models import Notification, NotificationKind
 from apps.registrations.models import RegistrationStatus
 from tests import factories as f
@@ -47,7 +47,9 @@ def test_a_member_promoted_after_a_cancellation_is_notified_and_mailed_on_commit
     assert notification.dedupe_key == f"signup_promoted:{queued.pk}"
     assert notification.title == _rendered(events.SIGNUP_PROMOTED_TITLE, activity=activity.title)
     assert activity.title in notification.body
-    assert notification.link == f"/api/v1/activities/{activity.pk}/"
+    assert (notification.subject_type, notification.subject_id) == ("activity", activity.pk)
+    assert links.api_path(notification) == f"/api/v1/activities/{activity.pk}/"
+    assert links.page_path(notification) == f"/m/activities/{activity.pk}/"
     assert not Notification.objects.filter(user=leaving.user).exists()  # nobody hears of their own action
     assert [m.to for m in mailoutbox] == [["waiting@example.org"]]
 
@@ -96,7 +98,8 @@ def test_confirming_a_registration_notifies_the_member(world, make_client, djang
     assert notification.body == _rendered(
         events.REGISTRATION_CONFIRMED_BODY, community=world.community.name, receipt=registration.receipt_number
     )
-    assert notification.link == f"/api/v1/registrations/{registration.pk}/"
+    assert (notification.subject_type, notification.subject_id) == ("registration", registration.pk)
+    assert links.page_path(notification) == "/me/registration/"
     assert not Notification.objects.filter(user=world.staff).exists()
 
     inbox = make_client(world.member.user).get("/api/v1/notifications/", {"unread": "true"}).json()

@@ -11,8 +11,8 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from apps.core.errors import NotFound
-from apps.notifications import errors, selectors, services
-from apps.notifications.models import Notification, NotificationKind
+from apps.notifications import errors, links, selectors, services
+from apps.notifications.models import Notification, NotificationKind, SubjectType
 from tests import factories as f
 
 KIND = NotificationKind.WISH_CLAIM_DUE
@@ -39,11 +39,12 @@ def _notify(user, **kwargs):
 
 
 def test_notify_creates_an_unread_notification_for_the_user(world):
-    notification = _notify(world.member.user, body="请在截止前完成", link="/api/v1/wishes/1/", dedupe_key="k:1")
+    notification = _notify(world.member.user, body="请在截止前完成", subject=links.wish(1), dedupe_key="k:1")
     assert notification.pk is not None
     stored = Notification.objects.get(pk=notification.pk)
     assert stored.user == world.member.user
-    assert (stored.kind, stored.body, stored.link) == (KIND, "请在截止前完成", "/api/v1/wishes/1/")
+    assert (stored.kind, stored.body) == (KIND, "请在截止前完成")
+    assert (stored.subject_type, stored.subject_id, stored.subject_params) == (SubjectType.WISH, 1, {})
     assert stored.dedupe_key == "k:1"
     assert stored.read_at is None and stored.emailed_at is None
     assert selectors.unread_count(user=world.member.user) == 1
@@ -81,8 +82,14 @@ def test_without_a_key_every_call_creates_a_notification(world):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"kind": "no_such_kind"}, {"dedupe_key": "x" * 121}, {"dedupe_key": ""}, {"link": "/" * 201}, {"title": " "}],
-    ids=["kind", "long-key", "empty-key", "long-link", "blank-title"],
+    [
+        {"kind": "no_such_kind"},
+        {"dedupe_key": "x" * 121},
+        {"dedupe_key": ""},
+        {"subject": links.Subject("page", 1)},
+        {"title": " "},
+    ],
+    ids=["kind", "long-key", "empty-key", "unknown-subject", "blank-title"],
 )
 def test_caller_mistakes_raise_value_error_and_write_nothing(world, kwargs):
     with pytest.raises(ValueError):
@@ -134,14 +141,15 @@ def test_email_leaves_only_when_the_transaction_commits(
 ):
     settings.SITE_URL = "https://sbd.example.org/"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        notification = _notify(mailed_user, body="请在截止前完成。", link="/api/v1/wishes/5/")
+        notification = _notify(mailed_user, body="请在截止前完成。", subject=links.wish(5))
         assert mailoutbox == []  # not before the commit
     assert len(callbacks) == 1
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["member@example.org"]
     assert message.subject == notification.title
-    assert message.body == "请在截止前完成。\n\nhttps://sbd.example.org/api/v1/wishes/5/"
+    # The page the member uses, never the API address: a person reads the mail.
+    assert message.body == "请在截止前完成。\n\nhttps://sbd.example.org/m/wishes/5/"
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     notification.refresh_from_db()
     assert notification.emailed_at is not None
@@ -188,7 +196,7 @@ def test_without_site_url_the_mail_carries_the_body_only(
 ):
     settings.SITE_URL = ""
     with django_capture_on_commit_callbacks(execute=True):
-        _notify(mailed_user, title="标题\n第二行", body="正文", link="/api/v1/wishes/5/")
+        _notify(mailed_user, title="标题\n第二行", body="正文", subject=links.wish(5))
     assert mailoutbox[0].body == "正文"
     assert mailoutbox[0].subject == "标题 第二行"  # headers cannot hold line breaks
 

@@ -1,14 +1,15 @@
 """The notification pages: every signed-in user reads only their own, marks one or all read; links lead to pages."""
 
 import html
+from datetime import date
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.notifications import links
 from apps.notifications.models import Notification, NotificationKind
 from apps.notifications.services import notify
-from apps.web.notifications.views import page_link
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ def text_of(response):
     return html.unescape(response.content.decode())
 
 
-def tell(user, title, *, kind=NotificationKind.REGISTRATION_CONFIRMED, link="", body=""):
-    return notify(user=user, kind=kind, title=title, body=body, link=link, email=False)
+def tell(user, title, *, kind=NotificationKind.REGISTRATION_CONFIRMED, subject=None, body=""):
+    return notify(user=user, kind=kind, title=title, body=body, subject=subject, email=False)
 
 
 def test_anonymous_visitors_are_sent_to_log_in():
@@ -109,7 +110,7 @@ def test_mark_all_read_marks_mine_only(world):
 def test_the_list_pages_by_twenty_with_a_pinned_query_count(world, django_assert_max_num_queries):
     me = world.member.user
     for i in range(23):
-        tell(me, f"第{i}条通知", link="/api/v1/registrations/")
+        tell(me, f"第{i}条通知", subject=links.registration())
     client = browser_for(me)
     with django_assert_max_num_queries(8):
         first = text_of(client.get(reverse("notifications:list")))
@@ -118,20 +119,43 @@ def test_the_list_pages_by_twenty_with_a_pinned_query_count(world, django_assert
     assert second.count('<li class="notice') == 3
 
 
-def test_links_lead_to_the_pages_of_their_subject(world):
-    registration = tell(world.member.user, "报到已确认", link="/api/v1/registrations/5/")
-    unknown = tell(world.member.user, "统计", link="/api/v1/stats/zero-service/?level=party_org&id=1")
-    admin = tell(world.superuser, "任务失败", kind=NotificationKind.JOB_FAILED, link="/admin/jobs/jobrun/")
-    assert page_link(registration) == reverse("profile:registration")
-    assert page_link(unknown) == ""
-    assert page_link(admin) == "/admin/jobs/jobrun/"
-    claimed = tell(world.staff, "微心愿已被认领", kind=NotificationKind.WISH_CLAIMED, link="/api/v1/wishes/5/")
-    released = tell(world.member.user, "认领已释放", kind=NotificationKind.CLAIM_RELEASED, link="/api/v1/wishes/5/")
+def test_links_lead_each_recipient_to_the_page_they_use(world):
+    page = links.page_path
+    registration = tell(world.member.user, "报到已确认", subject=links.registration(5))
+    assert page(registration) == reverse("profile:registration")
+    # The same wish: its poster (community staff) handles it at the desk, its claimant on the member pages.
+    claimed = tell(world.staff, "微心愿已被认领", kind=NotificationKind.WISH_CLAIMED, subject=links.wish(5))
+    expired = tell(world.staff, "微心愿已过期", kind=NotificationKind.WISH_EXPIRED, subject=links.wish(5))
+    released = tell(world.member.user, "认领已释放", kind=NotificationKind.CLAIM_RELEASED, subject=links.wish(5))
+    assert page(claimed) == page(expired) == "/staff/wishes/5/"
+    assert page(released) == "/m/wishes/5/"
     starting = tell(
-        world.member.user, "活动即将开始", kind=NotificationKind.ACTIVITY_STARTING, link="/api/v1/activities/7/"
+        world.member.user, "活动即将开始", kind=NotificationKind.ACTIVITY_STARTING, subject=links.activity(7)
     )
-    assert page_link(claimed) == "/staff/wishes/5/"
-    assert page_link(released) == "/m/wishes/5/"
-    assert page_link(starting) == "/m/activities/7/"
+    assert page(starting) == "/m/activities/7/"
+    # A branch secretary's summary opens the dashboard's list for the branch and the quarter.
+    summary = tell(
+        world.secretary,
+        "3 名党员本季度无服务",
+        kind=NotificationKind.BRANCH_NO_SERVICE_SUMMARY,
+        subject=links.zero_service(party_org_id=world.branch.pk, start=date(2026, 7, 1), end=date(2026, 9, 30)),
+    )
+    assert page(summary) == (
+        "/dashboard/zero-service/?node=party_org%3A"
+        + str(world.branch.pk)
+        + "&kind=range&start=2026-07-01&end=2026-09-30"
+    )
+    response = browser_for(world.secretary).get(page(summary))
+    assert response.status_code == 200 and not response.context["form"].errors
+    quiet = tell(world.member.user, "本季度无服务", kind=NotificationKind.NO_SERVICE_QUARTER)
+    assert page(quiet) == reverse("member:home")
+    failed = tell(
+        world.superuser,
+        "任务失败",
+        kind=NotificationKind.JOB_FAILED,
+        subject=links.job_runs("stats_reconcile", failed_only=True),
+    )
+    assert page(failed) == "/admin/jobs/jobrun/?job__exact=stats_reconcile&outcome__exact=failed"
+    assert browser_for(world.superuser).get(page(failed)).status_code == 200
     body = text_of(browser_for(world.member.user).get(reverse("notifications:list")))
     assert f'href="{reverse("profile:registration")}"' in body
