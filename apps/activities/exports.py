@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from apps.core.spreadsheets import append_row
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -51,7 +53,7 @@ def attendance_workbook(*, activity, rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Attendance")[:31]
-    sheet.append([header for header, _width, _value in columns])
+    append_row(sheet, [header for header, _width, _value in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -60,7 +62,7 @@ def attendance_workbook(*, activity, rows):
 
     rows = list(rows)
     for signup in rows:
-        sheet.append([value(signup) for _header, _width, value in columns])
+        append_row(sheet, [value(signup) for _header, _width, value in columns])
 
     minutes_column = [header for header, _w, _v in columns].index(_("Credited minutes")) + 1
     totals = [""] * len(columns)
@@ -68,7 +70,7 @@ def attendance_workbook(*, activity, rows):
     totals[1] = _("%(count)d sign-ups") % {"count": len(rows)}
     # A value, not a =SUM formula: viewers and parsers that do not calculate would show it empty.
     totals[minutes_column - 1] = sum(signup.credited_minutes or 0 for signup in rows)
-    sheet.append(totals)
+    append_row(sheet, totals)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 

@@ -9,6 +9,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from apps.core.spreadsheets import append_row, set_value
 from apps.imports.reading import INSTRUCTIONS_SHEET
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,12 +23,12 @@ def template_workbook(importer_cls):
     sheet = book.active
     sheet.title = importer_cls.sheet_title
     for index, column in enumerate(importer_cls.columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header + ("*" if column.required else ""))
+        cell = set_value(sheet.cell(row=1, column=index), column.header + ("*" if column.required else ""))
         cell.font = Font(bold=True, color="C00000" if column.required else "000000")
         cell.fill = _HEADER_FILL
         if column.help:
             cell.comment = Comment(str(column.help), "")
-        sheet.cell(row=2, column=index, value=column.example)
+        set_value(sheet.cell(row=2, column=index), column.example)
         letter = cell.column_letter
         sheet.column_dimensions[letter].width = column.width
         if column.choices:
@@ -42,21 +43,24 @@ def template_workbook(importer_cls):
             sheet.cell(row=2, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
     notes = book.create_sheet(INSTRUCTIONS_SHEET)
-    notes.append([_("Column"), _("Required"), _("Values"), _("Notes")])
+    append_row(notes, [_("Column"), _("Required"), _("Values"), _("Notes")])
     for cell in notes[1]:
         cell.font = Font(bold=True)
     for column in importer_cls.columns:
-        notes.append(
+        append_row(
+            notes,
             [
                 column.header,
                 _("yes") if column.required else _("no"),
                 "、".join(label for label, _v in column.choices),
                 str(column.help),
-            ]
+            ],
         )
-    notes.append([])
-    notes.append([_("Fill one row per record under the headers of the first sheet and delete the example row.")])
-    notes.append([_("Do not merge cells, rename the headers or add sheets. CSV files with the same headers work too.")])
+    append_row(notes, [])
+    append_row(notes, [_("Fill one row per record under the headers of the first sheet and delete the example row.")])
+    append_row(
+        notes, [_("Do not merge cells, rename the headers or add sheets. CSV files with the same headers work too.")]
+    )
     for letter, width in zip("ABCD", (14, 8, 30, 70), strict=True):
         notes.column_dimensions[letter].width = width
     out = BytesIO()

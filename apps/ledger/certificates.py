@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
 from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
+from apps.core.figures import hours_of
 from apps.core.masking import mask_id_number
 from apps.core.text import clean_text
 from apps.ledger import errors
 from apps.ledger.models import Certificate, RecordStatus, ServiceRecord
 from apps.ledger.selectors import day_bounds, period_q, register_audit_scope
 from apps.ledger.services import audit_log
+from apps.stats import glossary
 
 NO_APPROVED_SERVICE = _("There is no approved service in this period.")
 CERTIFICATE_NOT_ALLOWED = _("Only the member, a reviewer of the member's organ or an administrator can issue this.")
@@ -129,7 +131,8 @@ def _amendments_until(as_of):
 
 def certificate_records(*, member, period_start, period_end, as_of):
     """The member's approved services in the local days [period_start, period_end] as they stood at `as_of`, with
-    `effective_minutes` (approved amendments included), oldest first.
+    `effective_minutes` (approved amendments included), oldest first. A record that came to 0 minutes is no service
+    (docs/statistics.md, "Zero minutes"): it is neither listed nor counted.
 
     Reading "as of" the issue time keeps a certificate's PDF equal to its snapshot even after later corrections
     (approvals and amendments are append-only and carry their decision time).
@@ -145,6 +148,7 @@ def certificate_records(*, member, period_start, period_end, as_of):
         )
         .select_related("community")
         .annotate(effective_minutes=F("credited_minutes") + _amendments_until(as_of))
+        .filter(effective_minutes__gt=0)
         .order_by("started_at", "id")
     )
 
@@ -284,8 +288,8 @@ def certificate_revoke(*, certificate, actor, reason):
 
 
 def hours_text(minutes):
-    """Hours to one decimal, as printed and shown: 90 -> "1.5"."""
-    return f"{minutes / 60:.1f}"
+    """Hours to one decimal, as printed and shown: 90 -> "1.5" (apps.core.figures: rounded half up)."""
+    return str(hours_of(minutes))
 
 
 def certificate_base_url(request=None):
@@ -401,7 +405,7 @@ def _render(buffer, certificate, records, verify_url):
             [
                 (_("Period"), f"{certificate.period_start:%Y-%m-%d} — {certificate.period_end:%Y-%m-%d}"),
                 (_("Total hours"), hours_text(certificate.total_minutes)),
-                (_("Number of services"), str(certificate.record_count)),
+                (glossary.label("services"), str(certificate.record_count)),
             ]
         ),
         Spacer(1, 3 * mm),

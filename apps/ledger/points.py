@@ -1,7 +1,8 @@
 """The points rule: points are derived from approved service records by configurable rates, never stored by hand.
 
 Each approved service earns floor(its effective minutes / 60 × POINTS_PER_HOUR), plus POINTS_PER_CONFIRMED_WISH if
-a confirmed wish wrote it; a member's or a node's points are the sum over their services. Applying the rule per
+a confirmed wish wrote it; a service of 0 effective minutes is no service and earns nothing (docs/statistics.md,
+"Zero minutes"). A member's or a node's points are the sum over their services. Applying the rule per
 service (not to a period's total minutes) makes points add up: a branch's points are exactly the sum of its
 members', a year's the sum of its days'.
 
@@ -23,6 +24,8 @@ def points_per_confirmed_wish():
 
 def service_points(*, minutes, is_wish):
     """The points of one approved service whose effective minutes are `minutes` (never negative)."""
+    if minutes <= 0:
+        return 0
     return minutes * points_per_hour() // 60 + (points_per_confirmed_wish() if is_wish else 0)
 
 
@@ -31,4 +34,5 @@ def service_points_expression(minutes="effective_minutes"):
     from apps.ledger.models import ServiceSource
 
     bonus = Case(When(source=ServiceSource.WISH, then=Value(points_per_confirmed_wish())), default=Value(0))
-    return ExpressionWrapper(F(minutes) * Value(points_per_hour()) / Value(60) + bonus, output_field=IntegerField())
+    earned = ExpressionWrapper(F(minutes) * Value(points_per_hour()) / Value(60) + bonus, output_field=IntegerField())
+    return Case(When(**{f"{minutes}__lte": 0}, then=Value(0)), default=earned, output_field=IntegerField())

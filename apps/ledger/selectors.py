@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.accounts.scope import scope_for
 from apps.core.errors import Invalid
+from apps.core.figures import hours_of
 from apps.ledger import errors
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import may_read_audit, record_visible_q
@@ -142,21 +143,23 @@ def annotate_member_totals(members, start=None, end=None):
     """Annotate a Member queryset with minutes, services, wish_services and points for [start, end), straight from
     the ledger (the statistics app reads its roll-ups instead, and checks them against this).
 
-    minutes: approved minutes including amendments; services: approved original records; wish_services: those of
-    them written by confirmed wishes; points: apps.ledger.points per service. Periods filter on the service's start.
+    minutes: approved minutes including amendments; services: approved original records with more than 0 minutes
+    after amendments (docs/statistics.md, "Zero minutes"); wish_services: those of them written by confirmed wishes;
+    points: apps.ledger.points per service. Periods filter on the service's start.
     """
     originals = ServiceRecord.objects.filter(
         period_q(start, end), member=OuterRef("pk"), status=RecordStatus.APPROVED, amends__isnull=True
     )
     originals = with_effective(originals).order_by().values("member")
+    served = originals.filter(effective_minutes__gt=0)
 
     def total(rows, aggregate):
         return Coalesce(Subquery(rows.annotate(total=aggregate).values("total"), output_field=IntegerField()), 0)
 
     return members.annotate(
         minutes=total(originals, Sum("effective_minutes")),
-        services=total(originals, Count("pk")),
-        wish_services=total(originals.filter(source=ServiceSource.WISH), Count("pk")),
+        services=total(served, Count("pk")),
+        wish_services=total(served.filter(source=ServiceSource.WISH), Count("pk")),
         points=total(originals, Sum(service_points_expression())),
     )
 
@@ -180,12 +183,14 @@ def member_summary(*, member, start=None, end=None):
     ).only("pk", "credited_minutes", "residents_served", "source")
     totals = {"member_id": member.pk, "minutes": 0, "services": 0, "wish_services": 0, "points": 0}
     for record in attach_effective(list(originals)):
+        if record.effective_minutes <= 0:
+            continue  # no service (docs/statistics.md, "Zero minutes")
         is_wish = record.source == ServiceSource.WISH
         totals["minutes"] += record.effective_minutes
         totals["services"] += 1
         totals["wish_services"] += is_wish
         totals["points"] += service_points(minutes=record.effective_minutes, is_wish=is_wish)
-    return {**totals, "hours": round(totals["minutes"] / 60, 1)}
+    return {**totals, "hours": hours_of(totals["minutes"])}
 
 
 def points_for_member(*, member, start=None, end=None):

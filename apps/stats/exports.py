@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -17,14 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from apps.activities.exports import XLSX_CONTENT_TYPE
 from apps.core.errors import Invalid
+from apps.core.figures import hours_of, ratio_of
+from apps.core.spreadsheets import append_row, new_cell
 from apps.registrations.models import Registration, RegistrationStatus
-from apps.stats import areas, selectors
+from apps.stats import areas, glossary, selectors
 from apps.stats.nodes import GEO_LEVELS, Level, node_get
 
 __all__ = [
@@ -66,6 +68,9 @@ TITLE_ROW, HEADER_ROW = 1, 2
 ONE_DECIMAL = "0.0"
 RATE_FORMAT = "0.0%"
 DASH = "—"  # no star, no rate
+# Hours, rates and averages come as Decimals already rounded half up (apps.core.figures): a number cell holds exactly
+# that value ("391.7"), and the number format only shows it.
+NUMBERS = int | float | Decimal
 MAX_WIDTH = 48
 
 _TITLE_FONT = Font(bold=True, size=14)
@@ -172,7 +177,7 @@ def _display_width(value):
 
 
 def _cell(sheet, value, *, font=None, number_format=None, fill=None, alignment=None):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = new_cell(sheet, value)
     if font is not None:
         cell.font = font
     if number_format is not None:
@@ -190,6 +195,7 @@ def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, n
 
     Write-only sheets need their layout before the first row, so values are computed first and widths from them."""
     headers = [_("No."), *(column.header for column in columns)]
+    _note_figures(workbook, title, headers)
     formats = [None, *(column.number_format for column in columns)]
     body = [[index, *(column.value(row) for column in columns)] for index, row in enumerate(rows, start=1)]
     total_line = None
@@ -222,14 +228,14 @@ def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, n
     formatted = [index for index, number_format in enumerate(formats) if number_format]
     for line in body:
         for index in formatted:
-            if isinstance(line[index], int | float):
+            if isinstance(line[index], NUMBERS):
                 line[index] = _cell(sheet, line[index], number_format=formats[index])
         for index in too_wide:
             if _display_width(line[index]) > MAX_WIDTH - 2:
                 line[index] = _cell(sheet, line[index], alignment=_WRAP)
-        sheet.append(line)
+        append_row(sheet, line)
     if total_line is not None:
-        numbers = [isinstance(value, int | float) for value in total_line]
+        numbers = [isinstance(value, NUMBERS) for value in total_line]
         sheet.append(
             [
                 _cell(sheet, value, font=_BOLD, number_format=formats[index] if numbers[index] else None)
@@ -237,18 +243,58 @@ def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, n
             ]
         )
     for note in notes:
-        sheet.append([note])
+        append_row(sheet, [note])
     return sheet
 
 
+def _note_figures(workbook, title, headers):
+    """Remember the sheet's title and the glossary figures among its headers, for the definitions sheet."""
+    notes = workbook.__dict__.setdefault("_definitions", {"titles": [], "fields": []})
+    notes["titles"].append(title)
+    for header in headers:
+        field = glossary.field_of_label(header)
+        if field and field not in notes["fields"]:
+            notes["fields"].append(field)
+
+
+def _write_definitions(workbook):
+    """The sheet 口径说明: what each figure of the workbook means, which services it counts, which date puts them in
+    the period (apps/stats/glossary.py, as docs/statistics.md), and what was exported when."""
+    notes = workbook.__dict__.get("_definitions")
+    if not notes or not notes["fields"]:
+        return
+    headers = [_("Figure"), _("Definition"), _("Counts"), _("Date in the period")]
+    sheet = workbook.create_sheet(_("Definitions")[:31])
+    for index, width in enumerate((20, 70, 50, 40), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([_cell(sheet, _("Definitions of the figures"), font=_TITLE_FONT)])
+    for title in notes["titles"]:
+        append_row(sheet, [title])
+    append_row(sheet, [_generated_note()])
+    sheet.append([])
+    sheet.append([_cell(sheet, header, font=_BOLD, fill=_HEADER_FILL, alignment=_CENTER) for header in headers])
+    for field in notes["fields"]:
+        figure = glossary.figure(field)
+        counts, date = figure.counts, figure.date
+        sheet.append(
+            [
+                _cell(sheet, str(figure.label), font=_BOLD, alignment=_WRAP),
+                _cell(sheet, str(figure.definition), alignment=_WRAP),
+                _cell(sheet, f"{counts.name}: {counts.text}", alignment=_WRAP),
+                _cell(sheet, f"{date.name}: {date.text}", alignment=_WRAP),
+            ]
+        )
+
+
 def _workbook_bytes(workbook):
+    _write_definitions(workbook)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _hours(minutes):
-    return round(minutes / 60, 1)
+    return hours_of(minutes)
 
 
 def _now_text():
@@ -269,6 +315,12 @@ def _total(rows, key):
 
 def _sum(key):
     return lambda rows: _total(rows, key)
+
+
+def _figure(field, *, key=None):
+    """A column of a summed figure, headed with its glossary label: the rows' `key` (default: the field), totalled."""
+    key = key or field
+    return Column(glossary.label(field), lambda r: r[key], total=_sum(key))
 
 
 # --- 1. the member service table (党员服务情况统计表) ---------------------------------------------------------------
@@ -299,17 +351,17 @@ def member_table_workbook(*, node, period):
             lambda r: r["community"] if r["registered"] else _("Not registered"),
             total=lambda rows: _("%(count)d registered") % {"count": sum(1 for r in rows if r["registered"])},
         ),
-        Column(_("Times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        _figure("person_times"),
         Column(
-            _("Service hours"),
+            glossary.label("hours"),
             lambda r: r["hours"],
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
-        Column(_("Micro-wishes claimed"), lambda r: r["wish_services"], total=_sum("wish_services")),
-        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
-        Column(_("Star level"), lambda r: _stars(r["stars"])),
+        _figure("residents_served"),
+        _figure("wish_services"),
+        _figure("points"),
+        Column(glossary.label("stars"), lambda r: _stars(r["stars"])),
         Column(
             _("Target met"),
             lambda r: _("Met") if r["meets_target"] else _("Not met"),
@@ -339,7 +391,7 @@ def member_table_workbook(*, node, period):
 
 
 def _ratio(part, whole, digits):
-    return round(part / whole, digits) if whole else None
+    return ratio_of(part, whole, digits)
 
 
 def branch_summary_workbook(*, node, period):
@@ -348,32 +400,38 @@ def branch_summary_workbook(*, node, period):
     rows = selectors.branch_rows(node=node, period=period)
     columns = [
         Column(_("Party branch"), lambda r: r["name"]),
-        Column(_("Number of members"), lambda r: r["members"], total=_sum("members")),
-        Column(_("Members registered"), lambda r: r["registered_members"], total=_sum("registered_members")),
+        _figure("members"),
         Column(
-            _("Registration rate"),
+            glossary.label("registered_members"), lambda r: r["registered_members"], total=_sum("registered_members")
+        ),
+        Column(
+            glossary.label("registration_rate"),
             lambda r: r["registration_rate"] if r["registration_rate"] is not None else DASH,
             RATE_FORMAT,
             total=lambda rows: _or_dash(_ratio(_total(rows, "registered_members"), _total(rows, "members"), 4)),
         ),
-        Column(_("Members who served"), lambda r: r["members_served"], total=_sum("members_served")),
-        Column(_("Activities organized"), lambda r: r["activities_organized"], total=_sum("activities_organized")),
-        Column(_("Person-times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        _figure("members_served"),
         Column(
-            _("Service hours"),
+            glossary.label("activities_organized"),
+            lambda r: r["activities_organized"],
+            total=_sum("activities_organized"),
+        ),
+        _figure("person_times"),
+        Column(
+            glossary.label("hours"),
             lambda r: r["hours"],
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
-        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
+        _figure("residents_served"),
+        _figure("points"),
         Column(
-            _("Average points per member"),
+            glossary.label("average_points"),
             lambda r: r["average_points"],
             ONE_DECIMAL,
             total=lambda rows: _or_dash(_ratio(_total(rows, "points"), _total(rows, "members"), 1)),
         ),
-        Column(_("Star level"), lambda r: _stars(r["stars"])),
+        Column(glossary.label("stars"), lambda r: _stars(r["stars"])),
     ]
     workbook = Workbook(write_only=True)
     _write_table(
@@ -463,18 +521,20 @@ def _place_figure_columns(members_served_total):
     """The figures of a place or of an organ in a place. Members who served are distinct people: their total is the
     place's own count (a member who served in two communities is one member of the street), not the lines' sum."""
     return [
-        Column(_("Members registered"), lambda r: r["members"], total=_sum("members")),
-        Column(_("Members who served"), lambda r: r["members_served"], total=lambda rows: members_served_total),
-        Column(_("Person-times served"), lambda r: r["person_times"], total=_sum("person_times")),
+        _figure("registered_members", key="members"),
         Column(
-            _("Service hours"),
+            glossary.label("members_served"), lambda r: r["members_served"], total=lambda rows: members_served_total
+        ),
+        _figure("person_times"),
+        Column(
+            glossary.label("hours"),
             lambda r: r["hours"],
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        Column(_("Residents served"), lambda r: r["residents_served"], total=_sum("residents_served")),
-        Column(_("Micro-wishes claimed"), lambda r: r["wish_services"], total=_sum("wish_services")),
-        Column(_("Points"), lambda r: r["points"], total=_sum("points")),
+        _figure("residents_served"),
+        _figure("wish_services"),
+        _figure("points"),
     ]
 
 

@@ -48,36 +48,48 @@ def _key_fields(model):
     return [name.removesuffix("_id") for name in model.KEY]
 
 
+def service_figures(*, minutes, residents_served, is_wish):
+    """What one approved service adds to the roll-ups, from its effective figures (the original and its approved
+    amendments): a service of 0 effective minutes is no service and adds nothing, neither a person-time nor its
+    residents nor points (docs/statistics.md, "Zero minutes")."""
+    if minutes <= 0:
+        return dict.fromkeys(MEASURES, 0)
+    return {
+        "person_times": 1,
+        "minutes": minutes,
+        "residents_served": residents_served,
+        "wish_services": int(is_wish),
+        "points": service_points(minutes=minutes, is_wish=is_wish),
+    }
+
+
 def contribution(record):
-    """What writing `record` adds to the roll-ups: nothing unless it is approved; an original adds one service
-    with its figures; an amendment adds its deltas and the change in the service's points (the rule floors per
-    service, so the points delta is computed from the service's effective minutes before and after)."""
+    """What writing `record` adds to the roll-ups: nothing unless it is approved; an original adds its service's
+    figures; an amendment adds the service's figures after it minus those before it, so that taking a service to 0
+    minutes takes back its person-time (and giving it minutes again adds it), and points, which floor per service,
+    change by exactly the difference."""
     if record.status != RecordStatus.APPROVED:
         return None
     is_wish = record.source == ServiceSource.WISH
     if record.amends_id is None:
-        points = service_points(minutes=record.credited_minutes, is_wish=is_wish)
-        person_times, wish_services = 1, int(is_wish)
-    else:
-        after = record_effective(record.amends).minutes  # includes this amendment: it is written and approved
-        before = after - record.credited_minutes
-        points = service_points(minutes=after, is_wish=is_wish) - service_points(minutes=before, is_wish=is_wish)
-        person_times, wish_services = 0, 0
-    return {
-        "person_times": person_times,
-        "minutes": record.credited_minutes,
-        "residents_served": record.residents_served,
-        "wish_services": wish_services,
-        "points": points,
-    }
+        return service_figures(
+            minutes=record.credited_minutes, residents_served=record.residents_served, is_wish=is_wish
+        )
+    after = record_effective(record.amends)  # includes this amendment: it is written and approved
+    before_minutes = after.minutes - record.credited_minutes
+    before_residents = after.residents_served - record.residents_served
+    now = service_figures(minutes=after.minutes, residents_served=after.residents_served, is_wish=is_wish)
+    was = service_figures(minutes=before_minutes, residents_served=before_residents, is_wish=is_wish)
+    return {measure: now[measure] - was[measure] for measure in MEASURES}
 
 
 def rollup_record(record):
     """Called by the ledger inside the transaction of every record write, after the row is written. A record
     becomes approved exactly once (approved history is never edited), so adding its contribution then keeps the
-    roll-ups equal to the ledger."""
+    roll-ups equal to the ledger. A write that adds nothing (a service of 0 minutes) touches no row, and a row left
+    with no service (its last one corrected to 0 minutes) is removed, as reconcile and rebuild would leave it."""
     figures = contribution(record)
-    if figures is None:
+    if figures is None or _is_zero(figures):
         return
     keys = _keys(
         day=timezone.localdate(record.started_at),
@@ -89,6 +101,9 @@ def rollup_record(record):
     )
     for model, key in keys.items():
         _add(model, key, figures)
+        if figures["person_times"] < 0:
+            # Only services count toward any measure, so a row without a person-time holds nothing.
+            model.objects.filter(**dict(zip(model.KEY, key, strict=True)), person_times=0).delete()
 
 
 # --- recomputation from the ledger ------------------------------------------------------------------------------
@@ -120,16 +135,11 @@ def expected_totals(first_day=None, last_day=None):
     expected = {model: defaultdict(lambda: dict.fromkeys(MEASURES, 0)) for model in ROLLUP_MODELS}
     rows = _service_rows(first_day, last_day).iterator(chunk_size=5000)
     for _service, day, member, organ, branch, community, grid, source, minutes, residents, originals in rows:
-        is_wish = source == ServiceSource.WISH
-        # An approved amendment of an original that is not approved cannot happen (amendments need an approved
-        # original); were it to, its figures still count, as they do in the ledger's own totals.
-        figures = {
-            "person_times": originals,
-            "minutes": minutes,
-            "residents_served": residents,
-            "wish_services": originals if is_wish else 0,
-            "points": service_points(minutes=max(minutes, 0), is_wish=is_wish and originals > 0),
-        }
+        # The same rule as the per-record update, applied to the service's effective figures. (An approved
+        # amendment of an original that is not approved cannot happen: amendments need an approved original.)
+        figures = service_figures(
+            minutes=minutes if originals else 0, residents_served=residents, is_wish=source == ServiceSource.WISH
+        )
         keys = _keys(day=day, member_id=member, organ_id=organ, branch_id=branch, community_id=community, grid_id=grid)
         for model, key in keys.items():
             row = expected[model][key]

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from apps.activities.models import Activity, ActivityStatus, SignUp
+from apps.core.figures import hours_of, rate_of, ratio_of
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
@@ -23,14 +24,6 @@ from apps.wishes.models import ClaimStatus, WishClaim, WishStatus
 
 RANKING_METRICS = ("hours", "points", "person_times")
 _SUMS = {measure: Sum(measure, default=0) for measure in MEASURES}
-
-
-def _hours(minutes):
-    return round(minutes / 60, 1)
-
-
-def _rate(part, whole):
-    return round(part / whole, 4) if whole else None
 
 
 def _days(period):
@@ -67,18 +60,36 @@ def _member_day_rows(node, period):
 
 
 def _with_hours(figures):
-    return {**figures, "hours": _hours(figures["minutes"])}
+    return {**figures, "hours": hours_of(figures["minutes"])}
 
 
 # --- distinct counts --------------------------------------------------------------------------------------------
 
 
+def _with_minutes_q(start, end):
+    """Of approved originals starting in [start, end), those that count as services: more than 0 minutes after their
+    approved amendments (docs/statistics.md, "Zero minutes"). Amended records are few, so only they get their
+    amendments summed (two uncorrelated subqueries, computed once); the others are judged by their own minutes."""
+    from apps.ledger.selectors import with_effective
+
+    amended = (
+        ServiceRecord.objects.filter(
+            status=RecordStatus.APPROVED, amends__isnull=False, started_at__gte=start, started_at__lt=end
+        )
+        .order_by()
+        .values("amends_id")
+    )
+    amended_with_minutes = with_effective(ServiceRecord.objects.filter(pk__in=amended)).filter(effective_minutes__gt=0)
+    return (Q(credited_minutes__gt=0) & ~Q(pk__in=amended)) | Q(pk__in=amended_with_minutes.values("pk"))
+
+
 def _services(node, period):
     """Distinct services (服务次数): each activity, wish or manual entry once, however many of the node's members
-    took part in it."""
+    took part in it; a service whose records all come to 0 minutes is none."""
     start, end = period.bounds
     records = ServiceRecord.objects.filter(
         node.service_q(),
+        _with_minutes_q(start, end),
         status=RecordStatus.APPROVED,
         amends__isnull=True,
         started_at__gte=start,
@@ -109,7 +120,7 @@ def _wishes(node, period):
         "wishes_claimed": counts["claimed"],
         "wishes_fulfilled": counts["fulfilled"],
         "wishes_confirmed": counts["confirmed"],
-        "wish_completion_rate": _rate(counts["confirmed"], counts["claimed"]),
+        "wish_completion_rate": rate_of(counts["confirmed"], counts["claimed"]),
     }
 
 
@@ -146,21 +157,21 @@ def node_metrics(*, node, period):
         "members": len(member_ids),
         "registered_members": registered if registered is not None else len(member_ids),
         # At a place every member counted is registered there: a rate would say nothing.
-        "registration_rate": _rate(registered, len(member_ids)) if registered is not None else None,
+        "registration_rate": rate_of(registered, len(member_ids)) if registered is not None else None,
         "services": _services(node, period),
         "person_times": totals["person_times"],
         "members_served": len(served),
         "minutes": totals["minutes"],
-        "hours": _hours(totals["minutes"]),
+        "hours": hours_of(totals["minutes"]),
         "residents_served": totals["residents_served"],
         "wish_services": totals["wish_services"],
         "points": totals["points"],
         **_wishes(node, period),
         "activities_organized": _activities_organized(node, period),
         "zero_service_members": sum(1 for pk in member_ids if pk not in served),
-        "target_hours": _hours(target),
+        "target_hours": hours_of(target),
         "below_target_members": len(member_ids) - meeting_target,
-        "target_completion_rate": _rate(meeting_target, len(member_ids)),
+        "target_completion_rate": rate_of(meeting_target, len(member_ids)),
     }
     if node.level == Level.MEMBER:
         figures["stars"] = star_level(figures["points"], star_thresholds(period.year, StarSubject.MEMBER))
@@ -236,7 +247,7 @@ def node_breakdown(*, node, period, by):
 
 def _by_source(node, period):
     """Hours by kind of service: confirmed wishes, activities by category, manual entries. Read from the ledger
-    (the roll-ups do not keep the kind), one grouped query per kind."""
+    (the roll-ups do not keep the kind), one grouped query per kind; services of 0 minutes count no person-time."""
     from apps.activities.models import ActivityCategory
     from apps.ledger.selectors import with_effective
 
@@ -244,6 +255,7 @@ def _by_source(node, period):
     originals = with_effective(
         ServiceRecord.objects.filter(
             node.service_q(),
+            _with_minutes_q(start, end),
             status=RecordStatus.APPROVED,
             amends__isnull=True,
             started_at__gte=start,
@@ -275,7 +287,7 @@ def _by_source(node, period):
 
 
 def _pick(row):
-    return {"minutes": row["minutes"], "person_times": row["person_times"], "hours": _hours(row["minutes"])}
+    return {"minutes": row["minutes"], "person_times": row["person_times"], "hours": hours_of(row["minutes"])}
 
 
 def children(node):
@@ -468,10 +480,10 @@ def branch_rows(*, node, period):
                     "name": branch.name,
                     "members": count,
                     "registered_members": registered.get(branch.pk, 0),
-                    "registration_rate": _rate(registered.get(branch.pk, 0), count),
+                    "registration_rate": rate_of(registered.get(branch.pk, 0), count),
                     "members_served": sums["members_served"],
                     "activities_organized": organized.get(branch.pk, 0),
-                    "average_points": round(average, 1),
+                    "average_points": ratio_of(sums["points"], count, 1) if count else 0,
                     "stars": star_level(average, thresholds),
                     **{k: sums[k] for k in MEASURES},
                 }

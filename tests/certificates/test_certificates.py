@@ -140,12 +140,21 @@ def test_issuer_contact_setting_takes_precedence(world, serve):
     assert certificate.issuer_contact == "区志愿服务中心 0571-12345678"
 
 
-def test_issuer_falls_back_to_the_organ_when_no_minutes_were_credited(world, serve):
+def test_a_service_that_came_to_zero_minutes_is_neither_counted_nor_listed(world, serve):
+    # docs/statistics.md, "Zero minutes": a record amended to 0 minutes is no service.
+    zero = serve(minutes=60)
+    services.record_amend(record=zero, actor=world.staff, credited_minutes=0, residents_served=0, reason="未到岗")
+    serve(day=FIRST_DAY + timedelta(days=2), minutes=45, content="关爱帮扶独居老人")
+    certificate = issue(world)
+    assert (certificate.record_count, certificate.total_minutes) == (1, 45)
+
+
+def test_services_that_all_came_to_zero_minutes_give_no_certificate(world, serve):
     record = serve(minutes=60)
     services.record_amend(record=record, actor=world.staff, credited_minutes=0, residents_served=0, reason="未到岗")
-    certificate = issue(world)
-    assert certificate.issuer_name == world.member.organ.name
-    assert certificate.total_minutes == 0
+    with pytest.raises(Invalid) as caught:
+        issue(world)
+    assert caught.value.code == "no_approved_service"
 
 
 def _pdf_text(content, tmp_path):

@@ -116,7 +116,7 @@ def test_staff_enter_one_offline_service_for_several_members(visit, desk):
     page.fill("#id_residents_served", "3")
     page.fill("#id_reason", "线下服务，纸质签到表存档")
     staff.shot("staff-record-new-desktop")
-    page.click("main form button[type=submit]")
+    page.click("main form[method=post] button[type=submit]")  # not the member search above it
     page.wait_for_load_state()
 
     assert "/staff/records/" in page.url and "status=pending" in page.url

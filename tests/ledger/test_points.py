@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from apps.core.figures import hours_of
 from apps.ledger import services
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.points import service_points
@@ -111,7 +112,8 @@ def test_database_rule_agrees_with_the_python_rule(world, make_record, minutes, 
     settings.POINTS_PER_CONFIRMED_WISH = 3
     start = DAY
     for i in range(wishes):
-        make_record(minutes=0, status=APPROVED, source=ServiceSource.WISH, source_id=i + 1, start=start)
+        # One minute each: a wish of 0 minutes is no service and earns no bonus ("Zero minutes").
+        make_record(minutes=1, status=APPROVED, source=ServiceSource.WISH, source_id=i + 1, start=start)
         start += timedelta(days=1)
     span = timedelta(minutes=minutes)
     services.record_create(
@@ -127,9 +129,19 @@ def test_database_rule_agrees_with_the_python_rule(world, make_record, minutes, 
         status=APPROVED,
         decided_by=world.staff,
     )
-    expected = service_points(minutes=minutes, is_wish=False) + wishes * service_points(minutes=0, is_wish=True)
+    expected = service_points(minutes=minutes, is_wish=False) + wishes * service_points(minutes=1, is_wish=True)
     assert points_for_member(member=world.member) == expected
     assert expected == minutes * 7 // 60 + 3 * wishes
+
+
+def test_a_service_of_zero_minutes_earns_nothing_not_even_a_wish_bonus(world, make_record):
+    assert service_points(minutes=0, is_wish=True) == service_points(minutes=0, is_wish=False) == 0
+    make_record(minutes=0, status=APPROVED, source=ServiceSource.WISH, source_id=1)
+    assert points_for_member(member=world.member) == 0
+    row = next(iter(member_totals(Member.objects.filter(pk=world.member.pk))))
+    assert (row["services"], row["wish_services"], row["points"]) == (0, 0, 0)
+    summary = member_summary(member=world.member)
+    assert (summary["services"], summary["wish_services"], summary["points"]) == (0, 0, 0)
 
 
 def test_points_are_earned_per_service_so_they_add_up(world, make_record):
@@ -153,7 +165,7 @@ def test_one_members_summary_equals_their_row_of_the_many_members_totals(world, 
         rows = {r["member_id"]: r for r in member_totals(Member.objects.all(), start, end)}
         for member in (world.member, world.other_member):
             summary = member_summary(member=member, start=start, end=end)
-            assert summary == {**rows[member.id], "hours": round(rows[member.id]["minutes"] / 60, 1)}, (start, end)
+            assert summary == {**rows[member.id], "hours": hours_of(rows[member.id]["minutes"])}, (start, end)
     assert member_summary(member=world.member)["minutes"] == 125 + 47 + 61
 
 

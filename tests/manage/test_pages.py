@@ -197,12 +197,22 @@ def test_moving_without_a_branch_shows_an_error_and_changes_nothing(people, revi
     assert MemberAffiliation.objects.filter(member=member).count() == 1
 
 
-def test_moving_to_another_organs_branch_changes_nothing(people, reviewer):
+def test_another_organs_branch_is_refused_by_the_move_and_taken_by_the_transfer(people, reviewer):
+    # The move's select keeps to the organs in the user's view, so a foreign id posted to it changes nothing. Leaving
+    # the organ is the transfer's (调出, as the API's move allows: whoever manages the member's branch, to any
+    # branch), which asks for a reason (tests/web/test_manage_member_transfer.py).
     member = people.member
     response = reviewer.post(url("member-move", member.pk), {"branch": people.other_branch.pk}, follow=True)
     assert [level for level, _text in messages_of(response)] == ["error"]
     member.refresh_from_db()
     assert member.branch == people.branch
+
+    response = reviewer.post(
+        url("member-transfer", member.pk), {"branch": people.other_branch.pk, "reason": "工作调动"}, follow=True
+    )
+    assert [level for level, _text in messages_of(response)] == ["success"]
+    member.refresh_from_db()
+    assert (member.branch, member.organ) == (people.other_branch, people.other_organ)
 
 
 def test_a_member_is_deactivated_with_a_reason_and_made_active_again(people, reviewer):

@@ -583,6 +583,12 @@ RULES = {
         GET="anon=login secretary,reviewer,superuser=405 *=403",
         POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
     ),
+    # The transfer to another organ's branch (调出): GET searches the branches, POST moves (an empty form comes back).
+    "/manage/members/{pk}/transfer/": R(
+        "member",
+        GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
     "/manage/members/{pk}/secretary/": R(
         "member",
         GET="anon=login reviewer,superuser=405 *=403",

@@ -27,7 +27,7 @@ PAGES_FOR = {
     "/api/v1/certificates/": ["/me/certificate/", "/manage/members/{pk}/certificate/"],
     "/api/v1/certificates/{pk}/revoke/": ["/manage/certificates/{pk}/revoke/"],
     "/api/v1/evaluations/": ["/staff/evaluations/submit/"],
-    "/api/v1/members/{pk}/move/": ["/manage/members/{pk}/move/"],
+    "/api/v1/members/{pk}/move/": ["/manage/members/{pk}/move/", "/manage/members/{pk}/transfer/"],
     "/api/v1/notifications/read-all/": ["/notifications/read-all/"],
     "/api/v1/notifications/{pk}/read/": ["/notifications/{pk}/read/"],
     "/api/v1/pairings/": ["/manage/pairings/new/"],

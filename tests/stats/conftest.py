@@ -10,6 +10,7 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -337,3 +338,9 @@ def run_workload(city, rng, *, services=110):
 def workload(city):
     """The workload of one fixed seed, for tests that need a realistic ledger rather than a property over many."""
     return run_workload(city, random.Random(20240601), services=60)
+
+
+def hours_half_up(minutes):
+    """The hours rule of docs/statistics.md worked out in integers, independently of apps.core.figures: tenths of an
+    hour are minutes / 6, rounded half up."""
+    return Decimal((minutes + 3) // 6).scaleb(-1)

@@ -331,7 +331,7 @@ SIDE_A = {
     "person_times": 4,  # 90, 45, 120→100 (one service, amended), the wish
     "services": 4,
     "minutes": 90 + 45 + 100 + 60,
-    "hours": round((90 + 45 + 100 + 60) / 60, 1),
+    "hours": 4.9,  # 295 min = 4.9166… h
     "residents_served": 4 + 2 + 5 + 3,
     "wish_services": 1,
     "points": 15 + 7 + 16 + (10 + 5),
@@ -340,7 +340,7 @@ MEMBER_A = {
     "person_times": 3,
     "services": 3,
     "minutes": 90 + 45 + 60,
-    "hours": round((90 + 45 + 60) / 60, 1),
+    "hours": 3.3,  # 195 min = 3.25 h, rounded half up
     "residents_served": 4 + 2 + 3,
     "wish_services": 1,
     "points": 15 + 7 + 15,

@@ -19,6 +19,7 @@ from apps.stats.periods import year_period
 from apps.stats.selectors import node_breakdown
 from tests import factories as f
 from tests.stats.area_world import YEAR, ZERO, Area, competition_ranks, direct_count, figures_of
+from tests.stats.conftest import hours_half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_a_street_admin_ranks_the_communities_of_their_street_as_the_records_cou
     for row in rows:
         assert figures_of(row) == expected.get(row["id"], ZERO), row["name"]
         assert row["members"] == members.get(row["id"], 0)
-        assert row["hours"] == round(row["minutes"] / 60, 1)
+        assert row["hours"] == float(hours_half_up(row["minutes"]))
     assert_ranked(rows, metric)
     empty = next(row for row in rows if row["id"] == area.c_empty.pk)
     assert (empty["rank"], empty["members"], empty["minutes"]) == (3, 0, 0)  # listed, last, with zeros
@@ -267,36 +268,36 @@ def lines(sheet):
 
 def test_a_street_admin_downloads_the_summary_of_their_communities(area, world, make_client):
     book = download(make_client(world.street_admin), "stats-export-places", level="street", id=area.street_a.pk)
-    assert book.sheetnames == ["Communities"]  # the request asked for English
+    assert book.sheetnames == ["Communities", "Definitions"]  # the request asked for English
     table = lines(book.worksheets[0])
     expected = direct_count(lambda r: r.community_id, community__street=area.street_a)
     *communities, total = table
     assert [line["Community"] for line in communities] == [area.c1.name, area.c2.name, area.c_empty.name]
     for line, community in zip(communities, (area.c1, area.c2, area.c_empty), strict=True):
         figures = expected.get(community.pk, ZERO)
-        assert line["Person-times served"] == figures["person_times"]
-        assert line["Service hours"] == round(figures["minutes"] / 60, 1)
+        assert line["Person-times"] == figures["person_times"]
+        assert line["Service hours"] == float(hours_half_up(figures["minutes"]))
         assert line["Residents served"] == figures["residents_served"]
         assert line["Points"] == figures["points"]
         assert line["Members who served"] == figures["members_served"]
     whole = direct_count(lambda r: "street", community__street=area.street_a)["street"]
     assert total["No."] == "Total"
-    assert total["Person-times served"] == whole["person_times"]
+    assert total["Person-times"] == whole["person_times"]
     assert total["Members who served"] == whole["members_served"]  # distinct people, not the lines' sum
-    assert total["Members registered"] == 3  # a1, idle (c1), a2 (c2)
+    assert total["Registered members"] == 3  # a1, idle (c1), a2 (c2)
 
 
 def test_a_district_admin_downloads_streets_and_communities_and_the_organs_serving_there(area, world, make_client):
     client = make_client(world.district_admin)
     book = download(client, "stats-export-places", level="district", id=area.district.pk)
-    assert book.sheetnames == ["Streets", "Communities"]
+    assert book.sheetnames == ["Streets", "Communities", "Definitions"]
     streets, communities = lines(book.worksheets[0]), lines(book.worksheets[1])
     organs = lines(download(client, "stats-export-organs-in-area", level="district", id=area.district.pk).active)
     by_street = direct_count(lambda r: r.community.street_id, community__street__district=area.district)
     assert [line["Street"] for line in streets[:-1]] == [
         s.name for s in (area.street_a, area.street_b, area.street_empty)
     ]
-    assert [line["Person-times served"] for line in streets[:-1]] == [
+    assert [line["Person-times"] for line in streets[:-1]] == [
         by_street.get(s.pk, ZERO)["person_times"] for s in (area.street_a, area.street_b, area.street_empty)
     ]
     assert {line["Community"]: line["Street"] for line in communities[:-1]} == {
@@ -311,13 +312,13 @@ def test_a_district_admin_downloads_streets_and_communities_and_the_organs_servi
     assert sorted(line["Organ"] for line in ranked) == sorted(names)
     for line in ranked:
         figures = by_organ.get(names[line["Organ"]].pk, ZERO)
-        assert line["Service hours"] == round(figures["minutes"] / 60, 1)
-        assert line["Person-times served"] == figures["person_times"]
+        assert line["Service hours"] == float(hours_half_up(figures["minutes"]))
+        assert line["Person-times"] == figures["person_times"]
     assert [line["Rank"] for line in ranked] == competition_ranks(
         [{"minutes": by_organ.get(names[line["Organ"]].pk, ZERO)["minutes"]} for line in ranked], "minutes"
     )
     whole = direct_count(lambda r: "all", community__street__district=area.district)["all"]
-    assert total["Service hours"] == round(whole["minutes"] / 60, 1)
+    assert total["Service hours"] == float(hours_half_up(whole["minutes"]))
 
 
 def test_place_exports_refuse_other_levels_and_other_areas(area, world, make_client):

@@ -27,6 +27,7 @@ from apps.stats.models import StarRule, StarSubject
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of, year_period
 from tests import factories as f
+from tests.stats.conftest import hours_half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -121,10 +122,10 @@ MEMBER_HEADERS = (
     "Name",
     "Branch",
     "Registered community",
-    "Times served",
+    "Person-times",
     "Service hours",
     "Residents served",
-    "Micro-wishes claimed",
+    "Wish services",
     "Points",
     "Star level",
     "Target met",
@@ -201,7 +202,7 @@ def test_member_table_totals_add_up_the_member_lines_and_the_footnote_gives_the_
     assert totals[1] == _("%(count)d members") % {"count": 3}
     assert totals[3] == _("%(count)d registered") % {"count": 2}
     assert totals[4] == sum(row["person_times"] for row in rows) == 4
-    assert totals[5] == round(sum(row["minutes"] for row in rows) / 60, 1) == 6.0
+    assert totals[5] == float(hours_half_up(sum(row["minutes"] for row in rows))) == 6.0
     assert totals[6] == sum(row["residents_served"] for row in rows) == 11
     assert totals[7] == sum(row["wish_services"] for row in rows) == 1
     assert totals[8] == sum(row["points"] for row in rows)
@@ -242,7 +243,7 @@ def test_a_quarter_counts_only_its_services_and_the_target_is_pro_rated(organ):
     assert active[4:6] == [1, 2.5]  # the June service only
     assert active[10] == _("Met")  # 150 minutes against a quarter's share of 240
     note = sheet.cell(FIRST_ROW + 4, 1).value
-    assert str(round(selectors.target_minutes(quarter) / 60, 1)) in note
+    assert str(hours_half_up(selectors.target_minutes(quarter))) in note
 
 
 def test_a_party_org_export_counts_only_its_members(organ, world):
@@ -283,7 +284,7 @@ def test_branch_summary_has_one_line_per_branch_equal_to_the_selector_and_recomp
         "period": _("Year %(year)d") % {"year": YEAR},
     }
     headers = values(sheet, HEADER_ROW)
-    assert headers[:4] == [_("No."), _("Party branch"), _("Number of members"), _("Members registered")]
+    assert headers[:4] == [_("No."), _("Party branch"), _("Members"), _("Registered members")]
     assert headers[4] == _("Registration rate") and headers[-1] == _("Star level")
     assert sheet.freeze_panes == f"A{FIRST_ROW}"
     keys = (
@@ -330,7 +331,7 @@ def test_branch_summary_of_a_branch_without_members_shows_no_rate(organ, world):
 
 def test_lists_workbook_has_the_unregistered_and_the_zero_service_sheets_without_phone_numbers(organ, world):
     book = open_book(exports.unregistered_and_zero_service_workbook(node=organ.node, period=PERIOD))
-    assert book.sheetnames == [_("Unregistered"), _("Zero service")]
+    assert book.sheetnames == [_("Unregistered"), _("Zero service")]  # no figure: no definitions sheet
 
     unregistered = book[_("Unregistered")]
     assert values(unregistered, HEADER_ROW) == [_("No."), _("Name"), _("Branch"), _("Job title")]

@@ -19,7 +19,7 @@ from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of, year_period
 from apps.stats.rollups import reconcile
 from apps.stats.selectors import node_breakdown, node_metrics, ranking
-from tests.stats.conftest import FIRST_DAY, LAST_DAY, POINTS_PER_HOUR, POINTS_PER_WISH, run_workload
+from tests.stats.conftest import FIRST_DAY, LAST_DAY, POINTS_PER_HOUR, POINTS_PER_WISH, hours_half_up, run_workload
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +87,19 @@ class Reference:
         self.rows = approved_rows()
         self.activity_of = dict(SignUp.objects.values_list("pk", "activity_id"))
 
-    def figures(self, period, rule):
-        """What a node counting the rows of `rule` should show for `period`, from the rows alone."""
+    def served_rows(self, period, rule):
+        """The rows of `rule` in `period` that belong to services: a service that comes to 0 minutes after its
+        amendments is none, and none of its rows count (docs/statistics.md, "Zero minutes")."""
         rows = [r for r in self.rows if period.first_day <= r.day <= period.last_day and rule(r)]
-        originals = [r for r in rows if r.is_original]
         effective = defaultdict(int)
         for r in rows:  # an amendment shares its original's day and attribution, so both are in or both out
             effective[r.service] += r.minutes
+        return [r for r in rows if effective[r.service] > 0], effective
+
+    def figures(self, period, rule):
+        """What a node counting the rows of `rule` should show for `period`, from the rows alone."""
+        rows, effective = self.served_rows(period, rule)
+        originals = [r for r in rows if r.is_original]
         return {
             "person_times": len(originals),
             "minutes": sum(r.minutes for r in rows),
@@ -227,7 +233,7 @@ def test_every_node_equals_its_children_its_months_and_the_ledger(played):
             expected = reference.figures(period, rule)
             metrics = node_metrics(node=node, period=period)
             assert {k: metrics[k] for k in SUMS + DISTINCT} == expected, context
-            assert metrics["hours"] == round(expected["minutes"] / 60, 1), context
+            assert metrics["hours"] == hours_half_up(expected["minutes"]), context
 
             children = node_breakdown(node=node, period=period, by="children")
             if node.level in (Level.MEMBER, Level.GRID):
@@ -328,7 +334,7 @@ def test_rankings_equal_the_node_figures_and_rank_competition_style(played):
             for level, obj in [(Level.ORGAN, o) for o in organs] + [(Level.PARTY_ORG, o) for o in party_orgs]:
                 rule = nodes[(level, obj.pk)]
                 rows = ranking(node=Node(level, obj), period=period, of="members", metric=metric)
-                in_period = [r for r in reference.rows if period.first_day <= r.day <= period.last_day and rule(r)]
+                in_period, _effective = reference.served_rows(period, rule)
                 # Everyone in the node now (zeros included), and whoever served for it in the period and left since.
                 expected_ids = members_now[(level, obj.pk)] | {r.member for r in in_period}
                 assert {row["id"] for row in rows} == expected_ids, (level, obj.pk)

@@ -129,8 +129,17 @@ def test_an_amendment_adds_its_deltas_and_the_change_in_the_services_points(worl
     assert_only(world, figures(minutes=50, residents_served=3, points=8))
     amend(world, record, minutes=30, residents=3)
     assert_only(world, figures(minutes=30, residents_served=3, points=5))
-    amend(world, record, minutes=0, residents=0)  # still one service, now of nothing
-    assert_only(world, figures(minutes=0, residents_served=0, points=0))
+    amend(world, record, minutes=0, residents=0)  # no service any more (docs/statistics.md, "Zero minutes")
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    amend(world, record, minutes=30, residents=1)  # a service again
+    assert_only(world, figures(minutes=30, residents_served=1, points=5))
+
+
+def test_a_service_approved_with_zero_minutes_adds_no_row(world):
+    approve(world, write(world, minutes=0, residents=3))
+    write(world, status=RecordStatus.APPROVED, source=ServiceSource.WISH, source_id=12, minutes=0, residents=1)
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    assert reconcile().clean
 
 
 def test_a_wish_amendment_keeps_the_bonus_once(world):

@@ -19,12 +19,13 @@ from apps.accounts.models import Role
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.registrations.models import Evaluation, EvaluationGrade
-from apps.stats import errors
+from apps.stats import errors, glossary
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of
 from apps.stats.selectors import node_breakdown, node_metrics
 from apps.web.dashboard.forms import default_period
 from tests import factories as f
+from tests.stats.conftest import hours_half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -223,21 +224,21 @@ def test_the_headline_figures_equal_node_metrics_and_the_ledger(world, dash):
     assert shown["below_target_members"] == str(metrics["below_target_members"])
     # The same figures straight from the approved ledger rows written above (pending and rejected ones do not count).
     organ_rows = [row for row in dash.approved if row[0].organ_id == world.organ.pk]
-    assert shown["hours"] == str(round(dash.organ_minutes() / 60, 1))
+    assert shown["hours"] == str(hours_half_up(dash.organ_minutes()))
     assert shown["person_times"] == str(len(organ_rows))
     assert shown["members_served"] == str(len({row[0].pk for row in organ_rows}))
     assert shown["residents_served"] == str(sum(row[3] for row in organ_rows))
     assert shown["members"] == "4"  # world.member, m2, m3, m4
     assert shown["zero_service_members"] == "2"  # m3 (pending and rejected only) and m4
     body = response.content.decode()
-    assert _("Registration rate %(rate)s") % {"rate": "50.0%"} in body
+    assert f"{glossary.label('registration_rate')} 50.0%" in body
 
 
 def test_a_branch_dashboard_counts_only_the_branch(world, dash):
     response = browser_for(world.reviewer).get(page_url(**year_params(f"party_org:{dash.branch2.pk}")))
     metrics = node_metrics(node=Node(Level.PARTY_ORG, dash.branch2), period=period_of(year=YEAR))
     shown = tiles(response.content.decode())
-    assert shown["hours"] == str(metrics["hours"]) == str(round((60 + 45) / 60, 1))
+    assert shown["hours"] == str(metrics["hours"]) == str(hours_half_up(60 + 45))
     assert shown["stars"] == str(metrics["stars"])
 
 
@@ -272,12 +273,12 @@ def test_a_month_and_a_custom_range_choose_the_period(world, dash):
     client = browser_for(world.reviewer)
     march = client.get(page_url(node=f"organ:{world.organ.pk}", kind="month", year=YEAR, month=3))
     assert march.context["period"] == period_of(year=YEAR, month=3)
-    assert tiles(march.content.decode())["hours"] == str(round((120 + 60) / 60, 1))
+    assert tiles(march.content.decode())["hours"] == str(hours_half_up(120 + 60))
     spring = client.get(
         page_url(node=f"organ:{world.organ.pk}", kind="range", start=f"{YEAR}-03-01", end=f"{YEAR}-05-31")
     )
     assert spring.context["period"].kind == "range"
-    assert tiles(spring.content.decode())["hours"] == str(round((120 + 60 + 90) / 60, 1))
+    assert tiles(spring.content.decode())["hours"] == str(hours_half_up(120 + 60 + 90))
 
 
 # --- charts -----------------------------------------------------------------------------------------------------
@@ -443,7 +444,7 @@ def test_the_member_table_shows_star_level_and_community_evaluation(world, dash)
     body = html.content.decode()
     assert f"{world.community.name}：{EvaluationGrade.EXCELLENT.label}" in body
     assert _("Not registered") in body  # m3 and m4
-    assert _("Stars") in body
+    assert glossary.label("stars") in body
 
 
 def test_the_branch_summary_lists_the_organs_branches_and_sends_a_place_to_its_parts(world, dash):

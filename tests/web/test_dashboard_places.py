@@ -16,6 +16,7 @@ from apps.stats import exports
 from apps.stats.nodes import Level
 from tests import factories as f
 from tests.stats.area_world import YEAR, ZERO, Area, competition_ranks, direct_count
+from tests.stats.conftest import hours_half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_a_street_admins_rankings_open_on_the_communities_of_their_street(area, 
     for pk in names:  # hours, points, person-times of each community as the records count them
         cells = numbers(row_html(html, "rank-row", pk))
         row = figures.get(pk, ZERO)
-        assert cells[2:5] == [str(round(row["minutes"] / 60, 1)), str(row["points"]), str(row["person_times"])]
+        assert cells[2:5] == [str(hours_half_up(row["minutes"])), str(row["points"]), str(row["person_times"])]
         assert cells[1] == str(row["members_served"])
     # Each community links to its own dashboard.
     assert f"node=community%3A{area.c1.pk}" in row_html(html, "rank-row", area.c1.pk)
@@ -185,7 +186,7 @@ def test_a_street_admin_sees_the_communities_of_their_street_with_their_figures(
         assert numbers(row_html(html, "place-row", community.pk)) == [
             str(registered[community.pk]),
             str(row["members_served"]),
-            str(round(row["minutes"] / 60, 1)),
+            str(hours_half_up(row["minutes"])),
             str(row["person_times"]),
             str(row["residents_served"]),
             str(row["points"]),
@@ -199,7 +200,7 @@ def test_a_district_admin_sees_the_streets_and_a_community_its_grids(area, world
     figures = direct_count(lambda r: r.community.street_id, community__street__district=area.district)
     for street in (area.street_a, area.street_b, area.street_empty):
         cells = numbers(row_html(html, "place-row", street.pk))
-        assert cells[2] == str(round(figures.get(street.pk, ZERO)["minutes"] / 60, 1)), street.name
+        assert cells[2] == str(hours_half_up(figures.get(street.pk, ZERO)["minutes"])), street.name
     _response, html = ok_page(client, "places", f"community:{area.c2.pk}")
     assert f'data-id="{area.g2.pk}"' in html
     assert '<tr class="place-row" data-id="">' in html  # the services recorded without a grid
@@ -266,7 +267,7 @@ def test_a_street_admin_downloads_the_community_summary_and_the_organs_ranking(a
     figures = direct_count(lambda r: r.community_id, community__street=area.street_a)
     assert [line["Community"] for line in communities[:-1]] == [area.c1.name, area.c2.name, area.c_empty.name]
     for line, community in zip(communities, (area.c1, area.c2, area.c_empty), strict=False):
-        assert line["Person-times served"] == figures.get(community.pk, ZERO)["person_times"]
+        assert line["Person-times"] == figures.get(community.pk, ZERO)["person_times"]
         assert line["Points"] == figures.get(community.pk, ZERO)["points"]
     assert communities[-1]["No."] == "Total"
 
@@ -276,7 +277,7 @@ def test_a_street_admin_downloads_the_community_summary_and_the_organs_ranking(a
     assert [line["Organ"] for line in organs[:-1]] == [names[pk] for pk in expected_order(figures, list(names), names)]
     for line in organs[:-1]:
         pk = next(pk for pk, name in names.items() if name == line["Organ"])
-        assert line["Service hours"] == round(figures.get(pk, ZERO)["minutes"] / 60, 1)
+        assert line["Service hours"] == float(hours_half_up(figures.get(pk, ZERO)["minutes"]))
 
 
 def test_place_downloads_outside_the_area_are_404_and_organ_workbooks_are_explained(area, world):

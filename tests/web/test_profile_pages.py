@@ -22,6 +22,7 @@ from apps.stats.models import StarSubject
 from apps.stats.selectors import star_level, star_thresholds
 from tests import factories as f
 from tests.activities_hours.conftest import make_activity, make_signup
+from tests.stats.conftest import hours_half_up
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_the_overview_shows_this_years_hours_points_stars_and_registration(world
 
     body = text_of(browser_for(world.member.user).get(reverse("profile:overview")))
 
-    assert f'<div class="value">{minutes / 60:.1f}</div>' in body
+    assert f'<div class="value">{hours_half_up(minutes)}</div>' in body
     assert f'<div class="value">{points}</div>' in body
     assert f"{stars} 星" in body
     assert "50.0" in body  # the annual target (ANNUAL_HOUR_TARGET, 50 h by default)
@@ -286,7 +287,8 @@ def test_the_hours_list_shows_only_my_records_and_the_ledgers_totals(world):
     assert body.count('<li class="record">') == len(mine)
     assert "关爱帮扶独居老人" in body and "政策宣讲" in body
     assert "别人的社区夜巡" not in body
-    assert f'<div class="value" id="total-hours">{minutes / 60:.1f}</div>' in body
+    # 195 minutes are 3.25 h: 3.3, rounded half up (binary floats would show 3.2).
+    assert f'<div class="value" id="total-hours">{hours_half_up(minutes)}</div>' in body
     assert f'<div class="value" id="total-services">{len(approved)}</div>' in body
     assert f'<div class="value" id="total-points">{points}</div>' in body
     assert str(RecordStatus.PENDING.label) in body

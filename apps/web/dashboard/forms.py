@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
 from apps.core.forms import Form
+from apps.stats import glossary
 from apps.stats.areas import PLACE_RANKINGS
 from apps.stats.nodes import Level
 from apps.stats.periods import period_of, year_period
@@ -35,9 +36,9 @@ PERIOD_FIELDS = {
     "range": ("start", "end"),
 }
 METRICS = (
-    ("hours", _("Hours")),
-    ("points", _("Points")),
-    ("person_times", _("Person-times")),
+    ("hours", glossary.lazy_label("hours")),
+    ("points", glossary.lazy_label("points")),
+    ("person_times", glossary.lazy_label("person_times")),
 )
 RANKINGS = (
     ("members", _("Party members")),

@@ -13,10 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import DomainError, NotFound
+from apps.core.figures import percent_of
 from apps.orgs.models import Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.selectors import evaluation_list
-from apps.stats import areas, exports, selectors
+from apps.stats import areas, exports, glossary, selectors
 from apps.stats import errors as stats_errors
 from apps.stats.nodes import GEO_LEVELS, Level, default_node, node_get
 from apps.web.access import DashboardPageMixin
@@ -276,59 +277,74 @@ class DashboardPage(DashboardPageMixin, TemplateView):
 
 
 def _percent(rate):
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    return "—" if rate is None else f"{percent_of(rate)}%"
 
 
 def headline_tiles(metrics, node):
     """The headline figures of docs/statistics.md, in the order people read them, each with an optional note."""
     tiles = [
-        ("members", _("Members"), metrics["members"], ""),
+        ("members", glossary.label("members"), metrics["members"], ""),
         (
             "registered_members",
-            _("Registered members"),
+            glossary.label("registered_members"),
             metrics["registered_members"],
-            _("Registration rate %(rate)s") % {"rate": _percent(metrics["registration_rate"])}
+            _("%(label)s %(rate)s")
+            % {"label": glossary.label("registration_rate"), "rate": _percent(metrics["registration_rate"])}
             if metrics["registration_rate"] is not None
             else "",
         ),
-        ("services", _("Services"), metrics["services"], ""),
-        ("person_times", _("Person-times"), metrics["person_times"], ""),
-        ("members_served", _("Members who served"), metrics["members_served"], ""),
-        ("hours", _("Service hours"), metrics["hours"], ""),
-        ("residents_served", _("Residents served"), metrics["residents_served"], ""),
-        ("wishes_claimed", _("Wishes claimed"), metrics["wishes_claimed"], ""),
-        ("wishes_fulfilled", _("Wishes fulfilled"), metrics["wishes_fulfilled"], ""),
+        ("services", glossary.label("services"), metrics["services"], ""),
+        ("person_times", glossary.label("person_times"), metrics["person_times"], ""),
+        ("members_served", glossary.label("members_served"), metrics["members_served"], ""),
+        ("hours", glossary.label("hours"), metrics["hours"], ""),
+        ("residents_served", glossary.label("residents_served"), metrics["residents_served"], ""),
+        ("wishes_claimed", glossary.label("wishes_claimed"), metrics["wishes_claimed"], ""),
+        ("wishes_fulfilled", glossary.label("wishes_fulfilled"), metrics["wishes_fulfilled"], ""),
         (
             "wishes_confirmed",
-            _("Wishes confirmed"),
+            glossary.label("wishes_confirmed"),
             metrics["wishes_confirmed"],
-            _("Completion rate %(rate)s") % {"rate": _percent(metrics["wish_completion_rate"])},
+            _("%(label)s %(rate)s")
+            % {"label": glossary.label("wish_completion_rate"), "rate": _percent(metrics["wish_completion_rate"])},
         ),
     ]
     if metrics["activities_organized"] is not None:
-        tiles.append(("activities_organized", _("Activities organized"), metrics["activities_organized"], ""))
+        tiles.append(
+            ("activities_organized", glossary.label("activities_organized"), metrics["activities_organized"], "")
+        )
     tiles += [
-        ("zero_service_members", _("Zero-service members"), metrics["zero_service_members"], ""),
+        ("zero_service_members", glossary.label("zero_service_members"), metrics["zero_service_members"], ""),
         (
             "below_target_members",
-            _("Below the %(hours)s h target") % {"hours": metrics["target_hours"]},
+            glossary.label("below_target_members"),
             metrics["below_target_members"],
-            _("Service completion rate %(rate)s") % {"rate": _percent(metrics["target_completion_rate"])},
+            _("%(target)s %(hours)s h; %(rate_label)s %(rate)s")
+            % {
+                "target": glossary.label("target_hours"),
+                "hours": metrics["target_hours"],
+                "rate_label": glossary.label("target_completion_rate"),
+                "rate": _percent(metrics["target_completion_rate"]),
+            },
         ),
-        ("points", _("Points"), metrics["points"], ""),
+        ("points", glossary.label("points"), metrics["points"], ""),
     ]
     if "stars" in metrics:
-        tiles.append(("stars", _("Star level"), metrics["stars"], ""))
+        tiles.append(("stars", glossary.label("stars"), metrics["stars"], ""))
     return [{"key": key, "label": label, "value": value, "note": note} for key, label, value, note in tiles]
 
 
 def _chart(chart_id, title, desc, rows, *, horizontal, label="label"):
-    bars = [Bar(row[label], row["hours"]) for row in rows]
+    bars = [Bar(row[label], float(row["hours"])) for row in rows]
     return {
         "id": chart_id,
         "title": title,
         "svg": bar_chart(
-            chart_id=chart_id, title=title, desc=desc, bars=bars, value_label=_("Hours"), horizontal=horizontal
+            chart_id=chart_id,
+            title=title,
+            desc=desc,
+            bars=bars,
+            value_label=glossary.label("hours"),
+            horizontal=horizontal,
         ),
         "rows": rows,
     }
@@ -497,7 +513,7 @@ class PlacesView(DashboardPage):
 class ZeroServiceView(DashboardPage):
     template_name = "web/dashboard/member_list.html"
     subnav_key = "zero_service"
-    title = gettext_lazy("Zero-service members")
+    title = glossary.lazy_label("zero_service_members")
     intro = gettext_lazy("Members of this organization or place with no approved service in the period.")
 
     def figures(self, node, period, cleaned):

@@ -46,6 +46,34 @@ class MemberMoveForm(Form):
         self.fields["branch"].label_from_instance = lambda b: f"{b.organ.name} {b.name}"
 
 
+class TransferSearchForm(Form):
+    """The search for the branch of another organ a member transfers to (调出): part of an organ's or a branch's
+    name, on the server, so that the page works without JavaScript."""
+
+    q = forms.CharField(label=_("Organ or branch name"), min_length=2, max_length=50)
+
+
+class MemberTransferForm(Form):
+    """A transfer to another organ's branch: the API's move (branch, date, reason), with the reason required on the
+    page because a member leaving the organ should say why. `q` carries the search back if the form comes back."""
+
+    branch = forms.ModelChoiceField(label=_("New branch"), queryset=None, widget=forms.RadioSelect)
+    on = forms.DateField(
+        label=_("Date of the transfer"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Empty: today."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    q = forms.CharField(required=False, max_length=50, widget=forms.HiddenInput)
+
+    def __init__(self, *args, branches, **kwargs):
+        kwargs.setdefault("auto_id", "transfer-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+        self.fields["branch"].label_from_instance = lambda b: f"{b.organ.name} — {b.name}"
+
+
 class CertificateIssueForm(Form):
     """The period of a member's certificate: whole days, both included (this year up to today by default)."""
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts import services as account_services
 from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.permissions import may_appoint
-from apps.core.errors import Invalid
+from apps.core.errors import DomainError, Invalid
 from apps.ledger import certificates
 from apps.ledger import errors as ledger_errors
 from apps.orgs import services as org_services
@@ -26,7 +26,7 @@ from apps.orgs.selectors import member_affiliations
 from apps.places import services as place_services
 from apps.places.models import Community, District, Grid, Street
 from apps.web.access import RolePageMixin, object_or_404
-from apps.web.feedback import ActionView
+from apps.web.feedback import ActionView, add_form_error
 from apps.web.manage import forms
 from apps.web.manage.pairings import OrganSidePageMixin
 from apps.web.manage.receipts import receipt_branches
@@ -81,8 +81,8 @@ def move_party_orgs(scope, member):
     """The Party organizations a move form takes: those of the member's organ and of the organs the user reviews.
 
     apps.orgs.services.member_move accepts any branch and says itself what is not one (branch_required) or is the
-    member's own (same_branch), as in the API. Moving a member into another organ is left to the API: the page
-    keeps to the organizations in the user's view.
+    member's own (same_branch), as in the API. Moving a member into another organ is the transfer's (调出,
+    MemberTransferView), which searches the other organs' branches instead of listing the whole city.
     """
     organs = {member.organ_id, *scope.organ_ids}
     return PartyOrg.objects.filter(organ_id__in=organs).select_related("organ").order_by("organ__name", "path")
@@ -141,6 +141,7 @@ class MemberDetailView(OrgMembersPageMixin, ManagePage):
             affiliations=member_affiliations(member=member),
             secretary_of=_appointments(self.request.user, user=member.user, role=Role.BRANCH_SECRETARY),
             move_form=forms.MemberMoveForm(branches=move_targets(self.scope, member)),
+            transfer_search=forms.TransferSearchForm(auto_id="transfer-search-%s"),
         )
         if not reviews_member:
             return context
@@ -185,6 +186,91 @@ class MemberMoveView(OrgMembersPageMixin, ActionView):
         if org_members(self.scope).filter(pk=pk).exists():
             return reverse("manage:member-detail", args=[pk])
         return reverse("manage:members")
+
+
+# --- the transfer to another organ (调出) ------------------------------------------------------------------------
+
+TRANSFER_RESULTS = 30
+
+
+def transfer_targets(member):
+    """The branches a transfer takes the member to: every branch of another organ (member_move accepts any branch in
+    the city; the own organ's are the move's)."""
+    return (
+        PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH)
+        .exclude(organ_id=member.organ_id)
+        .select_related("organ")
+        .order_by("organ__name", "path", "pk")
+    )
+
+
+def transfer_search(member, q):
+    """The transfer targets whose organ (name or short name) or branch name holds `q`: at most TRANSFER_RESULTS, and
+    whether more match (then the page asks for a narrower search)."""
+    found = list(
+        transfer_targets(member).filter(
+            Q(organ__name__icontains=q) | Q(organ__short_name__icontains=q) | Q(name__icontains=q)
+        )[: TRANSFER_RESULTS + 1]
+    )
+    return found[:TRANSFER_RESULTS], len(found) > TRANSFER_RESULTS
+
+
+class MemberTransferView(OrgMembersPageMixin, ManagePage):
+    """Transfer a member to a branch of another organ (调出): whoever may move them (member_move: whoever manages
+    their branch), as the API's move does. GET searches the branches; POST calls member_move."""
+
+    template_name = "web/manage/member_transfer.html"
+
+    def get(self, request, pk):
+        member = object_or_404(org_members(self.scope), pk)
+        search = forms.TransferSearchForm(request.GET if "q" in request.GET else None, auto_id="transfer-search-%s")
+        q = search.cleaned_data["q"] if search.is_valid() else ""
+        form = forms.MemberTransferForm(initial={"q": q, "on": timezone.localdate()}, branches=transfer_targets(member))
+        return self.render_page(member, search, form)
+
+    def post(self, request, pk):
+        member = object_or_404(org_members(self.scope), pk)
+        form = forms.MemberTransferForm(request.POST, branches=transfer_targets(member))
+        if form.is_valid():
+            branch = form.cleaned_data["branch"]
+            try:
+                org_services.member_move(
+                    member=member,
+                    branch=branch,
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                add_form_error(form, error)
+            else:
+                # Their organ lost them: the member is no longer the user's to see (unless the user manages the new
+                # organ too), so the list, not their page.
+                messages.success(
+                    request,
+                    _("%(name)s transferred to %(organ)s, %(branch)s.")
+                    % {"name": member.user.name, "organ": branch.organ.name, "branch": branch.name},
+                )
+                return HttpResponseRedirect(reverse("manage:members"))
+        # The search the choice came from, listed again with the form's errors.
+        q = request.POST.get("q", "")
+        search = forms.TransferSearchForm({"q": q} if q else None, auto_id="transfer-search-%s")
+        return self.render_page(member, search, form)
+
+    def render_page(self, member, search, form):
+        results, more = transfer_search(member, search.cleaned_data["q"]) if search.is_valid() else ([], False)
+        # The radio buttons list the search's results only; the form itself takes any branch of another organ.
+        form.fields["branch"].queryset = transfer_targets(member).filter(pk__in=[b.pk for b in results])
+        return self.render_to_response(
+            self.get_context_data(
+                title=_("Transfer %(name)s to another organ") % {"name": member.user.name},
+                member=member,
+                search=search,
+                form=form,
+                results=results,
+                more_results=more,
+            )
+        )
 
 
 class MemberCertificateView(_MemberAction):

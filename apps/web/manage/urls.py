@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/", people.MemberListView.as_view(), name="members"),
     path("members/<int:pk>/", people.MemberDetailView.as_view(), name="member-detail"),
     path("members/<int:pk>/move/", people.MemberMoveView.as_view(), name="member-move"),
+    path("members/<int:pk>/transfer/", people.MemberTransferView.as_view(), name="member-transfer"),
     path("members/<int:pk>/certificate/", people.MemberCertificateView.as_view(), name="member-certificate"),
     path("members/<int:pk>/active/", people.MemberActiveView.as_view(), name="member-active"),
     path("members/<int:pk>/secretary/", people.MemberSecretaryView.as_view(), name="member-secretary"),

@@ -19,6 +19,7 @@ from apps.activities import hours as activity_hours
 from apps.activities.hours_selectors import signup_for_hours_get
 from apps.activities.models import SignUp
 from apps.core.errors import Conflict, DomainError
+from apps.core.figures import ratio_of
 from apps.ledger import certificates
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.points import service_points
@@ -91,7 +92,7 @@ class OverviewView(ProfilePageMixin, TemplateView):
             year=year,
             summary=summary,
             target_minutes=target,
-            target_percent=min(100, round(summary["minutes"] * 100 / target)) if target else None,
+            target_percent=min(100, int(ratio_of(summary["minutes"] * 100, target, 0))) if target else None,
             remaining_minutes=max(target - summary["minutes"], 0),
             stars=stars,
             star_range=range(1, 6),

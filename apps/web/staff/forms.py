@@ -10,6 +10,7 @@ from apps.core.text import REASON_MAX
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
 from apps.registrations.models import RegistrationStatus
+from apps.stats import glossary
 from apps.wishes.models import Beneficiary, Wish, WishCategory, WishForm, WishStatus
 
 # <input type="datetime-local"> sends "2026-11-30T09:00"; the value is read in the current time zone (aware).
@@ -85,7 +86,7 @@ class WishCreateForm(Form):
     category = forms.ChoiceField(label=_("Category"), choices=WishCategory.choices)
     wish_form = forms.ChoiceField(label=_("Kind"), choices=WishForm.choices, initial=WishForm.MATERIAL)
     beneficiary = forms.ChoiceField(label=_("For"), choices=Beneficiary.choices, initial=Beneficiary.INDIVIDUAL)
-    residents_count = forms.IntegerField(label=_("Residents served"), min_value=1, initial=1)
+    residents_count = forms.IntegerField(label=glossary.lazy_label("residents_served"), min_value=1, initial=1)
     estimated_value = forms.DecimalField(
         label=_("Estimated value (yuan)"), max_digits=8, decimal_places=2, min_value=0, initial=0
     )

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from apps.core.figures import hours_of
+
 register = template.Library()
 
 
@@ -27,10 +29,11 @@ def coded_errors(errors):
 
 @register.filter
 def hours(minutes):
-    """Integer minutes as hours with one decimal ("1.5"); the ledger keeps minutes, people read hours."""
+    """Integer minutes as hours with one decimal, rounded half up ("1.5"); the ledger keeps minutes, people read
+    hours."""
     if minutes in (None, ""):
         return ""
-    return f"{int(minutes) / 60:.1f}"
+    return str(hours_of(minutes))
 
 
 @register.filter
