@@ -317,10 +317,11 @@ def _sum(key):
     return lambda rows: _total(rows, key)
 
 
-def _figure(field, *, key=None):
-    """A column of a summed figure, headed with its glossary label: the rows' `key` (default: the field), totalled."""
+def _figure(field, *, key=None, total=None):
+    """A column of a summed figure, headed with its glossary label: the rows' `key` (default: the field), totalled
+    (or, for a distinct count, with the node's own `total`, since its parts may share a service)."""
     key = key or field
-    return Column(glossary.label(field), lambda r: r[key], total=_sum(key))
+    return Column(glossary.label(field), lambda r: r[key], total=_sum(key) if total is None else lambda rows: total)
 
 
 # --- 1. the member service table (党员服务情况统计表) ---------------------------------------------------------------
@@ -398,6 +399,8 @@ def branch_summary_workbook(*, node, period):
     """Bytes of an .xlsx file: one line per Party branch of the node with its figures in the period, and the
     totals, where rates and averages are worked out from the totals rather than added up."""
     rows = selectors.branch_rows(node=node, period=period)
+    # Two branches whose members served in one activity each count it: the totals line gives the node's own count.
+    distinct = selectors.service_counts(node=node, period=period)
     columns = [
         Column(_("Party branch"), lambda r: r["name"]),
         _figure("members"),
@@ -411,11 +414,9 @@ def branch_summary_workbook(*, node, period):
             total=lambda rows: _or_dash(_ratio(_total(rows, "registered_members"), _total(rows, "members"), 4)),
         ),
         _figure("members_served"),
-        Column(
-            glossary.label("activities_organized"),
-            lambda r: r["activities_organized"],
-            total=_sum("activities_organized"),
-        ),
+        _figure("wishes_solved", total=distinct["wishes_solved"]),
+        _figure("activities_organized"),
+        _figure("activities_joined", total=distinct["activities_joined"]),
         _figure("person_times"),
         Column(
             glossary.label("hours"),

@@ -184,11 +184,33 @@ FIGURES = (
         CLAIM_DAY,
     ),
     Figure(
+        "wishes_solved",
+        _("Wishes claimed and solved"),
+        _(
+            "Distinct micro-wishes whose service the node's members did (for a branch's claim: its members who took "
+            "part) and the community confirmed, each once however many members took part (at a place: the wishes "
+            "done there)."
+        ),
+        APPROVED,
+        SERVICE_DAY,
+    ),
+    Figure(
         "activities_organized",
         _("Activities organized"),
         _("Activities organized by the node's Party organizations (at a place: held there); empty for a member."),
         ACTIVITIES,
         ACTIVITY_DAY,
+    ),
+    Figure(
+        "activities_joined",
+        _("Activities taken part in"),
+        _(
+            "Distinct activities in which the node's members served, whoever organized them, each once however many "
+            "members attended (at a place: the activities served there; for a member: the activities they served "
+            "in)."
+        ),
+        APPROVED,
+        SERVICE_DAY,
     ),
     Figure(
         "zero_service_members",

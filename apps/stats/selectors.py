@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -83,11 +83,11 @@ def _with_minutes_q(start, end):
     return (Q(credited_minutes__gt=0) & ~Q(pk__in=amended)) | Q(pk__in=amended_with_minutes.values("pk"))
 
 
-def _services(node, period):
-    """Distinct services (服务次数): each activity, wish or manual entry once, however many of the node's members
-    took part in it; a service whose records all come to 0 minutes is none."""
+def _service_records(node, period):
+    """The records that count as services of the node in the period: approved originals attributed to it, starting
+    in the period, whose records do not all come to 0 minutes. One place for the distinct counts below."""
     start, end = period.bounds
-    records = ServiceRecord.objects.filter(
+    return ServiceRecord.objects.filter(
         node.service_q(),
         _with_minutes_q(start, end),
         status=RecordStatus.APPROVED,
@@ -95,13 +95,32 @@ def _services(node, period):
         started_at__gte=start,
         started_at__lt=end,
     ).order_by()
-    counts = records.aggregate(
-        wishes=Count("source_id", filter=Q(source=ServiceSource.WISH), distinct=True),
-        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL)),
-    )
+
+
+# Distinct wishes behind wish records (a wish credits each member who served it once, with the wish as source).
+_WISHES_SOLVED = Count("source_id", filter=Q(source=ServiceSource.WISH), distinct=True)
+
+
+def _service_counts(node, period):
+    """Distinct services (服务次数) by kind: each activity, wish or manual entry once, however many of the node's
+    members took part in it; a service whose records all come to 0 minutes is none. The wishes are the wishes
+    solved (认领解决微心愿), the activities the activities taken part in (参与服务活动次数)."""
+    records = _service_records(node, period)
+    counts = records.aggregate(wishes=_WISHES_SOLVED, manual=Count("pk", filter=Q(source=ServiceSource.MANUAL)))
     signups = records.filter(source=ServiceSource.ACTIVITY).values("source_id")
     activities = SignUp.objects.filter(pk__in=signups).values("activity_id").distinct().count()
-    return counts["wishes"] + counts["manual"] + activities
+    return {"wishes": counts["wishes"], "manual": counts["manual"], "activities": activities}
+
+
+def service_counts(*, node, period):
+    """The node's distinct services, wishes solved and activities taken part in, for the period (where a sum over
+    the node's parts would count a service shared by two parts twice, e.g. an export's totals line)."""
+    counts = _service_counts(node, period)
+    return {
+        "services": counts["wishes"] + counts["manual"] + counts["activities"],
+        "wishes_solved": counts["wishes"],
+        "activities_joined": counts["activities"],
+    }
 
 
 def _wishes(node, period):
@@ -126,7 +145,7 @@ def _wishes(node, period):
 
 def _activities_organized(node, period):
     """Activities the node's Party orgs organized (at a place: held there) that start in the period and were
-    published and not cancelled (党支部参与服务活动次数). None for a member."""
+    published and not cancelled (组织服务活动次数). None for a member."""
     q = node.activity_q()
     if q is None:
         return None
@@ -153,12 +172,13 @@ def node_metrics(*, node, period):
     served = member_minutes(node, period)
     target = target_minutes(period)
     meeting_target = sum(1 for pk in member_ids if served.get(pk, 0) >= target)
+    counts = service_counts(node=node, period=period)
     figures = {
         "members": len(member_ids),
         "registered_members": registered if registered is not None else len(member_ids),
         # At a place every member counted is registered there: a rate would say nothing.
         "registration_rate": rate_of(registered, len(member_ids)) if registered is not None else None,
-        "services": _services(node, period),
+        "services": counts["services"],
         "person_times": totals["person_times"],
         "members_served": len(served),
         "minutes": totals["minutes"],
@@ -167,7 +187,9 @@ def node_metrics(*, node, period):
         "wish_services": totals["wish_services"],
         "points": totals["points"],
         **_wishes(node, period),
+        "wishes_solved": counts["wishes_solved"],
         "activities_organized": _activities_organized(node, period),
+        "activities_joined": counts["activities_joined"],
         "zero_service_members": sum(1 for pk in member_ids if pk not in served),
         "target_hours": hours_of(target),
         "below_target_members": len(member_ids) - meeting_target,
@@ -430,8 +452,9 @@ def _member_rows_for_ranking(node, period):
 
 
 def branch_rows(*, node, period):
-    """Every branch (党支部) under an organ or Party org with its sums, member count, members served, average
-    points per member and star level; the branch summary export and the branch ranking read this."""
+    """Every branch (党支部) under an organ or Party org with its sums, member count, members served, wishes solved,
+    activities organized and taken part in, average points per member and star level; the branch summary export
+    and the branch ranking read this."""
     path_q = Q(organ_id=node.pk) if node.level == Level.ORGAN else Q(path__startswith=node.obj.path)
     branches = list(PartyOrg.objects.filter(path_q, kind=PartyOrgKind.BRANCH).order_by("path"))
     rows = (
@@ -466,8 +489,21 @@ def branch_rows(*, node, period):
         .annotate(n=Count("pk"))
         .values_list("organizer_party_org_id", "n")
     )
+    # Wishes solved and activities taken part in are distinct counts, which the roll-ups cannot give: one grouped
+    # query over the same records as the node's own counts, each activity reached through its sign-up.
+    activity = Subquery(SignUp.objects.filter(pk=OuterRef("source_id")).values("activity_id")[:1])
+    distinct = {
+        row["branch_id"]: row
+        for row in _service_records(node, period)
+        .values("branch_id")
+        .annotate(
+            wishes_solved=_WISHES_SOLVED,
+            activities_joined=Count(activity, filter=Q(source=ServiceSource.ACTIVITY), distinct=True),
+        )
+    }
     thresholds = star_thresholds(period.year, StarSubject.BRANCH)
     empty = {**dict.fromkeys(MEASURES, 0), "members_served": 0}
+    none = {"wishes_solved": 0, "activities_joined": 0}
     result = []
     for branch in branches:
         sums = found.get(branch.pk, empty)
@@ -482,7 +518,9 @@ def branch_rows(*, node, period):
                     "registered_members": registered.get(branch.pk, 0),
                     "registration_rate": rate_of(registered.get(branch.pk, 0), count),
                     "members_served": sums["members_served"],
+                    "wishes_solved": distinct.get(branch.pk, none)["wishes_solved"],
                     "activities_organized": organized.get(branch.pk, 0),
+                    "activities_joined": distinct.get(branch.pk, none)["activities_joined"],
                     "average_points": ratio_of(sums["points"], count, 1) if count else 0,
                     "stars": star_level(average, thresholds),
                     **{k: sums[k] for k in MEASURES},

@@ -292,7 +292,9 @@ def test_branch_summary_has_one_line_per_branch_equal_to_the_selector_and_recomp
         "registered_members",
         "registration_rate",
         "members_served",
+        "wishes_solved",
         "activities_organized",
+        "activities_joined",
         "person_times",
         "hours",
         "residents_served",
@@ -301,7 +303,7 @@ def test_branch_summary_has_one_line_per_branch_equal_to_the_selector_and_recomp
     )
     for line, row in zip(body(sheet, 2), rows, strict=True):
         assert line[1] == row["name"]
-        assert line[2:12] == [row[key] for key in keys]
+        assert line[2:14] == [row[key] for key in keys]
     first = body(sheet, 1)[0]
     assert first[2:5] == [2, 1, 0.5]  # the active and the idle member, one registered
     assert sheet.cell(FIRST_ROW, 5).number_format == "0.0%"
@@ -311,11 +313,11 @@ def test_branch_summary_has_one_line_per_branch_equal_to_the_selector_and_recomp
     assert totals[2:4] == [3, 2]
     assert totals[4] == round(2 / 3, 4)  # recomputed from the totals, not 0.5 + 1.0
     assert totals[5] == sum(row["members_served"] for row in rows) == 2
-    assert totals[7] == sum(row["person_times"] for row in rows) == 4
-    assert totals[8] == 6.0
-    assert totals[10] == sum(row["points"] for row in rows)
-    assert totals[11] == round(totals[10] / 3, 1)  # the organ's average, not a sum of averages
-    assert totals[12] is None
+    assert totals[9] == sum(row["person_times"] for row in rows) == 4
+    assert totals[10] == 6.0
+    assert totals[12] == sum(row["points"] for row in rows)
+    assert totals[13] == round(totals[12] / 3, 1)  # the organ's average, not a sum of averages
+    assert totals[14] is None
 
 
 def test_branch_summary_of_a_branch_without_members_shows_no_rate(organ, world):
@@ -323,7 +325,7 @@ def test_branch_summary_of_a_branch_without_members_shows_no_rate(organ, world):
     sheet = open_book(exports.branch_summary_workbook(node=organ.node, period=PERIOD)).active
     empty = next(line for line in body(sheet, 3) if line[1] == "第三党支部")
     assert empty[2:5] == [0, 0, "—"]
-    assert empty[12] == "—"
+    assert empty[14] == "—"
 
 
 # --- unregistered and zero-service members ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.serializers import InputSerializer
+from apps.stats import glossary
 
 
 class NodeOutputSerializer(serializers.Serializer):
@@ -39,7 +40,9 @@ class MetricsOutputSerializer(SumsOutputSerializer):
     wishes_fulfilled = serializers.IntegerField()
     wishes_confirmed = serializers.IntegerField()
     wish_completion_rate = serializers.FloatField(allow_null=True)
+    wishes_solved = serializers.IntegerField(help_text=glossary.figure("wishes_solved").definition)
     activities_organized = serializers.IntegerField(allow_null=True)
+    activities_joined = serializers.IntegerField(help_text=glossary.figure("activities_joined").definition)
     zero_service_members = serializers.IntegerField()
     target_hours = serializers.FloatField()
     below_target_members = serializers.IntegerField()
@@ -125,7 +128,9 @@ class BranchRowOutputSerializer(SumsOutputSerializer):
     registered_members = serializers.IntegerField()
     registration_rate = serializers.FloatField(allow_null=True)
     members_served = serializers.IntegerField()
+    wishes_solved = serializers.IntegerField(help_text=glossary.figure("wishes_solved").definition)
     activities_organized = serializers.IntegerField()
+    activities_joined = serializers.IntegerField(help_text=glossary.figure("activities_joined").definition)
     average_points = serializers.FloatField()
     stars = serializers.IntegerField()
 

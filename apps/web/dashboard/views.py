@@ -307,12 +307,14 @@ def headline_tiles(metrics, node):
             _("%(label)s %(rate)s")
             % {"label": glossary.label("wish_completion_rate"), "rate": _percent(metrics["wish_completion_rate"])},
         ),
+        ("wishes_solved", glossary.label("wishes_solved"), metrics["wishes_solved"], ""),
     ]
     if metrics["activities_organized"] is not None:
         tiles.append(
             ("activities_organized", glossary.label("activities_organized"), metrics["activities_organized"], "")
         )
     tiles += [
+        ("activities_joined", glossary.label("activities_joined"), metrics["activities_joined"], ""),
         ("zero_service_members", glossary.label("zero_service_members"), metrics["zero_service_members"], ""),
         (
             "below_target_members",
