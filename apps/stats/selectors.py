@@ -85,7 +85,8 @@ def _with_minutes_q(start, end):
 
 def _services(node, period):
     """Distinct services (服务次数): each activity, wish or manual entry once, however many of the node's members
-    took part in it; a service whose records all come to 0 minutes is none."""
+    took part in it (a manual entry for several members together shares one `occasion`); a service whose records
+    all come to 0 minutes is none."""
     start, end = period.bounds
     records = ServiceRecord.objects.filter(
         node.service_q(),
@@ -97,11 +98,12 @@ def _services(node, period):
     ).order_by()
     counts = records.aggregate(
         wishes=Count("source_id", filter=Q(source=ServiceSource.WISH), distinct=True),
-        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL)),
+        occasions=Count("occasion", filter=Q(source=ServiceSource.MANUAL), distinct=True),
+        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL, occasion__isnull=True)),
     )
     signups = records.filter(source=ServiceSource.ACTIVITY).values("source_id")
     activities = SignUp.objects.filter(pk__in=signups).values("activity_id").distinct().count()
-    return counts["wishes"] + counts["manual"] + activities
+    return counts["wishes"] + counts["occasions"] + counts["manual"] + activities
 
 
 def _wishes(node, period):
