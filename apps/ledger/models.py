@@ -55,8 +55,8 @@ class ServiceRecord(BaseModel):
     """One member's service. Keeps the member's organ and branch *at the time of service*.
 
     An approved record is never edited: a correction is a new row with `amends` set, whose minutes and residents
-    are deltas (may be negative) added to the original. Statistics count services as rows with `amends` null and
-    sum minutes and residents over all approved rows.
+    are deltas (may be negative) added to the original. Statistics count services as rows with `amends` null (the
+    records of one manual `occasion` as one) and sum minutes and residents over all approved rows.
     """
 
     member = models.ForeignKey(
@@ -99,6 +99,10 @@ class ServiceRecord(BaseModel):
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("amends")
     )
+    # One occasion entered for several members together (record_create_manual_group) carries the same value on each
+    # of their records, so that the statistics count it as one service; null on a record entered alone, on wish and
+    # activity records (their source_id groups them) and on amendments (they are no services).
+    occasion = models.UUIDField(_("occasion"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("service record")

@@ -5,6 +5,7 @@ audit entries are only ever inserted.
 """
 
 import json
+import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -135,6 +136,7 @@ def _insert(
     status,
     decided_by,
     reason,
+    occasion=None,
 ):
     """The one way an original record is written: validation, the organization snapshot, audit and hook."""
     if source not in ServiceSource.values:
@@ -174,6 +176,7 @@ def _insert(
                 recorded_by=recorded_by,
                 decided_by=decided_by if approved else None,
                 decided_at=timezone.now() if approved else None,
+                occasion=occasion,
             )
     except IntegrityError as exc:
         raise errors.record_duplicate() from exc
@@ -238,6 +241,36 @@ def record_create_manual(
     reason,
 ):
     """Community staff enter a service done offline; it waits for approval like any other (by someone else)."""
+    return _insert_manual(
+        actor=actor,
+        member=member,
+        community=community,
+        grid=grid,
+        content=content,
+        started_at=started_at,
+        ended_at=ended_at,
+        credited_minutes=credited_minutes,
+        residents_served=residents_served,
+        reason=reason,
+        occasion=None,
+    )
+
+
+def _insert_manual(
+    *,
+    actor,
+    member,
+    community,
+    grid,
+    content,
+    started_at,
+    ended_at,
+    credited_minutes,
+    residents_served,
+    reason,
+    occasion,
+):
+    """A manual entry, alone (occasion None) or as one member's record of a group entry."""
     require_community_staff(actor, community.pk)
     require_not_own_service(actor, member)
     reason = _clean_reason(reason, required=True)
@@ -256,6 +289,7 @@ def record_create_manual(
         status=RecordStatus.PENDING,
         decided_by=None,
         reason=reason,
+        occasion=occasion,
     )
 
 
@@ -275,14 +309,17 @@ def record_create_manual_group(
 ):
     """Several members who served together offline: one pending record each, all or none.
 
-    The residents served are those of the whole occasion: they are written on the first member's record only, so
-    that the figures, which add up the records, count them once. Returns the records in the members' order.
+    The records share one `occasion`, so that the statistics count one service with a person-time per member (a
+    single member's record has none: it counts alone anyway). The residents served are those of the whole occasion:
+    they are written on the first member's record only, so that the figures, which add up the records, count them
+    once. Each record is then decided on its own. Returns the records in the members' order.
     """
     members = list({member.pk: member for member in members}.values())
     if not members:
         raise Invalid("members_required", errors.MEMBERS_REQUIRED)
+    occasion = uuid.uuid4() if len(members) > 1 else None
     return [
-        record_create_manual(
+        _insert_manual(
             actor=actor,
             member=member,
             community=community,
@@ -293,6 +330,7 @@ def record_create_manual_group(
             credited_minutes=credited_minutes,
             residents_served=residents_served if index == 0 else 0,
             reason=reason,
+            occasion=occasion,
         )
         for index, member in enumerate(members)
     ]

@@ -91,8 +91,8 @@ FIGURES = (
         "services",
         _("Services"),
         _(
-            "Distinct services the node's members took part in: an activity, a micro-wish and a manual record each "
-            "count once, however many members served in it."
+            "Distinct services the node's members took part in: an activity, a micro-wish and a manual entry (for one "
+            "member or several together) each count once, however many members served in it."
         ),
         APPROVED,
         SERVICE_DAY,

@@ -106,10 +106,15 @@ def _service_counts(node, period):
     members took part in it; a service whose records all come to 0 minutes is none. The wishes are the wishes
     solved (认领解决微心愿), the activities the activities taken part in (参与服务活动次数)."""
     records = _service_records(node, period)
-    counts = records.aggregate(wishes=_WISHES_SOLVED, manual=Count("pk", filter=Q(source=ServiceSource.MANUAL)))
+    # A manual entry for several members together shares one `occasion`: one service.
+    counts = records.aggregate(
+        wishes=_WISHES_SOLVED,
+        occasions=Count("occasion", filter=Q(source=ServiceSource.MANUAL), distinct=True),
+        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL, occasion__isnull=True)),
+    )
     signups = records.filter(source=ServiceSource.ACTIVITY).values("source_id")
     activities = SignUp.objects.filter(pk__in=signups).values("activity_id").distinct().count()
-    return {"wishes": counts["wishes"], "manual": counts["manual"], "activities": activities}
+    return {"wishes": counts["wishes"], "manual": counts["occasions"] + counts["manual"], "activities": activities}
 
 
 def service_counts(*, node, period):
