@@ -169,3 +169,13 @@ def test_every_export_with_figures_defines_them_on_its_definitions_sheet(world):
 
 def headers_in_order(headers, figures):
     return [header for header in headers if glossary.field_of_label(header) in figures]
+
+
+def test_the_api_describes_every_figure_with_the_glossarys_definition():
+    from apps.stats.api.serializers import MetricsOutputSerializer
+
+    fields = MetricsOutputSerializer().fields
+    figures = [name for name in fields if name in glossary.BY_FIELD]
+    assert set(figures) == set(fields)
+    for name in figures:
+        assert str(fields[name].help_text) == str(glossary.figure(name).definition), name

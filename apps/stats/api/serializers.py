@@ -21,33 +21,38 @@ class PeriodOutputSerializer(serializers.Serializer):
     last_day = serializers.DateField()
 
 
+def _about(field):
+    """A figure's description in the schema: its definition in the glossary, as the pages and exports give it."""
+    return glossary.figure(field).definition
+
+
 class SumsOutputSerializer(serializers.Serializer):
-    person_times = serializers.IntegerField(help_text=_("Approved services, one per member per service (参与人次)."))
-    minutes = serializers.IntegerField()
-    hours = serializers.FloatField()
-    residents_served = serializers.IntegerField()
-    wish_services = serializers.IntegerField()
-    points = serializers.IntegerField()
+    person_times = serializers.IntegerField(help_text=_about("person_times"))
+    minutes = serializers.IntegerField(help_text=_about("minutes"))
+    hours = serializers.FloatField(help_text=_about("hours"))
+    residents_served = serializers.IntegerField(help_text=_about("residents_served"))
+    wish_services = serializers.IntegerField(help_text=_about("wish_services"))
+    points = serializers.IntegerField(help_text=_about("points"))
 
 
 class MetricsOutputSerializer(SumsOutputSerializer):
-    members = serializers.IntegerField()
-    registered_members = serializers.IntegerField()
-    registration_rate = serializers.FloatField(allow_null=True)
-    services = serializers.IntegerField(help_text=_("Distinct services: each activity, wish or manual entry once."))
-    members_served = serializers.IntegerField()
-    wishes_claimed = serializers.IntegerField()
-    wishes_fulfilled = serializers.IntegerField()
-    wishes_confirmed = serializers.IntegerField()
-    wish_completion_rate = serializers.FloatField(allow_null=True)
-    wishes_solved = serializers.IntegerField(help_text=glossary.figure("wishes_solved").definition)
-    activities_organized = serializers.IntegerField(allow_null=True)
-    activities_joined = serializers.IntegerField(help_text=glossary.figure("activities_joined").definition)
-    zero_service_members = serializers.IntegerField()
-    target_hours = serializers.FloatField()
-    below_target_members = serializers.IntegerField()
-    target_completion_rate = serializers.FloatField(allow_null=True)
-    stars = serializers.IntegerField(required=False, help_text=_("Members and branches only: 0 to 5."))
+    members = serializers.IntegerField(help_text=_about("members"))
+    registered_members = serializers.IntegerField(help_text=_about("registered_members"))
+    registration_rate = serializers.FloatField(allow_null=True, help_text=_about("registration_rate"))
+    services = serializers.IntegerField(help_text=_about("services"))
+    members_served = serializers.IntegerField(help_text=_about("members_served"))
+    wishes_claimed = serializers.IntegerField(help_text=_about("wishes_claimed"))
+    wishes_fulfilled = serializers.IntegerField(help_text=_about("wishes_fulfilled"))
+    wishes_confirmed = serializers.IntegerField(help_text=_about("wishes_confirmed"))
+    wish_completion_rate = serializers.FloatField(allow_null=True, help_text=_about("wish_completion_rate"))
+    wishes_solved = serializers.IntegerField(help_text=_about("wishes_solved"))
+    activities_organized = serializers.IntegerField(allow_null=True, help_text=_about("activities_organized"))
+    activities_joined = serializers.IntegerField(help_text=_about("activities_joined"))
+    zero_service_members = serializers.IntegerField(help_text=_about("zero_service_members"))
+    target_hours = serializers.FloatField(help_text=_about("target_hours"))
+    below_target_members = serializers.IntegerField(help_text=_about("below_target_members"))
+    target_completion_rate = serializers.FloatField(allow_null=True, help_text=_about("target_completion_rate"))
+    stars = serializers.IntegerField(required=False, help_text=_about("stars"))
 
 
 class SummaryOutputSerializer(serializers.Serializer):
