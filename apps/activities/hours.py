@@ -46,6 +46,11 @@ REASON_REQUIRED = _("Give a reason.")
 REASON_TOO_LONG = _("The reason is too long (200 characters at most).")
 NOT_OWN_SIGNUP = _("Only the member who signed up can dispute these hours.")
 ALREADY_DISPUTED = _("These hours have already been disputed once.")
+RESIDENTS_INVALID = _("Residents served must be a whole number from 0 to 100,000.")
+RESIDENTS_NOT_FINISHED = _("Residents served are entered once the activity is finished.")
+RESIDENTS_UNCHANGED = _("The activity already counts this many residents served.")
+
+RESIDENTS_MAX = 100_000
 
 _REASON_MAX = SignUp._meta.get_field("dispute_reason").max_length
 _DECIDED = (HoursStatus.APPROVED, HoursStatus.REJECTED)
@@ -131,20 +136,6 @@ def _signup_state(signup):
     }
 
 
-def _residents_for_new_record(activity):
-    """The activity's residents go on one record only, so that sums over records count them once."""
-    if not activity.residents_served:
-        return 0
-    signup_ids = SignUp.objects.filter(activity=activity).values("pk")
-    carried = ServiceRecord.objects.filter(
-        source=ServiceSource.ACTIVITY,
-        source_id__in=signup_ids,
-        amends__isnull=True,
-        residents_served__gt=0,
-    ).exclude(status=RecordStatus.REJECTED)
-    return 0 if carried.exists() else activity.residents_served
-
-
 def _record_span(*, signup, activity, minutes):
     """The attended span when it holds the minutes; otherwise (staff credit more than was checked) the window."""
     span = clamped_span(signup=signup, activity=activity)
@@ -168,7 +159,8 @@ def _write_record(*, signup, activity, minutes, actor, status=RecordStatus.PENDI
         started_at=started_at,
         ended_at=ended_at,
         credited_minutes=minutes,
-        residents_served=_residents_for_new_record(activity),
+        # An activity's residents are the activity's (activity_set_residents), never a member's record's.
+        residents_served=0,
         recorded_by=recorder,
         status=status,
         decided_by=actor if approved else None,
@@ -226,13 +218,24 @@ def _audit(*, actor, signup, action, before, reason=""):
 # --- finishing ---------------------------------------------------------------------------------------------------
 
 
+def _clean_residents(residents_served):
+    if isinstance(residents_served, bool) or not isinstance(residents_served, int):
+        raise Invalid("residents_invalid", RESIDENTS_INVALID)
+    if not 0 <= residents_served <= RESIDENTS_MAX:
+        raise Invalid("residents_invalid", RESIDENTS_INVALID)
+    return residents_served
+
+
 @transaction.atomic
-def activity_finish(*, activity, actor=None, now=None):
+def activity_finish(*, activity, actor=None, now=None, residents_served=None):
     """After the end: no-shows marked, missing check-outs closed at the end and flagged, minutes computed and a
     pending ledger record written for every confirmed sign-up that credits minutes. Finishing twice does nothing.
 
-    `actor` None is the scheduler; a person must be the activity's lead.
+    `actor` None is the scheduler; a person must be the activity's lead. The lead may give the residents served
+    (activity_set_residents, in the same transaction); the scheduler finishes without them, to be entered later.
     """
+    if residents_served is not None:
+        residents_served = _clean_residents(residents_served)
     now = now or timezone.now()
     activity = Activity.objects.select_for_update(of=("self",)).select_related("community", "grid").get(pk=activity.pk)
     if actor is not None:
@@ -283,6 +286,41 @@ def activity_finish(*, activity, actor=None, now=None):
     activity.status = ActivityStatus.FINISHED
     activity.save(update_fields=["status", "updated_at"])
     ledger.audit_log(actor=actor, subject=activity, action="finish", before=before, after={"status": activity.status})
+    if residents_served is not None and residents_served != activity.residents_served:
+        activity = activity_set_residents(activity=activity, actor=actor, residents_served=residents_served)
+    return activity
+
+
+@transaction.atomic
+def activity_set_residents(*, activity, actor, residents_served, reason=""):
+    """Enter (or correct) the residents a finished activity served: one figure for the whole activity, which every
+    node whose members took part in it counts once (docs/statistics.md, "Residents served"); the members' records
+    carry none. A correction of a figure already entered needs a reason; each change is one audit entry with the
+    figure before and after.
+    """
+    residents_served = _clean_residents(residents_served)
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    _require_lead(actor, activity)
+    if activity.status != ActivityStatus.FINISHED:
+        raise Conflict("activity_not_finished", RESIDENTS_NOT_FINISHED)
+    if residents_served == activity.residents_served:
+        raise Invalid("residents_unchanged", RESIDENTS_UNCHANGED)
+    before = activity.residents_served
+    reason = (
+        _reason(reason)
+        if before
+        else clean_text(reason, max_length=_REASON_MAX, field="reason", code="reason_too_long", message=REASON_TOO_LONG)
+    )
+    activity.residents_served = residents_served
+    activity.save(update_fields=["residents_served", "updated_at"])
+    ledger.audit_log(
+        actor=actor,
+        subject=activity,
+        action="residents",
+        before={"residents_served": before},
+        after={"residents_served": residents_served},
+        reason=reason,
+    )
     return activity
 
 

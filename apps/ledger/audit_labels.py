@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "check_in": _("Checked in"),
     "check_out": _("Checked out"),
     "finish": _("Finished"),
+    "residents": _("Residents served entered"),
     "attendance": _("Attendance corrected"),
     "hours_approve": _("Hours approved"),
     "hours_adjust": _("Hours adjusted"),

@@ -21,6 +21,9 @@ OWN_SERVICE = _("Nobody may record, approve or correct their own service.")
 RECORD_NOT_PENDING = _("This service record is no longer pending.")
 RECORD_NOT_AMENDABLE = _("Only an approved original service record can be corrected.")
 AMENDMENT_NO_CHANGE = _("The correction does not change anything.")
+RESIDENTS_ON_ACTIVITY = _(
+    "The residents an activity served are entered on the activity, once for all its members, not on a member's record."
+)
 NOT_A_MEMBER = _("Only an in-service Party member has service records.")
 PERIOD_INVALID = _("The end of the period cannot be before its start.")
 MEMBERS_REQUIRED = _("Choose at least one member who took part.")

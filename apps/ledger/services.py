@@ -425,6 +425,8 @@ def record_amend(*, record, actor, credited_minutes, residents_served, reason):
     current = record_effective(original)
     delta_minutes = credited_minutes - current.minutes
     delta_residents = residents_served - current.residents_served
+    if delta_residents and original.source == ServiceSource.ACTIVITY:
+        raise Invalid("residents_on_activity", errors.RESIDENTS_ON_ACTIVITY)
     if delta_minutes == 0 and delta_residents == 0:
         raise Invalid("amendment_no_change", errors.AMENDMENT_NO_CHANGE)
     now = timezone.now()

@@ -16,7 +16,7 @@ class MemberDayTotalAdmin(ReadOnlyAdmin):
 
 @admin.register(OrganDayTotal)
 class OrganDayTotalAdmin(ReadOnlyAdmin):
-    list_display = ["day", "organ", "person_times", "minutes", "residents_served", "points"]
+    list_display = ["day", "organ", "person_times", "minutes", "points"]
     list_filter = ["organ"]
     date_hierarchy = "day"
     list_select_related = ["organ"]
@@ -24,7 +24,7 @@ class OrganDayTotalAdmin(ReadOnlyAdmin):
 
 @admin.register(CommunityDayTotal)
 class CommunityDayTotalAdmin(ReadOnlyAdmin):
-    list_display = ["day", "community", "person_times", "minutes", "residents_served", "points"]
+    list_display = ["day", "community", "person_times", "minutes", "points"]
     list_filter = ["community"]
     date_hierarchy = "day"
     list_select_related = ["community"]

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from apps.orgs.models import Organ
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Registration, RegistrationStatus
-from apps.stats.models import MEASURES, MemberDayTotal
+from apps.stats.counting import residents_by
+from apps.stats.models import MemberDayTotal
 from apps.stats.nodes import Level
-from apps.stats.selectors import _SUMS, _days, _with_hours
+from apps.stats.selectors import _SUMS, FIGURES, _days, _with_hours
 
 # The parts each place is divided into (its breakdown table): the streets of a district, the communities of a street,
 # the grids of a community.
@@ -39,11 +40,15 @@ _COLUMNS = {
     Level.COMMUNITY: ("community_id", "community_id", (Level.DISTRICT, Level.STREET)),
     Level.GRID: ("grid_key", "grid_id", (Level.COMMUNITY,)),
 }
-_EMPTY = {**dict.fromkeys(MEASURES, 0), "members_served": 0}
+_EMPTY = {**dict.fromkeys(FIGURES, 0), "members_served": 0}
+# The same columns on the ledger, where residents served are counted (once per service and part): a record without a
+# grid has grid_id None where the roll-up has grid_key 0.
+_LEDGER_COLUMNS = {"grid_key": "grid_id"}
 
 
 def _sums(node, period, column):
-    """{value of `column`: measures and members who served} of the services done in the node in the period."""
+    """{value of `column`: measures, residents served and members who served} of the services done in the node in
+    the period."""
     rows = (
         MemberDayTotal.objects.filter(_days(period), node.service_q(grid="grid_key"))
         .order_by()
@@ -52,7 +57,11 @@ def _sums(node, period, column):
         .annotate(members_served=Count("member_id", distinct=True, filter=Q(person_times__gt=0)))
         .annotate(**_SUMS)
     )
-    return {row[column]: row for row in rows}
+    found = {row[column]: {**row, "residents_served": 0} for row in rows}
+    for key, residents in residents_by(node, period, _LEDGER_COLUMNS.get(column, column)).items():
+        part = (key or 0) if column == "grid_key" else key
+        found.setdefault(part, dict(_EMPTY))["residents_served"] = residents
+    return found
 
 
 def _registered(node, column):
@@ -85,7 +94,7 @@ def _row(pk, name, sums, members, **extra):
             **extra,
             "members": members,
             "members_served": sums["members_served"],
-            **{measure: sums[measure] for measure in MEASURES},
+            **{measure: sums[measure] for measure in FIGURES},
         }
     )
 
@@ -122,7 +131,7 @@ def organ_rows(*, node, period):
     registered there. Listed by name (the ranking orders them)."""
     found = _sums(node, period, "organ_id")
     registered = _registered(node, "member__organ_id")
-    serving = {pk for pk, sums in found.items() if any(sums[measure] for measure in MEASURES)}
+    serving = {pk for pk, sums in found.items() if any(sums[measure] for measure in FIGURES)}
     ids = serving | {pk for pk, members in registered.items() if members}
     organs = Organ.objects.filter(pk__in=ids).order_by("name").values_list("pk", "name") if ids else []
     return [_row(pk, name, found.get(pk), registered.get(pk, 0)) for pk, name in organs]

@@ -27,6 +27,7 @@ from apps.core.figures import hours_of, ratio_of
 from apps.core.spreadsheets import append_row, new_cell
 from apps.registrations.models import Registration, RegistrationStatus
 from apps.stats import areas, glossary, selectors
+from apps.stats.counting import residents_of
 from apps.stats.nodes import GEO_LEVELS, Level, node_get
 
 __all__ = [
@@ -344,6 +345,8 @@ def member_table_workbook(*, node, period):
     """Bytes of an .xlsx file: one line per member of the node with their figures in the period, and the totals."""
     rows = selectors.member_table(node=node, period=period)
     target_hours = _hours(selectors.target_minutes(period))
+    # Members who served in one activity each count its residents: the totals line gives the node's own figure.
+    residents = residents_of(node, period)
     columns = [
         Column(_("Name"), lambda r: r["name"], total=lambda rows: _("%(count)d members") % {"count": len(rows)}),
         Column(_("Branch"), lambda r: r["branch"]),
@@ -359,7 +362,7 @@ def member_table_workbook(*, node, period):
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        _figure("residents_served"),
+        _figure("residents_served", total=residents),
         _figure("wish_services"),
         _figure("points"),
         Column(glossary.label("stars"), lambda r: _stars(r["stars"])),
@@ -424,7 +427,7 @@ def branch_summary_workbook(*, node, period):
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        _figure("residents_served"),
+        _figure("residents_served", total=residents_of(node, period)),
         _figure("points"),
         Column(
             glossary.label("average_points"),
@@ -518,9 +521,10 @@ _PART_SHEETS = {
 }
 
 
-def _place_figure_columns(members_served_total):
-    """The figures of a place or of an organ in a place. Members who served are distinct people: their total is the
-    place's own count (a member who served in two communities is one member of the street), not the lines' sum."""
+def _place_figure_columns(members_served_total, residents_total):
+    """The figures of a place or of an organ in a place. Members who served are distinct people and residents are
+    counted once per service: their totals are the place's own counts (a member who served in two communities is one
+    member of the street; an activity two organs served in is one activity's residents), not the lines' sums."""
     return [
         _figure("registered_members", key="members"),
         Column(
@@ -533,7 +537,7 @@ def _place_figure_columns(members_served_total):
             ONE_DECIMAL,
             total=lambda rows: _hours(_total(rows, "minutes")),
         ),
-        _figure("residents_served"),
+        _figure("residents_served", total=residents_total),
         _figure("wish_services"),
         _figure("points"),
     ]
@@ -560,7 +564,7 @@ def place_summary_workbook(*, node, period):
         columns = [Column(str(_PART_HEADERS[level]), lambda r: r["name"])]
         if level == Level.COMMUNITY and node.level == Level.DISTRICT:
             columns.append(Column(_("Street"), lambda r: r["street"]))
-        columns += _place_figure_columns(members_served)
+        columns += _place_figure_columns(members_served, residents_of(node, period))
         _write_table(
             workbook,
             sheet_title=str(_PART_SHEETS[level]),
@@ -582,7 +586,7 @@ def organs_in_area_workbook(*, node, period):
     columns = [
         Column(_("Rank"), lambda r: r["rank"]),
         Column(_("Organ"), lambda r: r["name"]),
-        *_place_figure_columns(members_served),
+        *_place_figure_columns(members_served, residents_of(node, period)),
     ]
     note = _(
         "Ranked by service hours. Listed: every organ whose members served here in the period or have members "

@@ -132,8 +132,9 @@ FIGURES = (
         "residents_served",
         _("Residents served"),
         _(
-            "Residents recorded on the services; the residents of a service done by several members together count "
-            "once."
+            "Residents the node's services served, each service once however many of the node's members took part "
+            "(and at every node that took part in it): for an activity the figure its staff entered when finishing "
+            "it, for a micro-wish the residents it was for, for a manual record those its staff entered."
         ),
         APPROVED,
         SERVICE_DAY,

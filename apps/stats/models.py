@@ -9,18 +9,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-# The figures every roll-up row carries, all sums over approved records (amendments included).
-MEASURES = ("person_times", "minutes", "residents_served", "wish_services", "points")
+# The figures every roll-up row carries, all sums over approved records (amendments included). Residents served are
+# not among them: they are counted once per service at every node, which no sum over rows can do (apps.stats.counting).
+MEASURES = ("person_times", "minutes", "wish_services", "points")
 
 
 class DayTotal(models.Model):
-    """person_times: approved services (original records); minutes and residents_served: their effective figures;
+    """person_times: approved services (original records); minutes: their effective minutes;
     wish_services: those services written by confirmed wishes; points: the points rule applied per service."""
 
     day = models.DateField(_("day"))
     person_times = models.IntegerField(_("person-times"), default=0)
     minutes = models.IntegerField(_("minutes"), default=0)
-    residents_served = models.IntegerField(_("residents served"), default=0)
     wish_services = models.IntegerField(_("wish services"), default=0)
     points = models.IntegerField(_("points"), default=0)
 

@@ -48,16 +48,15 @@ def _key_fields(model):
     return [name.removesuffix("_id") for name in model.KEY]
 
 
-def service_figures(*, minutes, residents_served, is_wish):
-    """What one approved service adds to the roll-ups, from its effective figures (the original and its approved
-    amendments): a service of 0 effective minutes is no service and adds nothing, neither a person-time nor its
-    residents nor points (docs/statistics.md, "Zero minutes")."""
+def service_figures(*, minutes, is_wish):
+    """What one approved service adds to the roll-ups, from its effective minutes (the original and its approved
+    amendments): a service of 0 effective minutes is no service and adds nothing, neither a person-time nor points
+    (docs/statistics.md, "Zero minutes")."""
     if minutes <= 0:
         return dict.fromkeys(MEASURES, 0)
     return {
         "person_times": 1,
         "minutes": minutes,
-        "residents_served": residents_served,
         "wish_services": int(is_wish),
         "points": service_points(minutes=minutes, is_wish=is_wish),
     }
@@ -72,14 +71,11 @@ def contribution(record):
         return None
     is_wish = record.source == ServiceSource.WISH
     if record.amends_id is None:
-        return service_figures(
-            minutes=record.credited_minutes, residents_served=record.residents_served, is_wish=is_wish
-        )
+        return service_figures(minutes=record.credited_minutes, is_wish=is_wish)
     after = record_effective(record.amends)  # includes this amendment: it is written and approved
     before_minutes = after.minutes - record.credited_minutes
-    before_residents = after.residents_served - record.residents_served
-    now = service_figures(minutes=after.minutes, residents_served=after.residents_served, is_wish=is_wish)
-    was = service_figures(minutes=before_minutes, residents_served=before_residents, is_wish=is_wish)
+    now = service_figures(minutes=after.minutes, is_wish=is_wish)
+    was = service_figures(minutes=before_minutes, is_wish=is_wish)
     return {measure: now[measure] - was[measure] for measure in MEASURES}
 
 
@@ -112,7 +108,7 @@ def rollup_record(record):
 def _service_rows(first_day=None, last_day=None):
     """Each approved service with its effective figures, grouped in the database (an original and its amendments
     share member, organ, branch, place, source and start) as tuples of (day, member, organ, branch, community,
-    grid, source, minutes, residents, originals)."""
+    grid, source, minutes, originals)."""
     start, end = day_bounds(first_day, last_day)
     records = ServiceRecord.objects.filter(period_q(start, end), status=RecordStatus.APPROVED)
     return (
@@ -123,7 +119,6 @@ def _service_rows(first_day=None, last_day=None):
         )
         .annotate(
             minutes=Sum("credited_minutes"),
-            residents=Sum("residents_served"),
             originals=Count("id", filter=Q(amends__isnull=True)),
         )
     )
@@ -134,12 +129,10 @@ def expected_totals(first_day=None, last_day=None):
     from the ledger alone: {model: {key: {measure: value}}}."""
     expected = {model: defaultdict(lambda: dict.fromkeys(MEASURES, 0)) for model in ROLLUP_MODELS}
     rows = _service_rows(first_day, last_day).iterator(chunk_size=5000)
-    for _service, day, member, organ, branch, community, grid, source, minutes, residents, originals in rows:
+    for _service, day, member, organ, branch, community, grid, source, minutes, originals in rows:
         # The same rule as the per-record update, applied to the service's effective figures. (An approved
         # amendment of an original that is not approved cannot happen: amendments need an approved original.)
-        figures = service_figures(
-            minutes=minutes if originals else 0, residents_served=residents, is_wish=source == ServiceSource.WISH
-        )
+        figures = service_figures(minutes=minutes if originals else 0, is_wish=source == ServiceSource.WISH)
         keys = _keys(day=day, member_id=member, organ_id=organ, branch_id=branch, community_id=community, grid_id=grid)
         for model, key in keys.items():
             row = expected[model][key]

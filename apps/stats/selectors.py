@@ -1,13 +1,14 @@
 """Statistics reads (the figures of docs/statistics.md): a node's figures for a period, breakdowns, rankings, star
 levels, the member and branch tables, and the zero-service and unregistered lists. Sums come from the roll-up
-tables; what cannot be summed (distinct members, distinct services, wishes, registrations) is counted directly.
+tables; what cannot be summed (distinct members, distinct services, residents served, wishes, registrations) is
+counted directly.
 """
 
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -18,12 +19,17 @@ from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
 from apps.stats import errors
+from apps.stats.counting import residents_by, residents_of
+from apps.stats.counting import service_records as _service_records
+from apps.stats.counting import with_minutes_q as _with_minutes_q
 from apps.stats.models import MEASURES, CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule, StarSubject
 from apps.stats.nodes import Level, Node, registered_q
 from apps.wishes.models import ClaimStatus, WishClaim, WishStatus
 
 RANKING_METRICS = ("hours", "points", "person_times")
 _SUMS = {measure: Sum(measure, default=0) for measure in MEASURES}
+# What every row of sums shows: the roll-ups' measures and the residents served (counted once per service).
+FIGURES = (*MEASURES, "residents_served")
 
 
 def _days(period):
@@ -64,37 +70,6 @@ def _with_hours(figures):
 
 
 # --- distinct counts --------------------------------------------------------------------------------------------
-
-
-def _with_minutes_q(start, end):
-    """Of approved originals starting in [start, end), those that count as services: more than 0 minutes after their
-    approved amendments (docs/statistics.md, "Zero minutes"). Amended records are few, so only they get their
-    amendments summed (two uncorrelated subqueries, computed once); the others are judged by their own minutes."""
-    from apps.ledger.selectors import with_effective
-
-    amended = (
-        ServiceRecord.objects.filter(
-            status=RecordStatus.APPROVED, amends__isnull=False, started_at__gte=start, started_at__lt=end
-        )
-        .order_by()
-        .values("amends_id")
-    )
-    amended_with_minutes = with_effective(ServiceRecord.objects.filter(pk__in=amended)).filter(effective_minutes__gt=0)
-    return (Q(credited_minutes__gt=0) & ~Q(pk__in=amended)) | Q(pk__in=amended_with_minutes.values("pk"))
-
-
-def _service_records(node, period):
-    """The records that count as services of the node in the period: approved originals attributed to it, starting
-    in the period, whose records do not all come to 0 minutes. One place for the distinct counts below."""
-    start, end = period.bounds
-    return ServiceRecord.objects.filter(
-        node.service_q(),
-        _with_minutes_q(start, end),
-        status=RecordStatus.APPROVED,
-        amends__isnull=True,
-        started_at__gte=start,
-        started_at__lt=end,
-    ).order_by()
 
 
 # Distinct wishes behind wish records (a wish credits each member who served it once, with the wish as source).
@@ -188,7 +163,7 @@ def node_metrics(*, node, period):
         "members_served": len(served),
         "minutes": totals["minutes"],
         "hours": hours_of(totals["minutes"]),
-        "residents_served": totals["residents_served"],
+        "residents_served": residents_of(node, period),
         "wish_services": totals["wish_services"],
         "points": totals["points"],
         **_wishes(node, period),
@@ -260,9 +235,16 @@ def node_breakdown(*, node, period, by):
             .order_by("month")
         )
         found = {row["month"]: row for row in rows}
+        residents = residents_by(node, period, TruncMonth("started_at", output_field=DateField()))
         empty = dict.fromkeys(MEASURES, 0)
         return [
-            _with_hours({"key": month.strftime("%Y-%m"), **{m: found.get(month, empty)[m] for m in MEASURES}})
+            _with_hours(
+                {
+                    "key": month.strftime("%Y-%m"),
+                    **{m: found.get(month, empty)[m] for m in MEASURES},
+                    "residents_served": residents.get(month, 0),
+                }
+            )
             for month in period.months()
         ]
     if by == "source":
@@ -355,17 +337,21 @@ def _by_children(node, period):
     if level == Level.ORGAN:
         grouped = OrganDayTotal.objects.filter(days).values("organ_id").annotate(**_SUMS)
         found = {row["organ_id"]: row for row in grouped}
+        residents = residents_by(node, period, "organ_id")
     elif level == Level.COMMUNITY:
         grouped = CommunityDayTotal.objects.filter(days, community__street_id=node.pk)
         found = {row["community_id"]: row for row in grouped.values("community_id").annotate(**_SUMS)}
+        residents = residents_by(node, period, "community_id")
     elif level == Level.GRID:
         grouped = _member_day_rows(node, period).values("grid_key").annotate(**_SUMS)
         found = {row["grid_key"]: row for row in grouped}
+        residents = {grid or 0: n for grid, n in residents_by(node, period, "grid_id").items()}
         if found.get(0):  # services recorded without a grid still add up to the community's figures
             kids = [*kids, Node(Level.GRID, None)]
     elif level == Level.MEMBER:
         grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
         found = {row["member_id"]: row for row in grouped}
+        residents = residents_by(node, period, "member_id")
         # A member who served for the branch in the period and has moved since keeps those services with the
         # branch (a record keeps the branch of the time of service): they are one of its children for the period,
         # or the rows would not add up.
@@ -374,6 +360,7 @@ def _by_children(node, period):
         kids = [*kids, *(Node(Level.MEMBER, member) for member in left)]
     else:  # Party orgs (subtrees) and streets: one aggregate each, there are few
         found = {kid.pk: _totals(kid, period) for kid in kids}
+        residents = {kid.pk: residents_of(kid, period) for kid in kids}
     empty = dict.fromkeys(MEASURES, 0)
     rows = []
     for kid in kids:
@@ -381,8 +368,8 @@ def _by_children(node, period):
             key, name = 0, _("No grid")
         else:
             key, name = kid.pk, kid.name
-        figures = found.get(key, empty)
-        rows.append(_with_hours({"level": kid.level, "id": kid.pk, "name": name, **{m: figures[m] for m in MEASURES}}))
+        figures = {**found.get(key, empty), "residents_served": residents.get(key, 0)}
+        rows.append(_with_hours({"level": kid.level, "id": kid.pk, "name": name, **{m: figures[m] for m in FIGURES}}))
     return rows
 
 
@@ -430,7 +417,7 @@ def ranking(*, node, period, of, metric):
     elif of == "branches" and node.level in (Level.ORGAN, Level.PARTY_ORG):
         rows = branch_rows(node=node, period=period)
     elif of == "organs" and node.level == Level.CITY:
-        rows = _organ_rows(period)
+        rows = _organ_rows(node, period)
     else:
         raise errors.Invalid("ranking_invalid", errors.RANKING_INVALID)
     return _ranked(rows, sort_key)
@@ -439,6 +426,7 @@ def ranking(*, node, period, of, metric):
 def _member_rows_for_ranking(node, period):
     grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
     found = {row["member_id"]: row for row in grouped}
+    residents = residents_by(node, period, "member_id")
     ids = set(found) | set(node.members().values_list("pk", flat=True))
     members = Member.objects.filter(pk__in=ids).select_related("user", "branch")
     empty = dict.fromkeys(MEASURES, 0)
@@ -450,6 +438,7 @@ def _member_rows_for_ranking(node, period):
                 "branch_id": m.branch_id,
                 "branch": m.branch.name,
                 **{k: found.get(m.pk, empty)[k] for k in MEASURES},
+                "residents_served": residents.get(m.pk, 0),
             }
         )
         for m in members
@@ -506,6 +495,7 @@ def branch_rows(*, node, period):
             activities_joined=Count(activity, filter=Q(source=ServiceSource.ACTIVITY), distinct=True),
         )
     }
+    residents = residents_by(node, period, "branch_id")
     thresholds = star_thresholds(period.year, StarSubject.BRANCH)
     empty = {**dict.fromkeys(MEASURES, 0), "members_served": 0}
     none = {"wishes_solved": 0, "activities_joined": 0}
@@ -529,22 +519,30 @@ def branch_rows(*, node, period):
                     "average_points": ratio_of(sums["points"], count, 1) if count else 0,
                     "stars": star_level(average, thresholds),
                     **{k: sums[k] for k in MEASURES},
+                    "residents_served": residents.get(branch.pk, 0),
                 }
             )
         )
     return result
 
 
-def _organ_rows(period):
+def _organ_rows(node, period):
     grouped = OrganDayTotal.objects.filter(_days(period)).values("organ_id").annotate(**_SUMS)
     found = {row["organ_id"]: row for row in grouped}
+    residents = residents_by(node, period, "organ_id")
     members = dict(
         Member.objects.filter(is_active=True).values("organ_id").annotate(n=Count("pk")).values_list("organ_id", "n")
     )
     empty = dict.fromkeys(MEASURES, 0)
     return [
         _with_hours(
-            {"id": pk, "name": name, "members": members.get(pk, 0), **{k: found.get(pk, empty)[k] for k in MEASURES}}
+            {
+                "id": pk,
+                "name": name,
+                "members": members.get(pk, 0),
+                **{k: found.get(pk, empty)[k] for k in MEASURES},
+                "residents_served": residents.get(pk, 0),
+            }
         )
         for pk, name in Organ.objects.values_list("pk", "name")
     ]
@@ -563,6 +561,7 @@ def member_table(*, node, period):
     ids = [m.pk for m in members]
     grouped = _member_day_rows(node, period).filter(member_id__in=ids).values("member_id").annotate(**_SUMS)
     found = {row["member_id"]: row for row in grouped}
+    residents = residents_by(node, period, "member_id")
     communities = dict(
         Registration.objects.filter(member_id__in=ids, status=RegistrationStatus.CONFIRMED).values_list(
             "member_id", "community__name"
@@ -588,6 +587,7 @@ def member_table(*, node, period):
                     "registered": m.pk in communities,
                     "community": communities.get(m.pk, ""),
                     **{k: sums[k] for k in MEASURES},
+                    "residents_served": residents.get(m.pk, 0),
                     "meets_target": sums["minutes"] >= target,
                     "stars": star_level(sums["points"], thresholds),
                     "evaluations": [

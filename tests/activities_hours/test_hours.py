@@ -7,6 +7,9 @@ from apps.activities.models import ActivityStatus, Attendance, HoursStatus, Sign
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
+from apps.stats.nodes import Level, Node
+from apps.stats.periods import year_period
+from apps.stats.selectors import node_metrics
 from tests import factories as f
 from tests.activities_hours.conftest import at, make_activity, make_signup
 
@@ -152,12 +155,49 @@ def test_finish_twice_changes_nothing_more(finished, activity):
     assert AuditEntry.objects.count() == audit_before
 
 
-def test_residents_served_are_carried_by_one_record_only(activity, signup, world):
-    make_signup(
-        activity=activity, member=world.other_member, checked_in_at=at(2026, 3, 2, 9), checked_out_at=at(2026, 3, 2, 10)
+def test_residents_are_the_activitys_and_count_once_at_each_organ_that_took_part(world):
+    # Two members of side A's organ and one of side B's attend; the lead enters 30 residents when finishing.
+    activity = make_activity(
+        community=world.community,
+        grid=world.grid,
+        created_by=world.staff,
+        starts_at=at(2026, 3, 2, 9),
+        ends_at=at(2026, 3, 2, 11),
     )
-    hours.activity_finish(activity=activity, now=at(2026, 3, 2, 12))
-    assert sorted(ServiceRecord.objects.values_list("residents_served", flat=True)) == [0, 30]
+    teammate = f.MemberFactory(branch=world.branch)
+    signups = [
+        make_signup(
+            activity=activity, member=member, checked_in_at=at(2026, 3, 2, 9), checked_out_at=at(2026, 3, 2, 10)
+        )
+        for member in (world.member, teammate, world.other_member)
+    ]
+    hours.activity_finish(activity=activity, actor=world.staff, now=at(2026, 3, 2, 12), residents_served=30)
+    for signup in signups:
+        hours.hours_approve(signup=signup, actor=world.staff)
+    activity.refresh_from_db()
+    assert activity.residents_served == 30
+    # The members' records carry none: the figure is the activity's, not split over them nor repeated on them.
+    records = ServiceRecord.objects.filter(source=ServiceSource.ACTIVITY, status=RecordStatus.APPROVED)
+    assert sorted(records.values_list("residents_served", flat=True)) == [0, 0, 0]
+
+    nodes = [
+        Node(Level.ORGAN, world.organ),
+        Node(Level.ORGAN, world.other_organ),
+        Node(Level.PARTY_ORG, world.branch),
+        Node(Level.MEMBER, world.member),
+        Node(Level.MEMBER, teammate),
+        Node(Level.MEMBER, world.other_member),
+        Node(Level.COMMUNITY, world.community),
+        Node(Level.CITY),
+    ]
+    period = year_period(2026)
+    # Once at every node that took part, however many of its members did: not 60 at side A's organ, not 90 overall.
+    assert [node_metrics(node=node, period=period)["residents_served"] for node in nodes] == [30] * len(nodes)
+
+    # A later correction (with a reason) changes the figure everywhere, and still no record.
+    hours.activity_set_residents(activity=activity, actor=world.staff, residents_served=36, reason="补登签到表")
+    assert [node_metrics(node=node, period=period)["residents_served"] for node in nodes] == [36] * len(nodes)
+    assert sorted(records.values_list("residents_served", flat=True)) == [0, 0, 0]
 
 
 def test_finish_due_finishes_only_ended_activities(activity, signup, world):

@@ -569,7 +569,8 @@ class _City:
                     late = rng.choice((10, 15, 20, 30)) if rng.random() < 0.1 else 0
                     service = services[index]
                     service[4], service[7] = grid, start
-                    service[8], service[9] = duration - late, rng.randint(0, 5)
+                    # The activity's residents are on the activity: its members' records carry none.
+                    service[8], service[9] = duration - late, 0
                     signup_id = self.take_ids(SignUp, 1)[0]
                     service[6] = signup_id
                     self.signup_of[index] = (signup_id, pk, late)
@@ -718,6 +719,8 @@ class _City:
                 end = start + timedelta(minutes=minutes)
                 delta = max(-minutes, rng.choice((-30, -15, 15, 30, 60)))
                 residents_delta = max(-residents, rng.choice((0, 0, 1, -1)))
+                if source == ServiceSource.ACTIVITY:  # the ledger refuses residents on an activity's record
+                    residents_delta = 0
                 approved = rng.random() < 0.9
                 status = RecordStatus.APPROVED if approved else RecordStatus.PENDING
                 staff = self.staff_ids[c]

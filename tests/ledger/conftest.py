@@ -21,7 +21,8 @@ def at(hours=0, days=0):
 
 @pytest.fixture
 def make_record(world):
-    """A record written by record_create (pending unless told): `member` serving in `grid` (default: side A)."""
+    """A record written by record_create (pending unless told): `member` serving in `grid` (default: side A). A
+    generic manual record by default: an activity's records carry no residents (they are the activity's)."""
 
     def make(*, member=None, grid=None, minutes=90, start=None, status=RecordStatus.PENDING, **extra):
         grid = grid or world.grid
@@ -30,7 +31,7 @@ def make_record(world):
             "member": member or world.member,
             "community": grid.community,
             "grid": grid,
-            "source": ServiceSource.ACTIVITY,
+            "source": ServiceSource.MANUAL,
             "source_id": None,
             "content": "社区环境卫生整治",
             "started_at": start,

@@ -370,6 +370,29 @@ def test_amendment_refuses_bad_input(world, make_record, change, code):
     assert not ServiceRecord.objects.filter(amends=record).exists()
 
 
+def test_residents_of_an_activity_record_are_not_amended_but_its_minutes_are(world, make_record):
+    # An activity's residents are entered on the activity, once for all its members: its records carry none.
+    record = make_record(status=RecordStatus.APPROVED, source=ServiceSource.ACTIVITY, source_id=7, residents_served=0)
+    before = row(record)
+    for minutes, residents in ((90, 3), (60, 1)):  # residents alone, or with the minutes
+        with pytest.raises(Invalid) as exc:
+            services.record_amend(
+                record=record, actor=world.staff, credited_minutes=minutes, residents_served=residents, reason="补记"
+            )
+        assert exc.value.code == "residents_on_activity"
+        assert exc.value.message == errors.RESIDENTS_ON_ACTIVITY
+    assert not ServiceRecord.objects.filter(amends=record).exists()
+    assert not [e for e in audit_for(subject=record) if e.action == "amend"]
+    assert row(record) == before
+
+    amendment = services.record_amend(
+        record=record, actor=world.staff, credited_minutes=60, residents_served=0, reason="核减"
+    )
+    assert (amendment.credited_minutes, amendment.residents_served, amendment.source) == (-30, 0, "activity")
+    assert record_effective(record) == (60, 0)
+    assert row(record) == before
+
+
 def test_only_an_approved_original_can_be_amended(world, make_record):
     pending = make_record()
     rejected = services.record_reject(record=make_record(start=DAY + timedelta(days=1)), actor=world.staff, reason="x")

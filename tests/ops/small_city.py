@@ -40,7 +40,8 @@ def build():
                 member=w.teammate,
                 community=world.community,
                 grid=world.grid,
-                source=ServiceSource.ACTIVITY,
+                # A generic record: an activity's carry no residents (they are the activity's).
+                source=ServiceSource.MANUAL,
                 source_id=None,
                 content="社区夜巡",
                 started_at=start + timedelta(days=days),

@@ -70,7 +70,8 @@ def past_record(world):
         member=world.member,
         community=world.community,
         grid=world.grid,
-        source=ServiceSource.ACTIVITY,
+        # A generic record: an activity's carry no residents (they are the activity's).
+        source=ServiceSource.MANUAL,
         source_id=None,
         content="社区环境卫生整治",
         started_at=start,

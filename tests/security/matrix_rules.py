@@ -155,6 +155,9 @@ RULES = {
     "/api/v1/activities/{pk}/finish/": R(
         "activity", GET="anon=403 *=405", POST="anon=403 staff=ok/404 superuser=ok *=404"
     ),
+    "/api/v1/activities/{pk}/residents/": R(
+        "activity", GET="anon=403 *=405", POST="anon=403 staff=ok/404 superuser=ok *=404"
+    ),
     "/api/v1/activities/{pk}/publish/": R(
         "activity",
         GET="anon=403 *=405",
@@ -745,6 +748,11 @@ RULES = {
         PUT="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
     ),
     "/staff/activities/{pk}/finish/": R(
+        "activity",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",
+    ),
+    "/staff/activities/{pk}/residents/": R(
         "activity",
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403",

@@ -18,6 +18,7 @@ PAGES_FOR = {
     "/api/v1/activities/{pk}/checkin/": ["/m/activities/{pk}/checkin/code/", "/m/activities/{pk}/checkin/position/"],
     "/api/v1/activities/{pk}/checkout/": ["/m/activities/{pk}/checkout/"],
     "/api/v1/activities/{pk}/finish/": ["/staff/activities/{pk}/finish/"],
+    "/api/v1/activities/{pk}/residents/": ["/staff/activities/{pk}/residents/"],
     "/api/v1/activities/{pk}/publish/": ["/staff/activities/{pk}/publish/"],
     "/api/v1/activities/{pk}/signup/": ["/m/activities/{pk}/signup/"],
     "/api/v1/auth/code/": ["/password/code/"],

@@ -1,8 +1,9 @@
 """Fixtures of the statistics tests: a small two-organ city and a seeded random workload written through the ledger.
 
-The workload goes through the ledger's services only (record_create, record_create_manual, record_approve,
-record_reject, record_amend) and apps.orgs.services.member_move, in the order a real city would write it: services
-are entered some days after they happened, decided and corrected later still, and members move on their move day.
+The workload goes through the ledger's services only (record_create, record_create_manual,
+record_create_manual_group, record_approve, record_reject, record_amend) and apps.orgs.services.member_move, in the
+order a real city would write it: services are entered some days after they happened, decided and corrected later
+still, and members move on their move day. An activity's residents are on the activity (its records carry none).
 """
 
 import heapq
@@ -167,7 +168,8 @@ class _Writer:
             self.workload.created += 1
             self.amend_later(record)
 
-    def record_attendance(self, signup, minutes, residents):
+    def record_attendance(self, signup, minutes):
+        """One member's attendance of an activity: a pending record with no residents (they are the activity's)."""
         activity = signup.activity
         record = ledger.record_create(
             member=signup.member,
@@ -179,10 +181,10 @@ class _Writer:
             started_at=activity.starts_at,
             ended_at=activity.ends_at,
             credited_minutes=minutes,
-            residents_served=residents,
+            residents_served=0,
         )
         self.workload.created += 1
-        retry = (self.record_attendance, signup, self.rng.randrange(minutes + 1), residents)
+        retry = (self.record_attendance, signup, self.rng.randrange(minutes + 1))
         self.decide_later(record, retry=retry)
 
     def enter_manual(self, member, community, grid, started, span, minutes, residents):
@@ -200,6 +202,24 @@ class _Writer:
         )
         self.workload.created += 1
         self.decide_later(record)
+
+    def enter_group(self, members, community, grid, started, span, minutes, residents):
+        """Several members who served together offline: one occasion, a pending record each, each decided alone."""
+        records = ledger.record_create_manual_group(
+            actor=self.staff(community.pk),
+            members=members,
+            community=community,
+            grid=grid,
+            content="集中开展政策宣讲",
+            started_at=started,
+            ended_at=started + timedelta(minutes=span),
+            credited_minutes=minutes,
+            residents_served=residents,
+            reason="线下服务补录",
+        )
+        self.workload.created += len(records)
+        for record in records:
+            self.decide_later(record)
 
     def decide_later(self, record, *, retry=None):
         """Approve (mostly), reject or leave pending, some days later; a rejected attendance is sometimes recorded
@@ -224,10 +244,16 @@ class _Writer:
                 self.at(record.ended_at + timedelta(days=self.rng.randrange(45, 90), hours=n), self.amend, record)
 
     def amend(self, record):
+        """A correction of minutes and residents; of minutes only for an activity's record (its residents are the
+        activity's, record_amend refuses to give a record any)."""
         span = int((record.ended_at - record.started_at).total_seconds() // 60)
         current = record_effective(record)
         minutes, residents = self.rng.randrange(span + 1), self.rng.randrange(8)
-        if (minutes, residents) == tuple(current):
+        if record.source == ServiceSource.ACTIVITY:
+            residents = current.residents_served
+            if minutes == current.minutes:
+                minutes = (minutes + 1) % (span + 1)
+        elif (minutes, residents) == tuple(current):
             residents += 1
         ledger.record_amend(
             record=record,
@@ -275,8 +301,9 @@ def run_workload(city, rng, *, services=110):
     """Write a random but reproducible workload into the ledger, in time order; returns what it did (the moves).
 
     Kinds of service: confirmed wishes (approved at creation, sometimes by two members: one wish, two records),
-    activities (real sign-ups, several members each; records pending, then approved, rejected or left pending; a
-    rejected one is sometimes recorded again), manual entries by staff (pending, then decided). About a quarter of
+    activities (real sign-ups, several members each, the residents on the activity; records pending, then approved,
+    rejected or left pending; a rejected one is sometimes recorded again), manual entries by staff (pending, then
+    decided), some for two or three members together (one occasion, often across organs). About a quarter of
     approved services are corrected once or twice. Services are entered up to twenty days after they happened, so
     some services before a move are entered after it.
     """
@@ -285,7 +312,7 @@ def run_workload(city, rng, *, services=110):
     for move in workload.moves:
         writer.at(local(move.on, 0, 0), writer.move, move, priority=0)
     # The movers serve more often, so that each has services on both sides of the move.
-    pool = city.members + [move.member for move in workload.moves] * 3
+    pool = city.members + [move.member for move in workload.moves] * 4
     wish_ids = itertools.count(1)
     activity, participants = None, set()
     for _ in range(services):
@@ -315,6 +342,8 @@ def run_workload(city, rng, *, services=110):
                     starts_at=started,
                     ends_at=started + timedelta(minutes=span),
                     organizer_party_org=rng.choice(city.branches),
+                    # The activity's one figure, as its staff would enter it (the records carry none).
+                    residents_served=residents,
                 )
                 participants = set()
             participants.add(member.pk)
@@ -327,7 +356,10 @@ def run_workload(city, rng, *, services=110):
                 ends_at=activity.ends_at,
             )
             credited = min(minutes, int((activity.ends_at - activity.starts_at).total_seconds() // 60))
-            writer.at(max(entered, activity.ends_at), writer.record_attendance, signup, credited, residents)
+            writer.at(max(entered, activity.ends_at), writer.record_attendance, signup, credited)
+        elif rng.random() < 0.35:
+            group = [member, *rng.sample([m for m in city.members if m != member], rng.choice((1, 2)))]
+            writer.at(entered, writer.enter_group, group, community, grid, started, span, minutes, residents)
         else:
             writer.at(entered, writer.enter_manual, member, community, grid, started, span, minutes, residents)
     writer.play()

@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.scope import forget_scope
+from apps.activities.models import ActivityStatus, SignUp, SignUpStatus
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.registrations.models import Evaluation, EvaluationGrade
 from apps.stats import errors
 from apps.wishes import services as wishes
 from tests import factories as f
+from tests.activities.conftest import ActivityFactory
 from tests.wishes.conftest import WishFactory
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -867,13 +869,15 @@ MEASURED = {
     "unregistered": {},
 }
 # The most queries each endpoint may take on an organ node with two branches, however many members it has (the
-# user's scope included).
+# user's scope included). Residents served, counted once per service from the ledger (apps.stats.counting), take four
+# queries per count over manual entries alone (three more when activities, wishes or occasions bring residents).
 MAX_QUERIES = {
-    "summary": 12,
-    "breakdown": 7,  # by children: one aggregate per branch of the organ (two here), not per member
-    "rankings": 8,
-    "members": 9,
-    "branches": 10,
+    "summary": 16,
+    # by children: one aggregate and one count of residents per branch of the organ (two here), not per member
+    "breakdown": 15,
+    "rankings": 12,
+    "members": 13,
+    "branches": 14,
     "zero-service": 6,
     "unregistered": 6,
 }
@@ -901,6 +905,97 @@ def test_statistics_queries_do_not_grow_with_members(world, make_client):
     assert many == few
     for endpoint, count in many.items():
         assert count <= MAX_QUERIES[endpoint], (endpoint, count)
+
+
+class SharedServices:
+    """Every kind of service whose residents count, in side A's community: an activity with its residents on the
+    activity, a wish and, for each group that joins, a manual occasion, all shared by the members who join; and a
+    manual entry of each member's own."""
+
+    def __init__(self, world):
+        self.world = world
+        self.approver = f.UserFactory(name="社区书记")
+        f.RoleFactory(user=self.approver, community=world.community)
+        self.activity = ActivityFactory(
+            community=world.community,
+            grid=world.grid,
+            created_by=world.staff,
+            starts_at=DAY,
+            ends_at=DAY + timedelta(hours=2),
+            status=ActivityStatus.FINISHED,
+            residents_served=40,
+        )
+
+    def record(self, member, source, source_id=None, residents=2, start=DAY):
+        ledger.record_create(
+            member=member,
+            community=self.world.community,
+            grid=self.world.grid,
+            source=source,
+            source_id=source_id,
+            content="社区服务",
+            started_at=start,
+            ended_at=start + timedelta(hours=2),
+            credited_minutes=60,
+            residents_served=residents,
+            status=RecordStatus.APPROVED,
+            decided_by=self.world.staff,
+        )
+
+    def join(self, branch, count):
+        """`count` new members of `branch` take part in the activity and the wish, enter a service of their own and
+        serve one occasion together (3 residents)."""
+        members = [f.MemberFactory(branch=branch) for _ in range(count)]
+        for member in members:
+            signup = SignUp.objects.create(
+                activity=self.activity,
+                member=member,
+                status=SignUpStatus.CONFIRMED,
+                signed_up_at=DAY - timedelta(days=2),
+                starts_at=self.activity.starts_at,
+                ends_at=self.activity.ends_at,
+            )
+            self.record(member, ServiceSource.ACTIVITY, signup.pk, residents=0)
+            self.record(member, ServiceSource.WISH, 900, start=DAY + timedelta(days=1))
+            self.record(member, ServiceSource.MANUAL, start=DAY + timedelta(days=2))
+        records = ledger.record_create_manual_group(
+            actor=self.world.staff,
+            members=members,
+            community=self.world.community,
+            grid=self.world.grid,
+            content="楼道清扫",
+            started_at=DAY + timedelta(days=3),
+            ended_at=DAY + timedelta(days=3, hours=2),
+            credited_minutes=60,
+            residents_served=3,
+            reason="线下登记",
+        )
+        for record in records:
+            ledger.record_approve(record=record, actor=self.approver)
+
+
+def test_residents_queries_do_not_grow_with_members_whatever_the_kind_of_service(world, make_client):
+    client, user = make_client(world.reviewer), world.reviewer
+    node = {"level": "organ", "id": world.organ.pk}
+    second_branch = f.BranchFactory(organ=world.organ)
+    shared = SharedServices(world)
+    shared.join(world.branch, 2)
+    shared.join(second_branch, 2)
+    client.get(url("summary"), node)  # warm the caches every request shares
+    few = {endpoint: _queries(client, user, endpoint, node) for endpoint in MEASURED}
+    shared.join(world.branch, 5)
+    shared.join(second_branch, 4)
+    many = {endpoint: _queries(client, user, endpoint, node) for endpoint in MEASURED}
+    assert many == few
+
+    # Each service counts its residents once at every node that took part: the activity's 40, the wish's 2 on each
+    # of its 13 records, 3 for each occasion and 2 for each member's own entry.
+    metrics = get(client, "summary", **node, year=2024).data["metrics"]
+    assert metrics["residents_served"] == 40 + 2 * 13 + 3 * 4 + 2 * 13
+    rows = get(client, "breakdown", **node, by="children", year=2024).data["rows"]
+    residents = {row["id"]: row["residents_served"] for row in rows}
+    assert residents[world.branch.pk] == 40 + 2 * 13 + 3 * 2 + 2 * 7
+    assert residents[second_branch.pk] == 40 + 2 * 13 + 3 * 2 + 2 * 6
 
 
 @pytest.mark.parametrize("endpoint", ["summary", "rankings", "members"])

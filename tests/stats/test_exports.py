@@ -320,6 +320,18 @@ def test_branch_summary_has_one_line_per_branch_equal_to_the_selector_and_recomp
     assert totals[14] is None
 
 
+def test_the_totals_lines_count_the_residents_of_a_service_shared_by_two_branches_once(organ):
+    # One wish served by a member of each branch: 6 residents, which each branch counts and the organ counts once.
+    organ.record(organ.active, at(8, 1), 60, residents=6, source=ServiceSource.WISH, source_id=992)
+    organ.record(organ.light, at(8, 1), 60, source=ServiceSource.WISH, source_id=992)
+    residents = selectors.node_metrics(node=organ.node, period=PERIOD)["residents_served"]
+    assert residents == 5 + 3 + 1 + 2 + 6
+    members = open_book(exports.member_table_workbook(node=organ.node, period=PERIOD)).active
+    assert values(members, FIRST_ROW + 3)[MEMBER_HEADERS.index("Residents served")] == residents
+    branches = open_book(exports.branch_summary_workbook(node=organ.node, period=PERIOD)).active
+    assert values(branches, FIRST_ROW + 2)[11] == residents
+
+
 def test_branch_summary_of_a_branch_without_members_shows_no_rate(organ, world):
     f.BranchFactory(organ=world.organ, name="第三党支部")
     sheet = open_book(exports.branch_summary_workbook(node=organ.node, period=PERIOD)).active

@@ -150,9 +150,17 @@ def test_a_group_across_two_branches_is_one_service_at_each_branch_and_one_at_th
     assert figures(Node(Level.PARTY_ORG, second_branch)) == (1, 2)
     assert figures(Node(Level.ORGAN, world.organ)) == (1, 3)
     assert figures(Node(Level.CITY)) == (1, 3)
-    # Residents are counted once, with the first member entered.
-    assert node_metrics(node=Node(Level.PARTY_ORG, world.branch), period=PERIOD)["residents_served"] == 5
-    assert node_metrics(node=Node(Level.PARTY_ORG, second_branch), period=PERIOD)["residents_served"] == 0
+    # The occasion's residents (on the first member's record) are counted once at every node holding any of its
+    # members: each branch, the organ and the city count 5, not 5 at one branch and 0 at the other, nor 10.
+    assert [record.residents_served for record in ServiceRecord.objects.order_by("pk")] == [5, 0, 0]
+    for node in (
+        Node(Level.PARTY_ORG, world.branch),
+        Node(Level.PARTY_ORG, second_branch),
+        Node(Level.ORGAN, world.organ),
+        Node(Level.CITY),
+        *(Node(Level.MEMBER, member) for member in members),
+    ):
+        assert node_metrics(node=node, period=PERIOD)["residents_served"] == 5, node
     assert direct_services(lambda r: r.branch_id == world.branch.pk) == 1
     assert direct_services(lambda r: r.branch_id == second_branch.pk) == 1
     assert direct_services(lambda r: r.organ_id == world.organ.pk) == 1
@@ -189,6 +197,12 @@ def test_a_member_amended_to_zero_minutes_leaves_one_service_of_two_person_times
     assert figures(Node(Level.PARTY_ORG, world.branch)) == (1, 2)
     assert figures(Node(Level.MEMBER, three[2])) == (0, 0)
     assert node_metrics(node=organ, period=PERIOD)["minutes"] == 120
+    # The occasion's residents stay with every node that still holds it, and leave the member who no longer does.
+    residents = {
+        node: node_metrics(node=node, period=PERIOD)["residents_served"]
+        for node in (organ, *(Node(Level.MEMBER, member) for member in three))
+    }
+    assert list(residents.values()) == [5, 5, 5, 0]
     assert direct_services(lambda r: r.organ_id == world.organ.pk) == 1
     assert_reconciled()
 

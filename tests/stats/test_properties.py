@@ -1,6 +1,7 @@
 """Property tests of the statistics (docs/statistics.md): on seeded random workloads written through the ledger, for
 random periods, every node of both trees has totals equal to the sum over its children, to the sum over its months,
-and to a direct count over the approved ledger rows, computed here in plain Python and independent of apps.stats.
+and to a direct count over the approved ledger rows (and the activities' residents), computed here in plain Python
+and independent of apps.stats. Residents served are no sum: each node counts a service's residents once.
 """
 
 import random
@@ -11,7 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from apps.activities.models import SignUp
+from apps.activities.models import Activity, SignUp
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
@@ -24,7 +25,9 @@ from tests.stats.conftest import FIRST_DAY, LAST_DAY, POINTS_PER_HOUR, POINTS_PE
 pytestmark = pytest.mark.django_db
 
 SEEDS = (1, 7, 2024, 31337)
+# The figures of a row of sums; all add up over children and months but residents served (once per service and node).
 SUMS = ("person_times", "minutes", "residents_served", "wish_services", "points")
+ADDITIVE = tuple(k for k in SUMS if k != "residents_served")
 DISTINCT = ("members_served", "services")
 
 
@@ -49,6 +52,7 @@ class Row:
     grid: int | None
     source: str
     source_id: int | None
+    occasion: object  # the original's (a manual entry for several members), amendments included; None otherwise
     minutes: int
     residents: int
 
@@ -56,6 +60,7 @@ class Row:
 def approved_rows():
     street_of = dict(Community.objects.values_list("pk", "street_id"))
     district_of = dict(Street.objects.values_list("pk", "district_id"))
+    occasion_of = dict(ServiceRecord.objects.filter(amends__isnull=True).values_list("pk", "occasion"))
     rows = []
     for r in ServiceRecord.objects.filter(status=RecordStatus.APPROVED).values():
         street = street_of[r["community_id"]]
@@ -75,6 +80,7 @@ def approved_rows():
                 grid=r["grid_id"],
                 source=r["source"],
                 source_id=r["source_id"],
+                occasion=occasion_of[r["amends_id"] or r["id"]],
                 minutes=r["credited_minutes"],
                 residents=r["residents_served"],
             )
@@ -86,6 +92,27 @@ class Reference:
     def __init__(self):
         self.rows = approved_rows()
         self.activity_of = dict(SignUp.objects.values_list("pk", "activity_id"))
+        # The residents of each service, wherever and whenever its rows count (docs/statistics.md, "Residents
+        # served"): an activity's are on the activity; a wish's, an occasion's and a manual record's are those on
+        # all their approved rows, amendments included, whoever's rows they are.
+        self.activity_residents = dict(Activity.objects.values_list("pk", "residents_served"))
+        self.residents_of = defaultdict(int)
+        for r in self.rows:
+            if r.source != ServiceSource.ACTIVITY:
+                self.residents_of[self.service_key(r)] += r.residents
+
+    def service_key(self, row):
+        """Which service a row belongs to: an activity, a wish, a manual occasion once for all its members' records,
+        or a manual record alone."""
+        if row.source == ServiceSource.ACTIVITY:
+            return ("activity", self.activity_of[row.source_id])
+        if row.source == ServiceSource.WISH:
+            return ("wish", row.source_id)
+        return ("occasion", row.occasion) if row.occasion else ("record", row.service)
+
+    def residents(self, key):
+        kind, pk = key
+        return self.activity_residents[pk] if kind == "activity" else self.residents_of[key]
 
     def served_rows(self, period, rule):
         """The rows of `rule` in `period` that belong to services: a service that comes to 0 minutes after its
@@ -100,10 +127,12 @@ class Reference:
         """What a node counting the rows of `rule` should show for `period`, from the rows alone."""
         rows, effective = self.served_rows(period, rule)
         originals = [r for r in rows if r.is_original]
+        services = {self.service_key(r) for r in originals}
         return {
             "person_times": len(originals),
             "minutes": sum(r.minutes for r in rows),
-            "residents_served": sum(r.residents for r in rows),
+            # Each service the rows hold once, with all its residents (not only those on the node's rows).
+            "residents_served": sum(self.residents(key) for key in services),
             "wish_services": sum(1 for r in originals if r.source == ServiceSource.WISH),
             # Floored per service, the wish bonus once per confirmed wish's record.
             "points": sum(
@@ -111,10 +140,9 @@ class Reference:
                 for r in originals
             ),
             "members_served": len({r.member for r in originals}),
-            # Distinct services: an activity once however many attended, a wish once however many served it.
-            "services": len({self.activity_of[r.source_id] for r in originals if r.source == ServiceSource.ACTIVITY})
-            + len({r.source_id for r in originals if r.source == ServiceSource.WISH})
-            + sum(1 for r in originals if r.source == ServiceSource.MANUAL),
+            # Distinct services: an activity once however many attended, a wish once however many served it, a
+            # manual occasion once however many members it was entered for.
+            "services": len(services),
         }
 
 
@@ -122,8 +150,12 @@ def sums(figures):
     return {k: figures[k] for k in SUMS}
 
 
+def additive(figures):
+    return {k: figures[k] for k in ADDITIVE}
+
+
 def add_up(rows):
-    return {k: sum(row[k] for row in rows) for k in SUMS}
+    return {k: sum(row[k] for row in rows) for k in ADDITIVE}
 
 
 def subtree(party_org, children_of):
@@ -216,6 +248,17 @@ def assert_workload_is_varied(workload, reference):
     assert len(set(wishes)) < len(wishes)
     activities = [reference.activity_of[r.source_id] for r in originals if r.source == ServiceSource.ACTIVITY]
     assert len(set(activities)) < len(activities)
+    # Some services of each kind were shared by two organs and served residents: both organs count them, once each.
+    whole = period_of(start=FIRST_DAY, end=LAST_DAY)
+    served, _effective = reference.served_rows(whole, lambda row: True)
+    organs_of = defaultdict(set)
+    for r in served:
+        if r.is_original:
+            organs_of[reference.service_key(r)].add(r.organ)
+    shared = {key[0] for key, organs in organs_of.items() if len(organs) > 1 and reference.residents(key) > 0}
+    assert shared == {"activity", "wish", "occasion"}, shared
+    # An activity's records carry no residents: they are the activity's.
+    assert not records.filter(source=ServiceSource.ACTIVITY).exclude(residents_served=0).exists()
     # Each member who changed organ served on both sides of the move.
     for move in workload.moves[:2]:
         days = [r.day for r in originals if r.member == move.member.pk]
@@ -239,7 +282,7 @@ def test_every_node_equals_its_children_its_months_and_the_ledger(played):
             if node.level in (Level.MEMBER, Level.GRID):
                 assert children == [], context
             else:
-                assert add_up(children) == sums(metrics), context
+                assert add_up(children) == additive(metrics), context
                 for row in children:
                     child = rules[(row["level"], row["id"])]
                     figures = reference.figures(period, both(rule, child))
@@ -247,7 +290,7 @@ def test_every_node_equals_its_children_its_months_and_the_ledger(played):
 
             months = node_breakdown(node=node, period=period, by="month")
             assert [row["key"] for row in months] == [m.strftime("%Y-%m") for m in period.months()], context
-            assert add_up(months) == sums(metrics), context
+            assert add_up(months) == additive(metrics), context
             for row, month in zip(months, period.months(), strict=True):
                 month_end = period_of(year=month.year, month=month.month).last_day
                 within = period_of(start=max(period.first_day, month), end=min(period.last_day, month_end))
@@ -328,7 +371,7 @@ def test_rankings_equal_the_node_figures_and_rank_competition_style(played):
                 assert {row["id"] for row in rows} == {b.pk for b in branches if b.organ_id == organ.pk}
                 for row in rows:
                     assert sums(row) == sums(reference.figures(period, nodes[(Level.PARTY_ORG, row["id"])]))
-                assert add_up(rows) == sums(reference.figures(period, nodes[(Level.ORGAN, organ.pk)]))
+                assert add_up(rows) == additive(reference.figures(period, nodes[(Level.ORGAN, organ.pk)]))
                 assert_competition_ranking(rows, metric)
 
             for level, obj in [(Level.ORGAN, o) for o in organs] + [(Level.PARTY_ORG, o) for o in party_orgs]:
@@ -341,7 +384,7 @@ def test_rankings_equal_the_node_figures_and_rank_competition_style(played):
                 for row in rows:
                     figures = reference.figures(period, both(rule, where("member", row["id"])))
                     assert sums(row) == sums(figures), (level, obj.pk, row["id"])
-                assert add_up(rows) == sums(reference.figures(period, rule))
+                assert add_up(rows) == additive(reference.figures(period, rule))
                 assert_competition_ranking(rows, metric)
                 ties += len(rows) - len({row[key] for row in rows})
     assert ties  # some rows tied, so the tie order was put to the test

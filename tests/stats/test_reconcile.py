@@ -145,13 +145,13 @@ def test_every_difference_is_counted_and_the_first_twenty_are_listed(ledger_befo
 
 def test_since_and_until_restrict_the_check_and_the_fix(ledger_before):
     row = MemberDayTotal.objects.order_by("day", "pk")[5]
-    MemberDayTotal.objects.filter(pk=row.pk).update(residents_served=F("residents_served") + 3)
+    MemberDayTotal.objects.filter(pk=row.pk).update(wish_services=F("wish_services") + 3)
     day, next_day, day_before = row.day.isoformat(), (row.day + timedelta(days=1)), (row.day - timedelta(days=1))
 
     # Outside the days asked for, the difference is neither seen nor fixed.
     assert _no_difference_prefix() in run("--since", next_day.isoformat())
     assert _no_difference_prefix() in run("--until", day_before.isoformat(), "--fix")
-    assert MemberDayTotal.objects.get(pk=row.pk).residents_served == row.residents_served + 3
+    assert MemberDayTotal.objects.get(pk=row.pk).wish_services == row.wish_services + 3
 
     out = run_reporting_differences("--since", day, "--until", day)
     assert key_text(row) in out
@@ -159,7 +159,7 @@ def test_since_and_until_restrict_the_check_and_the_fix(ledger_before):
     assert gettext(DIFFERENCES) % {"n": 1, "total": checked_that_day} in out
     run("--since", day, "--until", day, "--fix")
     rewritten = MemberDayTotal.objects.get(**{name: getattr(row, name) for name in MemberDayTotal.KEY})
-    assert rewritten.residents_served == row.residents_served
+    assert rewritten.wish_services == row.wish_services
     assert_clean()
     assert ledger_state() == ledger_before
 

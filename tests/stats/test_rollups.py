@@ -66,11 +66,11 @@ def all_tables():
     return {model.__name__: table(model) for model in ROLLUP_MODELS}
 
 
-def figures(person_times=1, minutes=0, residents_served=0, wish_services=0, points=0):
+def figures(person_times=1, minutes=0, wish_services=0, points=0):
+    """A roll-up row's measures (residents served are no sum: apps.stats.counting counts them from the ledger)."""
     return {
         "person_times": person_times,
         "minutes": minutes,
-        "residents_served": residents_served,
         "wish_services": wish_services,
         "points": points,
     }
@@ -106,7 +106,7 @@ def test_a_pending_record_adds_nothing(world):
 def test_approving_a_record_adds_one_service_with_its_figures_to_every_table(world):
     record = write(world, minutes=90, residents=4)
     approve(world, record)
-    assert_only(world, figures(minutes=90, residents_served=4, points=15))
+    assert_only(world, figures(minutes=90, points=15))
 
 
 def test_rejecting_a_record_adds_nothing(world):
@@ -118,21 +118,30 @@ def test_rejecting_a_record_adds_nothing(world):
 def test_a_confirmed_wish_adds_a_wish_service_and_the_wish_bonus(world):
     write(world, status=RecordStatus.APPROVED, source=ServiceSource.WISH, source_id=11, minutes=45, residents=2)
     # 45 min at 10 points an hour is 7.5, floored to 7, plus the bonus of a confirmed wish.
-    assert_only(world, figures(minutes=45, residents_served=2, wish_services=1, points=7 + POINTS_PER_WISH))
+    assert_only(world, figures(minutes=45, wish_services=1, points=7 + POINTS_PER_WISH))
 
 
 def test_an_amendment_adds_its_deltas_and_the_change_in_the_services_points(world):
     record = approve(world, write(world, minutes=45, residents=2))
-    assert_only(world, figures(minutes=45, residents_served=2, points=7))
+    assert_only(world, figures(minutes=45, points=7))
 
     amend(world, record, minutes=50, residents=3)  # 50 min: 8.33 points, floored to 8
-    assert_only(world, figures(minutes=50, residents_served=3, points=8))
+    assert_only(world, figures(minutes=50, points=8))
     amend(world, record, minutes=30, residents=3)
-    assert_only(world, figures(minutes=30, residents_served=3, points=5))
+    assert_only(world, figures(minutes=30, points=5))
     amend(world, record, minutes=0, residents=0)  # no service any more (docs/statistics.md, "Zero minutes")
     assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
     amend(world, record, minutes=30, residents=1)  # a service again
-    assert_only(world, figures(minutes=30, residents_served=1, points=5))
+    assert_only(world, figures(minutes=30, points=5))
+
+
+def test_a_correction_of_residents_alone_leaves_the_rollups_as_they_are(world):
+    # Residents served are counted once per service from the ledger, not summed in the roll-ups.
+    record = approve(world, write(world, minutes=45, residents=2))
+    assert_only(world, figures(minutes=45, points=7))
+    amend(world, record, minutes=45, residents=7)
+    assert_only(world, figures(minutes=45, points=7))
+    assert reconcile().clean
 
 
 def test_a_service_approved_with_zero_minutes_adds_no_row(world):
@@ -145,25 +154,25 @@ def test_a_service_approved_with_zero_minutes_adds_no_row(world):
 def test_a_wish_amendment_keeps_the_bonus_once(world):
     record = write(world, status=RecordStatus.APPROVED, source=ServiceSource.WISH, source_id=11, minutes=45)
     amend(world, record, minutes=60, residents=4)
-    assert_only(world, figures(minutes=60, residents_served=4, wish_services=1, points=10 + POINTS_PER_WISH))
+    assert_only(world, figures(minutes=60, wish_services=1, points=10 + POINTS_PER_WISH))
 
 
 def test_two_services_on_one_day_merge_into_one_row_and_earn_points_each(world):
     morning = approve(world, write(world, minutes=45, residents=1))
     approve(world, write(world, minutes=45, residents=2, start=DAY + timedelta(hours=5)))
     # Floored per service: 7 + 7, not 90 min → 15.
-    assert_only(world, figures(person_times=2, minutes=90, residents_served=3, points=14))
+    assert_only(world, figures(person_times=2, minutes=90, points=14))
     amend(world, morning, minutes=50, residents=1)
-    assert_only(world, figures(person_times=2, minutes=95, residents_served=3, points=15))
+    assert_only(world, figures(person_times=2, minutes=95, points=15))
 
 
 def test_a_record_without_a_grid_is_kept_under_grid_key_zero(world):
     approve(world, write(world, grid=None, minutes=60, residents=1))
     approve(world, write(world, minutes=60, residents=1, start=DAY + timedelta(hours=4)))
-    one = figures(minutes=60, residents_served=1, points=10)
+    one = figures(minutes=60, points=10)
     assert table(MemberDayTotal) == {member_key(world, grid_key=0): one, member_key(world): one}
     # The community and the organ count both services.
-    both = figures(person_times=2, minutes=120, residents_served=2, points=20)
+    both = figures(person_times=2, minutes=120, points=20)
     assert table(CommunityDayTotal) == {(DAY.date(), world.community.pk): both}
     assert table(OrganDayTotal) == {(DAY.date(), world.organ.pk): both}
 
@@ -174,8 +183,8 @@ def test_the_day_is_the_local_day_the_service_started(world):
     approve(world, write(world, start=late, minutes=60, span=60))
     approve(world, write(world, start=early, minutes=30, span=60))
     assert table(OrganDayTotal) == {
-        (late.date(), world.organ.pk): figures(minutes=60, points=10, residents_served=4),
-        (early.date(), world.organ.pk): figures(minutes=30, points=5, residents_served=4),
+        (late.date(), world.organ.pk): figures(minutes=60, points=10),
+        (early.date(), world.organ.pk): figures(minutes=30, points=5),
     }
 
 
@@ -186,9 +195,9 @@ def test_a_service_before_a_move_stays_with_the_old_organ_in_the_rollups(world):
     approve(world, write(world, member=member, minutes=60))  # entered after the move, served before it
     approve(world, write(world, member=member, minutes=120, start=next_day))
     assert table(MemberDayTotal) == {
-        member_key(world, member=member): figures(minutes=60, residents_served=4, points=10),
+        member_key(world, member=member): figures(minutes=60, points=10),
         member_key(world, next_day, member=member, organ=world.other_organ, branch=world.other_branch): figures(
-            minutes=120, residents_served=4, points=20
+            minutes=120, points=20
         ),
     }
     assert set(table(OrganDayTotal)) == {(DAY.date(), world.organ.pk), (next_day.date(), world.other_organ.pk)}
@@ -280,7 +289,6 @@ def test_parallel_approvals_of_one_members_services_on_one_day_lose_no_update(wo
     expected = figures(
         person_times=len(minutes),
         minutes=sum(minutes),
-        residents_served=len(minutes),
         points=sum(m * 10 // 60 for m in minutes),
     )
     assert_only(world, expected)
@@ -309,7 +317,6 @@ def test_parallel_amendments_lose_no_update(world):
     expected = figures(
         person_times=3,
         minutes=50 + 120 + third_minutes,
-        residents_served=2 + 2 + (1 if third_minutes == 100 else 3),
         points=8 + 20 + third_minutes * 10 // 60,
     )
     assert_only(world, expected)

@@ -177,10 +177,15 @@ def test_a_wish_counts_once_if_any_of_its_members_served_minutes(world):
     assert metrics["wish_services"] == 1
     assert metrics["points"] == 40 * 10 // 60 + POINTS_PER_WISH
     assert second in zero_service_members(node=organ, period=PERIOD)
+    # The wish's residents come with it to the nodes that hold it; the member who served 0 minutes holds none.
+    assert metrics["residents_served"] == 2
+    assert node_metrics(node=Node(Level.MEMBER, world.member), period=PERIOD)["residents_served"] == 2
+    assert node_metrics(node=Node(Level.MEMBER, second), period=PERIOD)["residents_served"] == 0
 
     amend(world, first, 0, residents=0)  # now nobody served the wish
     metrics = node_metrics(node=organ, period=PERIOD)
     assert (metrics["services"], metrics["person_times"], metrics["wish_services"], metrics["points"]) == (0, 0, 0, 0)
+    assert metrics["residents_served"] == 0
     assert_reconciled()
 
 

@@ -14,6 +14,9 @@ from apps.accounts.models import Role
 from apps.ledger import services as ledger
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
+from apps.stats.nodes import Level, Node
+from apps.stats.periods import period_of
+from apps.stats.selectors import node_metrics
 from apps.web.staff import records as record_pages
 from tests import factories as f
 
@@ -97,6 +100,18 @@ def test_staff_enter_one_service_done_by_several_members_and_the_residents_count
     }
     assert sum(r.residents_served for r in records) == 3
     assert AuditEntry.objects.filter(subject_type="ledger.servicerecord", action="create").count() == 3
+    # Approved, the occasion's 3 residents count once at every node that took part: each member, each organ, the
+    # community (not 3 for the first member only, nor 6 for side A's organ of two members).
+    for record in records:
+        ledger.record_approve(record=record, actor=desk.second_staff)
+    period = period_of(day=timezone.localdate(records[0].started_at))
+    nodes = [
+        *(Node(Level.MEMBER, r.member) for r in records),
+        Node(Level.ORGAN, desk.organ),
+        Node(Level.ORGAN, desk.other_organ),
+        Node(Level.COMMUNITY, desk.community),
+    ]
+    assert [node_metrics(node=node, period=period)["residents_served"] for node in nodes] == [3] * 6
 
 
 def test_an_entry_with_a_bad_figure_or_an_unknown_number_writes_nothing(desk):
@@ -308,6 +323,37 @@ def test_a_record_rejected_after_the_page_was_shown_is_not_approved_by_an_adjust
     record.refresh_from_db()
     assert record.status == RecordStatus.REJECTED
     assert not record.amendments.exists()
+
+
+def test_an_activitys_record_is_listed_without_residents_and_cannot_be_given_any(desk):
+    from apps.activities import hours
+    from tests.activities_hours.conftest import make_activity, make_signup
+
+    start = timezone.now() - timedelta(days=2)
+    activity = make_activity(
+        community=desk.community, created_by=desk.staff, starts_at=start, ends_at=start + timedelta(hours=2)
+    )
+    signup = make_signup(activity=activity, member=desk.member, checked_in_at=start, checked_out_at=activity.ends_at)
+    hours.activity_finish(activity=activity, actor=desk.staff, now=activity.ends_at, residents_served=25)
+    hours.hours_approve(signup=signup, actor=desk.second_staff)
+    record = ServiceRecord.objects.get(source=ServiceSource.ACTIVITY)
+    assert (record.status, record.residents_served) == (RecordStatus.APPROVED, 0)
+
+    client = browser_for(desk.staff)
+    page = client.get(reverse("staff:records"), {"status": "approved"})
+    [listed] = page.context["page_obj"].object_list
+    assert listed.pk == record.pk and not listed.may_correct  # its hours are corrected on the attendance sheet
+    assert f'id="residents-{record.pk}"' not in page.content.decode()
+
+    # A correction that would put residents on the member's record is refused, and writes nothing.
+    response = client.post(
+        reverse("staff:record-adjust", args=[record.pk]),
+        {"credited_minutes": "120", "residents_served": "25", "reason": "按签到表"},
+        follow=True,
+    )
+    assert 'data-error-code="residents_on_activity"' in response.content.decode()
+    assert not record.amendments.exists()
+    assert record_effective(record) == (120, 0)
 
 
 # --- taking a member off an activity ---------------------------------------------------------------------------

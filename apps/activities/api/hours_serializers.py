@@ -1,5 +1,6 @@
 """Input and output serializers of the attendance and hours endpoints."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.activities.models import Attendance, CheckinMethod, SignUp
@@ -109,6 +110,32 @@ class HoursAdjustInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
+class ActivityFinishInputSerializer(InputSerializer):
+    residents_served = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "Optional: the residents the activity served (0 to 100,000), one figure for the whole activity. It can be "
+            "entered or corrected later on /residents/."
+        ),
+    )
+
+
+class ActivityResidentsInputSerializer(InputSerializer):
+    residents_served = serializers.IntegerField(
+        help_text=_("The residents the finished activity served (0 to 100,000), one figure for the whole activity.")
+    )
+    reason = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text=_("Required when a figure already entered is corrected."),
+    )
+
+
 class ActivityFinishOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
+    residents_served = serializers.IntegerField(
+        help_text=_("Residents the activity served, counted once by every node whose members took part.")
+    )

@@ -67,11 +67,35 @@ class AttendanceSheetExcelView(APIView):
         return response
 
 
+def _finish_output(activity):
+    return {"id": activity.pk, "status": activity.status, "residents_served": activity.residents_served}
+
+
 class ActivityFinishView(APIView):
-    @extend_schema(request=None, responses=s.ActivityFinishOutputSerializer)
+    @extend_schema(request=s.ActivityFinishInputSerializer, responses=s.ActivityFinishOutputSerializer)
     def post(self, request, pk):
-        activity = hours.activity_finish(activity=_led_activity(request, pk), actor=request.user)
-        return Response({"id": activity.pk, "status": activity.status})
+        activity = _led_activity(request, pk)
+        data = _validated(s.ActivityFinishInputSerializer, request.data)
+        activity = hours.activity_finish(
+            activity=activity, actor=request.user, residents_served=data.get("residents_served")
+        )
+        return Response(_finish_output(activity))
+
+
+class ActivityResidentsView(APIView):
+    """Enter or correct the residents a finished activity served (a correction needs a reason; audited)."""
+
+    @extend_schema(request=s.ActivityResidentsInputSerializer, responses=s.ActivityFinishOutputSerializer)
+    def post(self, request, pk):
+        activity = _led_activity(request, pk)
+        data = _validated(s.ActivityResidentsInputSerializer, request.data)
+        activity = hours.activity_set_residents(
+            activity=activity,
+            actor=request.user,
+            residents_served=data["residents_served"],
+            reason=data["reason"],
+        )
+        return Response(_finish_output(activity))
 
 
 class _SignUpActionView(APIView):

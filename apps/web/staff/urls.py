@@ -33,6 +33,7 @@ urlpatterns = [
     path("activities/<int:pk>/attendance/", views.AttendanceView.as_view(), name="activity-attendance"),
     path("activities/<int:pk>/attendance.xlsx", views.AttendanceExcelView.as_view(), name="activity-attendance-xlsx"),
     path("activities/<int:pk>/finish/", views.ActivityFinishView.as_view(), name="activity-finish"),
+    path("activities/<int:pk>/residents/", views.ActivityResidentsView.as_view(), name="activity-residents"),
     path("signups/<int:pk>/attendance/", views.AttendanceMarkView.as_view(), name="signup-attendance"),
     path("signups/<int:pk>/cancel/", views.SignUpCancelView.as_view(), name="signup-cancel"),
     path("signups/<int:pk>/approve/", views.HoursApproveView.as_view(), name="signup-approve"),

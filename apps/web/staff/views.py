@@ -593,10 +593,37 @@ class AttendanceExcelView(StaffPageMixin, View):
         return response
 
 
+def _residents_input(request):
+    """The residents field of a form: None when left empty (not given), else the whole number typed, or the text as
+    typed so that the service refuses it with its message."""
+    raw = request.POST.get("residents_served", "").strip()
+    if not raw:
+        return None
+    number = _int_or_none(raw)
+    return raw if number is None else number
+
+
 class ActivityFinishView(StaffPageMixin, ActionView):
     def perform(self, request, pk):
-        hours.activity_finish(activity=_led_activity(request.user, pk), actor=request.user)
+        hours.activity_finish(
+            activity=_led_activity(request.user, pk), actor=request.user, residents_served=_residents_input(request)
+        )
         return _("The activity is finished; the hours wait for approval.")
+
+    def redirect_to(self, pk):
+        return reverse("staff:activity-attendance", args=[pk])
+
+
+class ActivityResidentsView(StaffPageMixin, ActionView):
+    def perform(self, request, pk):
+        residents = _residents_input(request)
+        activity = hours.activity_set_residents(
+            activity=_led_activity(request.user, pk),
+            actor=request.user,
+            residents_served="" if residents is None else residents,
+            reason=request.POST.get("reason", ""),
+        )
+        return _("Residents served set to %(n)s.") % {"n": activity.residents_served}
 
     def redirect_to(self, pk):
         return reverse("staff:activity-attendance", args=[pk])
