@@ -9,7 +9,7 @@ apps.stats.report_pdf only lay it out, as a Word document and as a PDF.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -97,7 +97,7 @@ class Report:
     title: str
     generated: str
     sections: tuple
-    fields: tuple = field(default=())  # the glossary figures the report names, in the glossary's order
+    fields: tuple = ()  # the glossary figures the report names, in the glossary's order
 
     def section(self, key):
         return next((section for section in self.sections if section.key == key), None)
@@ -295,7 +295,8 @@ def _places_section(builder, node, period, level):
 
 
 def _member_ranking_section(builder, node, period):
-    """The members with the most service hours, as the dashboard's member ranking shows them."""
+    """The members with the most service hours, as the dashboard's member ranking shows them (the heading says how
+    many: a branch of six has no top ten)."""
     rows = selectors.ranking(node=node, period=period, of="members", metric="hours")[:RANKING_TOP]
     names = ("hours", "points", "person_times", "stars")
     builder.figures(*names)
@@ -308,7 +309,7 @@ def _member_ranking_section(builder, node, period):
     lines = tuple(
         (str(row["rank"]), row["name"], row["branch"], *(value_text(name, row[name]) for name in names)) for row in rows
     )
-    heading = _("Top %(count)d members by service hours") % {"count": RANKING_TOP}
+    heading = _("Top %(count)d members by service hours") % {"count": len(lines) or RANKING_TOP}
     return Section("ranking", heading, table=Table(columns, lines, empty=_("Nobody to rank here.")))
 
 
@@ -327,7 +328,7 @@ def _community_ranking_section(builder, node, period):
         line = [str(row["rank"]), row["name"], *([row["street"]] if with_street else [])]
         line += [str(row["members"]), str(row["members_served"]), *(value_text(name, row[name]) for name in names)]
         lines.append(tuple(line))
-    heading = _("Top %(count)d communities by service hours") % {"count": RANKING_TOP}
+    heading = _("Top %(count)d communities by service hours") % {"count": len(lines) or RANKING_TOP}
     return Section("ranking", heading, table=Table(tuple(columns), tuple(lines), empty=_("Nobody to rank here.")))
 
 

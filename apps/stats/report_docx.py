@@ -4,6 +4,7 @@ A4, the title and the time of generation, each section's heading, sentences and 
 """
 
 import re
+from copy import deepcopy
 from io import BytesIO
 
 from django.utils import timezone
@@ -105,6 +106,9 @@ def _repeat_as_header(row):
 
 
 def _table(document, table, width):
+    """The table with its header row repeated on every page. The rows are copies of one template row whose texts are
+    then set: python-docx's own add_row looks through every row already there, which makes a list of thousands of
+    members take minutes."""
     columns = table.columns
     total = sum(column.width for column in columns)
     widths = [int(width * column.width / total) for column in columns]
@@ -119,11 +123,21 @@ def _table(document, table, width):
     for cell, column, column_width in zip(header.cells, columns, widths, strict=True):
         cell.width = column_width
         _cell(cell, column.header, TABLE_STYLES["header"])
-    styles = [TABLE_STYLES["number"] if column.numeric else TABLE_STYLES["cell"] for column in columns]
+    template = grid.add_row()
+    for cell, column, column_width in zip(template.cells, columns, widths, strict=True):
+        cell.width = column_width
+        _cell(cell, "-", TABLE_STYLES["number"] if column.numeric else TABLE_STYLES["cell"])
+    template = template._tr
+    texts = template.findall(f".//{qn('w:t')}")
+    for text in texts:
+        text.set(qn("xml:space"), "preserve")  # a name's leading or trailing space stays
+    tbl = grid._tbl
+    tbl.remove(template)
     for line in table.rows:
-        row = grid.add_row()
-        for cell, value, style_id in zip(row.cells, line, styles, strict=True):
-            _cell(cell, value, style_id)
+        row = deepcopy(template)
+        for text, value in zip(row.iterfind(f".//{qn('w:t')}"), line, strict=True):
+            text.text = _text(value)
+        tbl.append(row)
 
 
 def render_docx(report):

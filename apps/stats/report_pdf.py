@@ -49,28 +49,43 @@ def render_pdf(report):
 
     left_margin = right_margin = 18 * mm
     width = A4[0] - left_margin - right_margin
-    grid = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
+    padding = 3
+    grid = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
+        # Cells given as plain text (those that fit on one line) are drawn in the cell style's font.
+        ("FONTNAME", (0, 1), (-1, -1), FONT),
+        ("FONTSIZE", (0, 1), (-1, -1), cell.fontSize),
+        ("LEADING", (0, 1), (-1, -1), cell.leading),
+    ]
 
     def tables(table):
         total = sum(column.width for column in table.columns)
         widths = [width * column.width / total for column in table.columns]
         head = [_para(column.header, header) for column in table.columns]
         styles = [number if column.numeric else cell for column in table.columns]
+        style = TableStyle(
+            grid + [("ALIGN", (n, 1), (n, -1), "RIGHT") for n, column in enumerate(table.columns) if column.numeric]
+        )
+
+        def fitted(value, style, room):
+            # A Paragraph costs a thousand times what plain text does: only text that must wrap gets one.
+            text = str(value)
+            if "\n" not in text and pdfmetrics.stringWidth(text, FONT, style.fontSize) <= room:
+                return text
+            return _para(text, style)
+
+        rooms = [column_width - 2 * padding for column_width in widths]
         for start in range(0, len(table.rows), ROWS_PER_TABLE):
             lines = [
-                [_para(value, style) for value, style in zip(line, styles, strict=True)]
+                [fitted(value, style, room) for value, style, room in zip(line, styles, rooms, strict=True)]
                 for line in table.rows[start : start + ROWS_PER_TABLE]
             ]
             flowable = Table([head, *lines], colWidths=widths, repeatRows=1, hAlign="LEFT")
-            flowable.setStyle(grid)
+            flowable.setStyle(style)
             yield flowable
 
     story = [_para(report.title, title), _para(report.generated, generated)]
