@@ -36,12 +36,11 @@ DASH = "—"  # no rate, no figure
 RATES = ("registration_rate", "wish_completion_rate", "target_completion_rate")
 
 # The unit each figure is counted in, as the figures table prints it (rates carry their % in the value).
-_UNIT_CONTEXT = "unit of a figure"
-_PERSONS = pgettext_lazy(_UNIT_CONTEXT, "persons")
-_TIMES = pgettext_lazy(_UNIT_CONTEXT, "times")
-_PERSON_TIMES = pgettext_lazy(_UNIT_CONTEXT, "person-times")
-_HOURS = pgettext_lazy(_UNIT_CONTEXT, "hours")
-_WISHES = pgettext_lazy(_UNIT_CONTEXT, "wishes")
+_PERSONS = pgettext_lazy("unit of a figure", "persons")
+_TIMES = pgettext_lazy("unit of a figure", "times")
+_PERSON_TIMES = pgettext_lazy("unit of a figure", "person-times")
+_HOURS = pgettext_lazy("unit of a figure", "hours")
+_WISHES = pgettext_lazy("unit of a figure", "wishes")
 UNITS = {
     "members": _PERSONS,
     "registered_members": _PERSONS,
@@ -49,10 +48,10 @@ UNITS = {
     "person_times": _PERSON_TIMES,
     "members_served": _PERSONS,
     "hours": _HOURS,
-    "minutes": pgettext_lazy(_UNIT_CONTEXT, "minutes"),
+    "minutes": pgettext_lazy("unit of a figure", "minutes"),
     "residents_served": _PERSON_TIMES,
     "wish_services": _PERSON_TIMES,
-    "points": pgettext_lazy(_UNIT_CONTEXT, "points"),
+    "points": pgettext_lazy("unit of a figure", "points"),
     "wishes_claimed": _WISHES,
     "wishes_fulfilled": _WISHES,
     "wishes_confirmed": _WISHES,
@@ -62,7 +61,7 @@ UNITS = {
     "zero_service_members": _PERSONS,
     "target_hours": _HOURS,
     "below_target_members": _PERSONS,
-    "stars": pgettext_lazy(_UNIT_CONTEXT, "stars"),
+    "stars": pgettext_lazy("unit of a figure", "stars"),
 }
 
 

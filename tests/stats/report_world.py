@@ -21,8 +21,8 @@ from tests import factories as f
 LOCAL = ZoneInfo("Asia/Shanghai")
 YEAR = 2024
 PERIOD = year_period(YEAR)
-# Names a spreadsheet would read as formulas: the report writes them as typed.
-FORMULA_NAMES = ("=SUM(A1:A9)", "+86张伟", "-李娜", "@王芳")
+# Names a spreadsheet would read as formulas (three members' and a branch's): the report writes them as typed.
+FORMULA_NAMES = ("=SUM(A1:A9)", "+86张伟", "-李娜", "@第二党支部")
 
 
 def at(month, day, hour=9, year=YEAR):
@@ -36,7 +36,7 @@ class OrganWorld:
 
     def __init__(self, world):
         self.world = world
-        self.branch, self.branch2 = world.branch, f.BranchFactory(organ=world.organ, name="第二党支部")
+        self.branch, self.branch2 = world.branch, f.BranchFactory(organ=world.organ, name=FORMULA_NAMES[3])
         self.active = world.member
         f.RegistrationFactory(member=self.active, grid=world.grid)
         self.light = f.MemberFactory(branch=self.branch2, job_title="副科长")

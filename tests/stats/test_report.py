@@ -126,7 +126,7 @@ def test_the_pdf_has_the_same_title_sentences_and_figures(organ, world, tmp_path
     metrics = selectors.node_metrics(node=organ.node, period=PERIOD)
     for field, value in metrics.items():
         assert squeezed(glossary.label(field) + shown(field, value)) in text, field
-    for name in (*FORMULA_NAMES[:3], organ.active.user.name, organ.branch2.name):
+    for name in (*FORMULA_NAMES, organ.active.user.name):
         assert squeezed(name) in text
     assert squeezed(_("Page %(page)d") % {"page": 1}) in text
 
@@ -253,6 +253,15 @@ def test_the_definitions_cover_every_figure_the_report_names(organ):
         assert counts == f"{figure.counts.name}: {figure.counts.text}"
         assert date == f"{figure.date.name}: {figure.date.text}"
     assert {"average_points", "stars", "activities_joined"} <= named
+
+
+def test_names_that_look_like_formulas_are_written_as_typed(organ):
+    sections = docx_sections(report.report_file(node=organ.node, period=PERIOD, file_format="docx"))
+    branches = [line[0] for line in body(sections[_("Service of each branch")])]
+    assert branches == [organ.branch.name, FORMULA_NAMES[3]]
+    listed = {line[1] for line in body(sections[glossary.label("zero_service_members")])}
+    assert set(FORMULA_NAMES[:3]) <= listed
+    assert {line[2] for line in body(sections[_("Unregistered members")])} >= {FORMULA_NAMES[3]}
 
 
 def test_control_characters_in_a_name_do_not_break_the_documents(organ, tmp_path):
