@@ -397,6 +397,9 @@ RULES = {
         query="level=community&id={pk}",
         GET="anon=403 staff,street_admin,district_admin=ok/404 superuser=ok *=404",
     ),
+    "/api/v1/stats/exports/report/": R(
+        "organ", query="level=organ&id={pk}&format=docx", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
+    ),
     "/api/v1/stats/exports/unregistered-and-zero-service/": R(
         "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
     ),
@@ -516,6 +519,12 @@ RULES = {
         "community",
         query="node=community:{pk}",
         GET="anon=login secretary,reviewer=404 street_admin,district_admin=ok/404 superuser=ok *=403",
+    ),
+    "/dashboard/report/{file_format}/": R(
+        "organ",
+        query="node=organ:{pk}",
+        path={"file_format": "pdf"},
+        GET="anon=login secretary,street_admin,district_admin=404 reviewer=ok/404 superuser=ok *=403",
     ),
     "/dashboard/rankings/": R(
         "organ",

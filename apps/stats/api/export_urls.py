@@ -1,4 +1,4 @@
-"""Routes of the statistics Excel exports, under /api/v1/stats/exports/."""
+"""Routes of the statistics Excel exports and the service report, under /api/v1/stats/exports/."""
 
 from django.urls import path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("stats/exports/unregistered-and-zero-service/", v.MemberListsExportView.as_view(), name="stats-export-lists"),
     path("stats/exports/places/", v.PlaceSummaryExportView.as_view(), name="stats-export-places"),
     path("stats/exports/organs-in-area/", v.OrgansInAreaExportView.as_view(), name="stats-export-organs-in-area"),
+    path("stats/exports/report/", v.ReportExportView.as_view(), name="stats-export-report"),
 ]

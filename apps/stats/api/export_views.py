@@ -1,15 +1,20 @@
 """The Excel downloads: the organ committee's member service table, branch summary, and unregistered and
 zero-service lists of an organ or a Party org; the administrators' summary of a place's parts and ranking of the
-organs serving in a place; each for a period. Nodes outside the user's scope read as 404.
+organs serving in a place; each for a period. And the service report (年度报告) of an organ, a Party org, a street
+or a district, as Word or PDF. Nodes outside the user's scope read as 404.
 """
+
+from types import SimpleNamespace
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from apps.stats import exports
+from apps.stats import exports, report
 from apps.stats.periods import period_of
 from apps.stats.queries import NodePeriodQuerySerializer
 
@@ -124,3 +129,47 @@ class OrgansInAreaExportView(_ExportView):
     query_class = OrgansInAreaQuerySerializer
     levels = exports.ORGANS_IN_AREA_LEVELS
     level_message = exports.ORGANS_IN_AREA_LEVEL_INVALID
+
+
+class ReportQuerySerializer(ExportQuerySerializer):
+    """An organ, a Party org, a street or a district (other levels answer 422 export_level_invalid), a period, and
+    the kind of file."""
+
+    level = serializers.CharField(max_length=20, help_text=_("organ, party_org, street or district."))
+    id = serializers.IntegerField(min_value=1, help_text=_("Id of the organ, Party organization, street or district."))
+    format = serializers.ChoiceField(
+        choices=report.REPORT_FORMATS, help_text=_("docx (a Word document, to edit) or pdf (to print).")
+    )
+
+
+class _FormatNamesTheFile(DefaultContentNegotiation):
+    """Here `format` names the report's file (docx or pdf), not the API's answer (DRF's URL_FORMAT_OVERRIDE): the
+    answer is the file, or an error in JSON."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class ReportExportView(APIView):
+    """年度报告: the standard sentences of a service report filled in with the node's figures for the period, every
+    figure with its unit, the table of its branches (an organ, a Party org) or of its streets and communities (a
+    district, a street), the top ten members or communities by hours, the zero-service members, the unregistered
+    members (an organ, a Party org) and the definitions of the figures; as Word (docx) or PDF."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _FormatNamesTheFile
+
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses={
+            (200, report.CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+            (200, report.CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request):
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = period_of(**query.period_params())
+        node = report.report_node_get(
+            user=request.user, level=query.validated_data["level"], pk=query.validated_data["id"]
+        )
+        return report.report_response(node=node, period=period, file_format=query.validated_data["format"])

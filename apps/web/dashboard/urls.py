@@ -16,4 +16,5 @@ urlpatterns = [
     path("unregistered/", views.UnregisteredView.as_view(), name="unregistered"),
     path("evaluations/", views.EvaluationsView.as_view(), name="evaluations"),
     path("export/<slug:kind>/", views.ExportView.as_view(), name="export"),
+    path("report/<slug:file_format>/", views.ReportView.as_view(), name="report"),
 ]

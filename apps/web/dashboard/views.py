@@ -1,5 +1,5 @@
-"""The dashboard pages: a node's figures for a period, charts, rankings, member lists and the Excel exports, all
-read through apps.stats (the same selectors and parameter validation as the statistics API)."""
+"""The dashboard pages: a node's figures for a period, charts, rankings, member lists, the Excel exports and the
+service report, all read through apps.stats (the same selectors and parameter validation as the statistics API)."""
 
 from urllib.parse import urlencode
 
@@ -17,7 +17,7 @@ from apps.core.figures import percent_of
 from apps.orgs.models import Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.selectors import evaluation_list
-from apps.stats import areas, exports, glossary, selectors
+from apps.stats import areas, exports, glossary, report, selectors
 from apps.stats import errors as stats_errors
 from apps.stats.nodes import GEO_LEVELS, Level, default_node, node_get
 from apps.web.access import DashboardPageMixin
@@ -118,6 +118,16 @@ def export_links(level):
     if level in exports.PLACE_SUMMARY_TITLES:
         titles["places"] = exports.PLACE_SUMMARY_TITLES[level]
     return [{"kind": kind, "title": titles[kind]} for kind in kinds]
+
+
+def report_links(level):
+    """The service report's two files (format, title), at a node the report is made for."""
+    if level not in report.REPORT_LEVELS:
+        return []
+    return [
+        {"format": "docx", "title": _("Service report (Word)")},
+        {"format": "pdf", "title": _("Service report (PDF)")},
+    ]
 
 
 class _Redirect(Exception):
@@ -413,6 +423,7 @@ class HomeView(DashboardPage):
             "tiles": headline_tiles(metrics, node),
             "charts": charts,
             "exports": export_links(node.level),
+            "reports": report_links(node.level),
         }
 
 
@@ -594,3 +605,27 @@ class ExportView(DashboardPageMixin, View):
         return exports.xlsx_response(
             build(node=node, period=period), filename=filename(node=node, period=period), fallback=fallback
         )
+
+
+class ReportView(DashboardPageMixin, View):
+    """The service report (apps.stats.report) of the form's node and period as a Word or PDF download, with the Excel
+    exports' permission check (a node of a level the report is made for, that the user may view)."""
+
+    def get(self, request, file_format):
+        if file_format not in report.REPORT_FORMATS:
+            raise Http404
+        form = DashboardForm(request.GET)
+        home = reverse("dashboard:home")
+        if not form.is_valid():
+            return HttpResponseRedirect(f"{home}?{request.GET.urlencode()}")
+        cleaned = form.cleaned_data
+        period = cleaned["period"]
+        node = resolve_node(request.user, cleaned["level"], cleaned["id"])
+        try:
+            node = report.report_node_get(user=request.user, level=node.level, pk=node.pk)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        except DomainError as error:
+            report_error(request, error)
+            return HttpResponseRedirect(f"{home}?{node_query(node, period)}")
+        return report.report_response(node=node, period=period, file_format=file_format)
