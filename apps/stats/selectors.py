@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DateField, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, DateField, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -360,7 +360,11 @@ def _by_children(node, period):
         kids = [*kids, *(Node(Level.MEMBER, member) for member in left)]
     else:  # Party orgs (subtrees) and streets: one aggregate each, there are few
         found = {kid.pk: _totals(kid, period) for kid in kids}
-        residents = {kid.pk: residents_of(kid, period) for kid in kids}
+        if level == Level.STREET:
+            residents = residents_by(node, period, "community__street_id")
+        else:  # each record to the sub-organization whose subtree holds its branch
+            subtree = [When(branch__path__startswith=kid.obj.path, then=Value(kid.pk)) for kid in kids]
+            residents = residents_by(node, period, Case(*subtree, default=None, output_field=IntegerField()))
     empty = dict.fromkeys(MEASURES, 0)
     rows = []
     for kid in kids:

@@ -179,3 +179,20 @@ def test_the_api_describes_every_figure_with_the_glossarys_definition():
     assert set(figures) == set(fields)
     for name in figures:
         assert str(fields[name].help_text) == str(glossary.figure(name).definition), name
+
+
+@pytest.mark.parametrize(
+    "serializer", ["RankingRowOutputSerializer", "MemberRowOutputSerializer", "BranchRowOutputSerializer"]
+)
+def test_the_api_rows_describe_their_figures_with_the_glossarys_definitions(serializer):
+    from apps.stats.api import serializers
+
+    fields = getattr(serializers, serializer)().fields
+    figures = [name for name in fields if name in glossary.BY_FIELD]
+    assert {"person_times", "hours", "residents_served"} <= set(figures)
+    if serializer == "RankingRowOutputSerializer":
+        # Rows of rankings at a place say what `members` and `members_served` mean there (registered there, served
+        # there): their own descriptions, tested by the area tests.
+        figures = [name for name in figures if name not in ("members", "members_served")]
+    for name in figures:
+        assert str(fields[name].help_text) == str(glossary.figure(name).definition), (serializer, name)

@@ -95,8 +95,8 @@ class RankingRowOutputSerializer(SumsOutputSerializer):
     )
     street_id = serializers.IntegerField(required=False, help_text=_("Communities of a district: their street."))
     street = serializers.CharField(required=False)
-    average_points = serializers.FloatField(required=False)
-    stars = serializers.IntegerField(required=False)
+    average_points = serializers.FloatField(required=False, help_text=_about("average_points"))
+    stars = serializers.IntegerField(required=False, help_text=_about("stars"))
 
 
 class RankingOutputSerializer(serializers.Serializer):
@@ -121,23 +121,23 @@ class MemberRowOutputSerializer(SumsOutputSerializer):
     branch = serializers.CharField()
     registered = serializers.BooleanField()
     community = serializers.CharField()
-    meets_target = serializers.BooleanField()
-    stars = serializers.IntegerField()
+    meets_target = serializers.BooleanField(help_text=_("Whether the member's hours reach the period's hour target."))
+    stars = serializers.IntegerField(help_text=_about("stars"))
     evaluations = EvaluationBriefOutputSerializer(many=True)
 
 
 class BranchRowOutputSerializer(SumsOutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    members = serializers.IntegerField()
-    registered_members = serializers.IntegerField()
-    registration_rate = serializers.FloatField(allow_null=True)
-    members_served = serializers.IntegerField()
-    wishes_solved = serializers.IntegerField(help_text=glossary.figure("wishes_solved").definition)
-    activities_organized = serializers.IntegerField()
-    activities_joined = serializers.IntegerField(help_text=glossary.figure("activities_joined").definition)
-    average_points = serializers.FloatField()
-    stars = serializers.IntegerField()
+    members = serializers.IntegerField(help_text=_about("members"))
+    registered_members = serializers.IntegerField(help_text=_about("registered_members"))
+    registration_rate = serializers.FloatField(allow_null=True, help_text=_about("registration_rate"))
+    members_served = serializers.IntegerField(help_text=_about("members_served"))
+    wishes_solved = serializers.IntegerField(help_text=_about("wishes_solved"))
+    activities_organized = serializers.IntegerField(help_text=_about("activities_organized"))
+    activities_joined = serializers.IntegerField(help_text=_about("activities_joined"))
+    average_points = serializers.FloatField(help_text=_about("average_points"))
+    stars = serializers.IntegerField(help_text=_about("stars"))
 
 
 class MemberBriefOutputSerializer(serializers.Serializer):
