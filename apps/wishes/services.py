@@ -483,6 +483,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
             grid=wish.grid,
             source=ServiceSource.WISH,
             source_id=wish.pk,
+            category=wish.category,
             content=wish.title,
             started_at=wish.fulfilled_at - timedelta(minutes=minutes),
             ended_at=wish.fulfilled_at,

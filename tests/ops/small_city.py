@@ -14,7 +14,7 @@ def build():
 
     from apps.activities import services as activities
     from apps.ledger import services as ledger
-    from apps.ledger.models import RecordStatus, ServiceSource
+    from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
     from apps.registrations import services as registrations
     from apps.registrations.models import EvaluationGrade, PostKind
     from apps.wishes import services as wishes
@@ -42,6 +42,7 @@ def build():
                 grid=world.grid,
                 source=ServiceSource.ACTIVITY,
                 source_id=None,
+                category=ServiceCategory.CLEAN_UP,
                 content="社区夜巡",
                 started_at=start + timedelta(days=days),
                 ended_at=start + timedelta(days=days, hours=2),

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.points import service_points
 from tests import factories as f
 
@@ -73,6 +73,7 @@ class Area:
             grid=grid,
             source=extra.pop("source", ServiceSource.MANUAL),
             source_id=extra.pop("source_id", None),
+            category=ServiceCategory.CARE_VISIT,
             content="入户走访困难群众",
             started_at=start,
             ended_at=start + timedelta(hours=10),

@@ -9,12 +9,20 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.core.errors import Conflict, Forbidden, Invalid
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import subject_type_of
 from apps.orgs import services as org_services
 from apps.registrations.models import RegistrationStatus
 from apps.wishes import errors, services
-from apps.wishes.models import Beneficiary, ClaimStatus, Wish, WishClaim, WishParticipant, WishStatus
+from apps.wishes.models import (
+    Beneficiary,
+    ClaimStatus,
+    Wish,
+    WishCategory,
+    WishClaim,
+    WishParticipant,
+    WishStatus,
+)
 from tests import factories as f
 from tests.wishes.conftest import RESIDENT_NAME, WishClaimFactory, image_bytes, upload
 
@@ -517,7 +525,7 @@ class TestFulfil:
 class TestConfirm:
     def test_confirm_writes_the_claimants_approved_record(self, w, settings):
         settings.WISH_SERVICE_MINUTES = 90
-        wish = w.fulfilled(beneficiary=Beneficiary.GROUP, residents_count=3, grid=w.grid)
+        wish = w.fulfilled(beneficiary=Beneficiary.GROUP, residents_count=3, grid=w.grid, category=WishCategory.STUDY)
         wish = services.wish_confirm(wish=wish, actor=w.staff, rating=5, comment="老人很满意")
         assert wish.status == WishStatus.CONFIRMED and wish.rating == 5 and wish.rating_comment == "老人很满意"
         assert wish.confirmed_by == w.staff and wish.confirmed_at
@@ -527,6 +535,7 @@ class TestConfirm:
         assert (record.community, record.grid) == (w.community, w.grid)
         assert (record.source, record.source_id) == (ServiceSource.WISH, wish.pk)
         assert record.credited_minutes == 90 and record.residents_served == 3
+        assert record.category == ServiceCategory.STUDY  # the wish's category
         assert record.ended_at == wish.fulfilled_at and record.started_at == wish.fulfilled_at - timedelta(minutes=90)
         assert record.decided_by == w.staff
         assert _actions(wish) == ["claim", "fulfil", "confirm"]
