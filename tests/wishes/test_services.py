@@ -704,3 +704,55 @@ def test_expire_by_a_person_needs_the_communitys_staff(w):
     with pytest.raises(Forbidden):
         services.wish_expire(wish=wish, actor=w.grid_worker, now=later)
     assert services.wish_expire(wish=wish, actor=w.staff, now=later).status == WishStatus.EXPIRED
+
+
+# --- a lifecycle told at its own times (the demo's history) -----------------------------------------------------
+
+
+def test_each_step_takes_the_moment_it_is_given(w):
+    posted = timezone.now() - timedelta(days=40)
+    claimed, fulfilled, confirmed = (posted + timedelta(days=d) for d in (1, 4, 5))
+    wish = services.wish_create(
+        actor=w.staff,
+        grid=w.grid,
+        title="为独居老人送米送油",
+        category=WishCategory.DAILY,
+        resident_name="王秀英",
+        deadline=posted + timedelta(days=20),
+        publish=True,
+        now=posted,
+    )
+    claim = services.wish_claim(wish=wish, actor=w.member.user, now=claimed)
+    wish = services.wish_fulfil(wish=wish, actor=w.member.user, note="已送到。", now=fulfilled)
+    wish = services.wish_confirm(wish=wish, actor=w.staff, rating=5, now=confirmed)
+    assert (wish.published_at, claim.claimed_at, wish.fulfilled_at, wish.confirmed_at) == (
+        posted,
+        claimed,
+        fulfilled,
+        confirmed,
+    )
+    assert claim.claim_deadline == claimed + timedelta(days=14)
+    record = ServiceRecord.objects.get(source=ServiceSource.WISH, source_id=wish.pk)
+    assert (record.ended_at, record.category) == (fulfilled, ServiceCategory.DAILY)
+
+
+def test_a_claim_at_a_past_moment_is_judged_on_that_day(w):
+    today = timezone.localdate()
+    f.PairingFactory(organ=w.other_organ, community=w.community, starts_on=today - timedelta(days=10))
+    with pytest.raises(Forbidden) as exc:  # the pairing had not started yet
+        services.wish_claim(wish=w.wish(), actor=w.other_member.user, now=timezone.now() - timedelta(days=20))
+    assert _code(exc) == "not_eligible_to_claim"
+    services.wish_claim(wish=w.wish(), actor=w.other_member.user, now=timezone.now() - timedelta(days=5))
+
+
+def test_a_claim_given_back_and_a_withdrawal_keep_their_moments(w):
+    claimed = timezone.now() - timedelta(days=8)
+    wish = w.wish()
+    first = services.wish_claim(wish=wish, actor=w.member.user, now=claimed)
+    services.wish_release(wish=wish, actor=w.member.user, reason="临时出差", now=claimed + timedelta(days=1))
+    second = services.wish_claim(wish=wish, actor=w.teammate.user, now=claimed + timedelta(days=2))
+    services.wish_cancel(wish=wish, actor=w.staff, reason="家属已自行解决", now=claimed + timedelta(days=3))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.released_at) == (ClaimStatus.RELEASED, claimed + timedelta(days=1))
+    assert (second.status, second.released_at) == (ClaimStatus.RELEASED, claimed + timedelta(days=3))
