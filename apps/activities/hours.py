@@ -155,6 +155,7 @@ def _write_record(*, signup, activity, minutes, actor, status=RecordStatus.PENDI
         grid=activity.grid,
         source=ServiceSource.ACTIVITY,
         source_id=signup.pk,
+        category=activity.category,
         content=activity.title,
         started_at=started_at,
         ended_at=ended_at,

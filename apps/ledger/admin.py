@@ -34,7 +34,7 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
     records can be approved with the action, which calls the service as the signed-in user."""
 
     list_display = ["member", "content", "community", "organ", "started_at", "credited_minutes", "status", "amends"]
-    list_filter = ["status", "source", "community", "organ"]
+    list_filter = ["status", "source", "category", "community", "organ"]
     search_fields = ["member__user__name", "content"]
     list_select_related = ["member__user", "community", "organ", "amends"]
     date_hierarchy = "started_at"

@@ -10,6 +10,7 @@ MINUTES_EXCEED_SPAN = _("Credited minutes must be between zero and the time betw
 RESIDENTS_NEGATIVE = _("The number of residents served cannot be negative.")
 CONTENT_INVALID = _("Describe the service in 1 to 200 characters.")
 SOURCE_INVALID = _("Choose a valid source of the service.")
+CATEGORY_INVALID = _("Choose a valid category of the service.")
 STATUS_INVALID = _("A new service record is either pending or approved.")
 GRID_NOT_IN_COMMUNITY = _("The grid does not belong to this community.")
 RECORD_DUPLICATE = _("This member already has a service record for this wish or activity.")

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.models import Community, Grid
 
@@ -19,6 +19,7 @@ class ServiceRecordFilter(django_filters.FilterSet):
     community = django_filters.ModelChoiceFilter(field_name="community", queryset=Community.objects.all())
     grid = django_filters.ModelChoiceFilter(field_name="grid", queryset=Grid.objects.all())
     source = django_filters.ChoiceFilter(field_name="source", choices=ServiceSource.choices)
+    category = django_filters.ChoiceFilter(field_name="category", choices=ServiceCategory.choices)
     status = django_filters.ChoiceFilter(field_name="status", choices=RecordStatus.choices)
     # Local calendar days of the start, both inclusive.
     started_from = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte")
@@ -34,6 +35,7 @@ class ServiceRecordFilter(django_filters.FilterSet):
             "community",
             "grid",
             "source",
+            "category",
             "status",
             "started_from",
             "started_to",

@@ -45,6 +45,23 @@ class ServiceSource(models.TextChoices):
     MANUAL = "manual", _("Manual entry by staff")
 
 
+class ServiceCategory(models.TextChoices):
+    """What a service was, whatever its source: the categories of activities (apps.activities.models.ActivityCategory)
+    and of micro-wishes (apps.wishes.models.WishCategory) together, with their labels, so a record takes its
+    activity's or wish's category as it is; a manual entry is given one by the staff who enter it."""
+
+    CLEAN_UP = "clean_up", _("Environment clean-up")
+    NIGHT_PATROL = "night_patrol", _("Night patrol")
+    CARE_VISIT = "care_visit", _("Care visits")
+    POLICY_TALK = "policy_talk", _("Policy talks")
+    CIVILITY = "civility", _("Civilization drive")
+    STUDY = "study", _("Study support")
+    ELDERLY = "elderly", _("Elderly care")
+    DISABILITY = "disability", _("Disability support")
+    DAILY = "daily", _("Daily needs")
+    OTHER = "other", _("Other")
+
+
 class RecordStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     APPROVED = "approved", _("Approved")
@@ -72,6 +89,9 @@ class ServiceRecord(BaseModel):
     )
     source = models.CharField(_("source"), max_length=16, choices=ServiceSource.choices)
     source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
+    # What the service was (its activity's or wish's category; chosen by staff for a manual entry); an amendment
+    # carries its original's.
+    category = models.CharField(_("category"), max_length=16, choices=ServiceCategory.choices)
     content = models.CharField(_("service content"), max_length=200)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.core.errors import Invalid
 from apps.core.text import clean_text, text_too_long
 from apps.ledger import errors
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.permissions import require_community_staff, require_not_own_service
 from apps.ledger.selectors import record_effective, require_aware, subject_type_of
 from apps.stats.rollups import rollup_record
@@ -127,6 +127,7 @@ def _insert(
     grid,
     source,
     source_id,
+    category,
     content,
     started_at,
     ended_at,
@@ -141,6 +142,8 @@ def _insert(
     """The one way an original record is written: validation, the organization snapshot, audit and hook."""
     if source not in ServiceSource.values:
         raise Invalid("source_invalid", errors.SOURCE_INVALID)
+    if category not in ServiceCategory.values:
+        raise Invalid("category_invalid", errors.CATEGORY_INVALID)
     if status not in (RecordStatus.PENDING, RecordStatus.APPROVED):
         raise Invalid("status_invalid", errors.STATUS_INVALID)
     content = clean_text(content)
@@ -167,6 +170,7 @@ def _insert(
                 grid=grid,
                 source=source,
                 source_id=source_id,
+                category=category,
                 content=content,
                 started_at=started_at,
                 ended_at=ended_at,
@@ -181,7 +185,8 @@ def _insert(
     except IntegrityError as exc:
         raise errors.record_duplicate() from exc
     actor = recorded_by or (decided_by if approved else None)
-    audit_log(actor=actor, subject=record, action="create", after=_state(record), reason=reason)
+    after = {**_state(record), "category": record.category}
+    audit_log(actor=actor, subject=record, action="create", after=after, reason=reason)
     _on_ledger_change(record)
     return record
 
@@ -194,6 +199,7 @@ def record_create(
     grid,
     source,
     source_id,
+    category,
     content,
     started_at,
     ended_at,
@@ -207,6 +213,7 @@ def record_create(
 
     Other apps call this (a confirmed wish: status=APPROVED with decided_by=the confirming staff; an activity:
     pending). `recorded_by` / `decided_by` None means the system. Nobody may be the decider of their own service.
+    `category` is a ServiceCategory value: the wish's or activity's category (422 category_invalid otherwise).
     """
     return _insert(
         member=member,
@@ -214,6 +221,7 @@ def record_create(
         grid=grid,
         source=source,
         source_id=source_id,
+        category=category,
         content=content,
         started_at=started_at,
         ended_at=ended_at,
@@ -233,6 +241,7 @@ def record_create_manual(
     member,
     community,
     grid=None,
+    category,
     content,
     started_at,
     ended_at,
@@ -240,12 +249,14 @@ def record_create_manual(
     residents_served=0,
     reason,
 ):
-    """Community staff enter a service done offline; it waits for approval like any other (by someone else)."""
+    """Community staff enter a service done offline, with its category; it waits for approval like any other (by
+    someone else)."""
     return _insert_manual(
         actor=actor,
         member=member,
         community=community,
         grid=grid,
+        category=category,
         content=content,
         started_at=started_at,
         ended_at=ended_at,
@@ -262,6 +273,7 @@ def _insert_manual(
     member,
     community,
     grid,
+    category,
     content,
     started_at,
     ended_at,
@@ -280,6 +292,7 @@ def _insert_manual(
         grid=grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=category,
         content=content,
         started_at=started_at,
         ended_at=ended_at,
@@ -300,6 +313,7 @@ def record_create_manual_group(
     members,
     community,
     grid=None,
+    category,
     content,
     started_at,
     ended_at,
@@ -324,6 +338,7 @@ def record_create_manual_group(
             member=member,
             community=community,
             grid=grid,
+            category=category,
             content=content,
             started_at=started_at,
             ended_at=ended_at,
@@ -438,6 +453,7 @@ def record_amend(*, record, actor, credited_minutes, residents_served, reason):
         grid_id=original.grid_id,
         source=original.source,
         source_id=original.source_id,
+        category=original.category,
         content=original.content,
         # The original's times, so that period totals always count a correction with the service it corrects.
         started_at=original.started_at,

@@ -36,7 +36,13 @@ class NodePeriodQuerySerializer(InputSerializer):
 
 
 class BreakdownQuerySerializer(NodePeriodQuerySerializer):
-    by = serializers.ChoiceField(choices=BREAKDOWNS, help_text=_("month, source or children."))
+    by = serializers.ChoiceField(
+        choices=BREAKDOWNS,
+        help_text=_(
+            "month; category (every category of service, whatever its source); source (micro-wishes, volunteer "
+            "activities, manual entries); or children (the node's parts)."
+        ),
+    )
 
 
 class RankingQuerySerializer(NodePeriodQuerySerializer):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.activities.models import Activity, ActivityStatus, SignUp
 from apps.core.figures import hours_of, rate_of, ratio_of
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
@@ -220,12 +220,13 @@ def star_level(points, thresholds):
 
 # --- breakdowns -------------------------------------------------------------------------------------------------
 
-BREAKDOWNS = ("month", "source", "children")
+BREAKDOWNS = ("month", "category", "source", "children")
 
 
 def node_breakdown(*, node, period, by):
-    """The node's sums split by month, by kind of service (wishes, each activity category, manual entries), or by
-    its children in its tree; each row carries the summed measures and hours."""
+    """The node's sums split by month, by category of service (every ServiceCategory, whatever the source), by source
+    (wishes, activities, manual entries), or by its children in its tree; each row carries the summed measures and
+    hours (the category and source rows: person-times, minutes and hours)."""
     if by == "month":
         rows = (
             _member_day_rows(node, period)
@@ -247,17 +248,19 @@ def node_breakdown(*, node, period, by):
             )
             for month in period.months()
         ]
+    if by == "category":
+        return _by_kind(node, period, "category", ServiceCategory)
     if by == "source":
-        return _by_source(node, period)
+        return _by_kind(node, period, "source", ServiceSource)
     if by == "children":
         return _by_children(node, period)
     raise errors.Invalid("breakdown_invalid", errors.BREAKDOWN_INVALID)
 
 
-def _by_source(node, period):
-    """Hours by kind of service: confirmed wishes, activities by category, manual entries. Read from the ledger
-    (the roll-ups do not keep the kind), one grouped query per kind; services of 0 minutes count no person-time."""
-    from apps.activities.models import ActivityCategory
+def _by_kind(node, period, column, choices):
+    """Hours and person-times by a column of the ledger (`category` or `source`), one row per choice in its order,
+    zeros included. Read from the ledger (the roll-ups do not keep either) in one grouped query over the services of
+    the node's figures, so the rows add up to its person-times and minutes: services of 0 minutes count nothing."""
     from apps.ledger.selectors import with_effective
 
     start, end = period.bounds
@@ -271,28 +274,14 @@ def _by_source(node, period):
             started_at__lt=end,
         )
     ).order_by()
-    by_source = {
-        row["source"]: row
-        for row in originals.values("source").annotate(minutes=Sum("effective_minutes"), person_times=Count("pk"))
+    found = {
+        row[column]: row
+        for row in originals.values(column).annotate(minutes=Sum("effective_minutes"), person_times=Count("pk"))
     }
-    activity_rows = originals.filter(source=ServiceSource.ACTIVITY)
-    categories = dict(
-        SignUp.objects.filter(pk__in=activity_rows.values("source_id")).values_list("pk", "activity__category")
-    )
-    by_category = defaultdict(lambda: {"minutes": 0, "person_times": 0})
-    for signup_id, minutes in activity_rows.values_list("source_id", "effective_minutes"):
-        bucket = by_category[categories.get(signup_id)]
-        bucket["minutes"] += minutes
-        bucket["person_times"] += 1
-    rows = []
-    wish = by_source.get(ServiceSource.WISH, {"minutes": 0, "person_times": 0})
-    rows.append({"key": "wish", "label": str(ServiceSource.WISH.label), **_pick(wish)})
-    for category in ActivityCategory:
-        bucket = by_category.get(category.value, {"minutes": 0, "person_times": 0})
-        rows.append({"key": f"activity:{category.value}", "label": str(category.label), **_pick(bucket)})
-    manual = by_source.get(ServiceSource.MANUAL, {"minutes": 0, "person_times": 0})
-    rows.append({"key": "manual", "label": str(ServiceSource.MANUAL.label), **_pick(manual)})
-    return rows
+    empty = {"minutes": 0, "person_times": 0}
+    return [
+        {"key": choice.value, "label": str(choice.label), **_pick(found.get(choice.value, empty))} for choice in choices
+    ]
 
 
 def _pick(row):

@@ -162,18 +162,20 @@ def wish_create(
     resident_address="",
     photo=None,
     publish=False,
+    now=None,
 ):
     """Post a resident's wish in `grid` (of `community`, if given).
 
     Community staff create a draft, or publish at once with `publish=True`; the grid's worker creates it pending
-    verification by the community's staff (核实), and may not publish it.
+    verification by the community's staff (核实), and may not publish it. `now` (default: the clock) is the moment it
+    is posted, as for every wish service that takes it: the demo's history writes past wishes through them.
     """
     if community is not None and grid.community_id != community.pk:
         raise Invalid("grid_not_in_community", errors.GRID_NOT_IN_COMMUNITY)
     role = poster_role(actor, grid.community_id, grid.pk)
     if publish and role != "staff":
         raise errors.not_community_staff()
-    now = timezone.now()
+    now = now or timezone.now()
     wish = Wish(
         community_id=grid.community_id,
         grid=grid,
@@ -229,12 +231,12 @@ def wish_submit(*, wish, actor):
 
 
 @transaction.atomic
-def wish_verify(*, wish, actor):
+def wish_verify(*, wish, actor, now=None):
     """Community staff verified the family's situation (核实): a wish waiting for verification is published."""
     require_community_staff(actor, wish.community_id)
     wish = _locked(wish)
     _require_state(wish, WishStatus.PENDING_REVIEW, required="pending_review")
-    _publish(wish, actor=actor, now=timezone.now())
+    _publish(wish, actor=actor, now=now or timezone.now())
     _audit(actor=actor, wish=wish, action="verify", before=WishStatus.PENDING_REVIEW)
     return wish
 
@@ -274,25 +276,26 @@ def _claim_refused(wish_pk):
 
 
 @transaction.atomic
-def wish_claim(*, wish, actor, as_branch=None):
+def wish_claim(*, wish, actor, as_branch=None, now=None):
     """Claim a published wish for the acting member, or for `as_branch` (a branch the actor is secretary of).
 
     Atomic without read-then-write: the wish moves published → claimed by a conditional UPDATE, and the one
     active claim per wish is also a partial unique index. A member (or a branch) holds at most
     WISH_MAX_OPEN_CLAIMS active claims, counted after locking the member's (branch's) row.
     """
-    now = timezone.now()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     member = None
     if as_branch is None:
         scope = scope_for(actor)
         member = Member.objects.filter(pk=scope.member_id, is_active=True).first() if scope.member_id else None
         if member is None:
             raise Forbidden("not_a_member", errors.NOT_A_MEMBER)
-        if not member_may_claim(member, wish.community_id):
+        if not member_may_claim(member, wish.community_id, today=today):
             raise Forbidden("not_eligible_to_claim", errors.NOT_ELIGIBLE_TO_CLAIM)
     else:
         require_branch_secretary(actor, as_branch)
-        if not branch_may_claim(as_branch, wish.community_id):
+        if not branch_may_claim(as_branch, wish.community_id, today=today):
             raise Forbidden("not_eligible_to_claim", errors.NOT_ELIGIBLE_TO_CLAIM)
     limit = _setting("WISH_MAX_OPEN_CLAIMS", 3)
     if _open_claims_after_lock(member=member, branch=as_branch) >= limit:
@@ -347,14 +350,15 @@ def _optional_reason(reason):
 
 
 @transaction.atomic
-def wish_release(*, wish, actor, reason=""):
+def wish_release(*, wish, actor, reason="", now=None):
     """The claimant gives the wish back; it is published again for others."""
     reason = _optional_reason(reason)
     wish = _locked(wish)
     _require_state(wish, WishStatus.CLAIMED, required="claimed")
     claim = _current_claim(wish)
     require_claimant(actor, claim)
-    return _back_to_published(wish, claim, actor=actor, action="release", now=timezone.now(), reason=reason)
+    now = now or timezone.now()
+    return _back_to_published(wish, claim, actor=actor, action="release", now=now, reason=reason)
 
 
 @transaction.atomic
@@ -413,14 +417,14 @@ def _clean_participants(claim, participants):
 
 
 @transaction.atomic
-def wish_fulfil(*, wish, actor, note, photo=None, participants=None):
+def wish_fulfil(*, wish, actor, note, photo=None, participants=None, now=None):
     """The claimant reports the wish fulfilled, with a note and maybe a photo; for a branch claim, the secretary
     names the branch's members who took part (each gets a service record on confirmation)."""
     wish = _locked(wish)
     _require_state(wish, WishStatus.CLAIMED, required="claimed")
     claim = _current_claim(wish)
     require_claimant(actor, claim)
-    now = timezone.now()
+    now = now or timezone.now()
     if claim.claim_deadline < now:
         raise Conflict("claim_overdue", errors.CLAIM_OVERDUE)
     note = _required_text(
@@ -459,7 +463,7 @@ def _served_members(claim):
 
 
 @transaction.atomic
-def wish_confirm(*, wish, actor, rating, comment=""):
+def wish_confirm(*, wish, actor, rating, comment="", now=None):
     """Community staff confirm a fulfilled wish with a 1-5 rating; each member who served gets an approved record.
 
     Nobody confirms their own service: not the claimant, not whoever claimed for a branch, not a participant.
@@ -474,7 +478,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
     served = _served_members(claim)
     if actor.pk == claim.claimed_by_id or any(m.user_id == actor.pk for m in served):
         raise Forbidden("own_service", errors.OWN_SERVICE)
-    now = timezone.now()
+    now = now or timezone.now()
     minutes = _setting("WISH_SERVICE_MINUTES", 60)
     for position, member in enumerate(served):
         record_create(
@@ -483,6 +487,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
             grid=wish.grid,
             source=ServiceSource.WISH,
             source_id=wish.pk,
+            category=wish.category,
             content=wish.title,
             started_at=wish.fulfilled_at - timedelta(minutes=minutes),
             ended_at=wish.fulfilled_at,
@@ -516,7 +521,7 @@ def wish_confirm(*, wish, actor, rating, comment=""):
 
 
 @transaction.atomic
-def wish_cancel(*, wish, actor, reason):
+def wish_cancel(*, wish, actor, reason, now=None):
     """Community staff withdraw a wish in any open state; an active claim is released with the same reason."""
     require_community_staff(actor, wish.community_id)
     reason = _required_reason(reason)
@@ -525,7 +530,7 @@ def wish_cancel(*, wish, actor, reason):
     before = wish.status
     claim = _current_claim(wish) if before == WishStatus.CLAIMED else None
     if claim is not None:
-        _release(claim, now=timezone.now(), reason=reason)
+        _release(claim, now=now or timezone.now(), reason=reason)
     wish.status = WishStatus.CANCELLED
     wish.closed_reason = reason
     wish.save(update_fields=["status", "closed_reason", "updated_at"])

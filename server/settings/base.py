@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
     # Several apps have a "status" or "kind" field; name each enum after its model's choices class.
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "apps.ledger.models.RecordStatus",
+        "ServiceCategoryEnum": "apps.ledger.models.ServiceCategory",
         "RegistrationStatusEnum": "apps.registrations.models.RegistrationStatus",
         "PostKindEnum": "apps.registrations.models.PostKind",
         "WishStatusEnum": "apps.wishes.models.WishStatus",

@@ -3,9 +3,17 @@
 import pytest
 
 from apps.activities import hours
-from apps.activities.models import ActivityStatus, Attendance, HoursStatus, SignUp, SignUpStatus
+from apps.activities.models import (
+    Activity,
+    ActivityCategory,
+    ActivityStatus,
+    Attendance,
+    HoursStatus,
+    SignUp,
+    SignUpStatus,
+)
 from apps.core.errors import Conflict, Forbidden, Invalid
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import year_period
@@ -121,6 +129,14 @@ def test_finish_writes_pending_records_with_the_members_organization(finished, a
     assert (record.started_at, record.ended_at) == (activity.starts_at, activity.ends_at)
     assert record.content == activity.title
     assert activity.status == ActivityStatus.FINISHED
+
+
+def test_an_activitys_records_take_its_category(activity, signup):
+    Activity.objects.filter(pk=activity.pk).update(category=ActivityCategory.NIGHT_PATROL)
+    activity.refresh_from_db()
+    hours.activity_finish(activity=activity, now=at(2026, 3, 2, 12))
+    signup.refresh_from_db()
+    assert signup.record.category == ServiceCategory.NIGHT_PATROL
 
 
 def test_finish_marks_no_shows_and_closes_missing_check_outs(activity, world):

@@ -50,6 +50,8 @@ CITY_LAT, CITY_LNG = 30.2741, 120.1551
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅波辉鑫建国志文斌宁晨欣怡浩然雪婷俊凯"
 MANUAL_CONTENT = ("入户走访困难群众", "政策宣传", "矛盾纠纷调解", "协助疫苗接种登记", "社区议事协商", "文明劝导")
+# A manual entry's category, by its service's index (not drawn from the generator, so the rest stays as it was).
+MANUAL_CATEGORIES = ("care_visit", "policy_talk", "other", "elderly", "civility", "clean_up", "night_patrol")
 WISH_TITLES = ("为独居老人送米面油", "辅导小学生功课", "为残疾人代购药品", "修理老旧门锁", "陪伴老人就医")
 
 
@@ -533,6 +535,7 @@ class _City:
         categories = ActivityCategory.values
         activities = []
         self.signup_of = {}  # service index -> (sign-up id, activity id, attendance)
+        self.category_of = {}  # service index -> its activity's or wish's category
         for (year, c, source), indexes in by_place.items():
             if source != ServiceSource.ACTIVITY:
                 continue
@@ -574,6 +577,7 @@ class _City:
                     signup_id = self.take_ids(SignUp, 1)[0]
                     service[6] = signup_id
                     self.signup_of[index] = (signup_id, pk, late)
+                    self.category_of[index] = category
         self.say(f"writing {len(activities):,} activities")
         self.writer.write(
             Activity,
@@ -622,13 +626,17 @@ class _City:
         )
         categories = ("study", "elderly", "disability", "daily", "other")
 
+        wish_category = {}
+
         def wish(c, grid, status, published, fulfilled, residents):
             pk = self.take_ids(Wish, 1)[0]
             staff = self.staff_ids[c]
             confirmed = fulfilled + timedelta(days=1) if fulfilled else None
             group = residents > 1
+            title = rng.choice(WISH_TITLES)
+            wish_category[pk] = rng.choice(categories)
             wishes.append(
-                (pk, self.community_ids[c], grid, rng.choice(WISH_TITLES), "", rng.choice(categories))
+                (pk, self.community_ids[c], grid, title, "", wish_category[pk])
                 + ("material", "group" if group else "individual", residents, Decimal(rng.randrange(20, 300)))
                 + (self.name()[0] + "**", "", "", published + timedelta(days=30), "", status, staff, staff)
                 + (published, fulfilled, "", "", confirmed, staff if confirmed else None, None, "", "", now, now)
@@ -654,6 +662,7 @@ class _City:
                 published = claimed - timedelta(days=rng.randint(1, 10))
                 wish_id = wish(c, grid, WishStatus.CONFIRMED, published, start + timedelta(minutes=60), residents)
                 claim(wish_id, member, claimed, ClaimStatus.COMPLETED)
+                self.category_of[index] = wish_category[wish_id]
                 service[4], service[6], service[7], service[8], service[9] = grid, wish_id, start, 60, residents
         plan = self.plan
         for _ in range(round(len(wishes) * OPEN_CLAIM_SHARE)):
@@ -682,6 +691,7 @@ class _City:
             "grid",
             "source",
             "source_id",
+            "category",
             "content",
             "started_at",
             "ended_at",
@@ -698,6 +708,9 @@ class _City:
         )
         contents = {ServiceSource.ACTIVITY: "志愿服务活动", ServiceSource.WISH: "认领微心愿"}
 
+        def category(k):
+            return self.category_of.get(k) or MANUAL_CATEGORIES[k % len(MANUAL_CATEGORIES)]
+
         def originals():
             for k, service in enumerate(services):
                 i, organ_id, branch_id, c, grid, source, source_id, start, minutes, residents, _year = service
@@ -707,7 +720,8 @@ class _City:
                 decided = status != RecordStatus.PENDING
                 yield (
                     (record_ids[k], self.member_ids[i], organ_id, branch_id, self.community_ids[c], grid, source)
-                    + (source_id, contents.get(source) or rng.choice(MANUAL_CONTENT), start, end, minutes, residents)
+                    + (source_id, category(k), contents.get(source) or rng.choice(MANUAL_CONTENT), start, end)
+                    + (minutes, residents)
                     + (status, staff, staff if decided else None, end + timedelta(days=1) if decided else None)
                     + ("" if status != RecordStatus.REJECTED else "时长不实", None, end, end)
                 )
@@ -727,7 +741,17 @@ class _City:
                 decided_at = end + timedelta(days=3) if approved else None
                 yield (
                     (pk, self.member_ids[i], organ_id, branch_id, self.community_ids[c], grid, source, source_id)
-                    + ("时长更正", start, end, delta, residents_delta, status, staff, staff if approved else None)
+                    + (
+                        category(k),
+                        "时长更正",
+                        start,
+                        end,
+                        delta,
+                        residents_delta,
+                        status,
+                        staff,
+                        staff if approved else None,
+                    )
                     + (decided_at, "补录签退时间", record_ids[k], end + timedelta(days=2), end + timedelta(days=2))
                 )
 

@@ -7,7 +7,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.ledger import services
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from tests import factories as f
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -42,6 +42,7 @@ def serve(world):
             grid=grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content=content,
             started_at=start,
             ended_at=start + timedelta(hours=4),

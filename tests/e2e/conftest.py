@@ -138,7 +138,7 @@ def last_years_certificate(world, *, actor):
 
     from apps.ledger import services as ledger_services
     from apps.ledger.certificates import certificate_issue
-    from apps.ledger.models import RecordStatus, ServiceSource
+    from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
     from apps.places.models import Community
 
     Community.objects.filter(pk=world.community.pk).update(name="幸福社区", contact_phone="0571-87001234")
@@ -153,6 +153,7 @@ def last_years_certificate(world, *, actor):
             grid=world.grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content=content,
             started_at=start,
             ended_at=start + timedelta(minutes=minutes),

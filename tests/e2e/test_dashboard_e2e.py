@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of
 from apps.stats.selectors import node_metrics
@@ -56,6 +56,7 @@ class Organ:
             grid=grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content="政策宣讲进社区",
             started_at=start,
             ended_at=start + timedelta(hours=4),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from apps.ledger import services as ledger_services
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.notifications.models import Notification
 from apps.places.models import Community, Grid
 from apps.registrations.models import Registration, RegistrationStatus
@@ -31,6 +31,7 @@ def _served(world, content, month, minutes, source=ServiceSource.MANUAL, source_
         grid=world.grid,
         source=source,
         source_id=source_id,
+        category=ServiceCategory.CARE_VISIT,
         content=content,
         started_at=start,
         ended_at=start + timedelta(minutes=minutes),

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from apps.ledger.models import Certificate, RecordStatus, ServiceSource
+from apps.ledger.models import Certificate, RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.services import record_create
 from apps.orgs.models import Organ, PartyOrg
 from apps.places.models import Community, District, Street
@@ -217,6 +217,7 @@ def organ(e2e_world):
             grid=world.grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content=content,
             started_at=start,
             ended_at=start + timedelta(minutes=minutes),

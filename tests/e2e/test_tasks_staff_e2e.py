@@ -15,7 +15,7 @@ from apps.accounts.models import Role
 from apps.activities.hours import activity_finish
 from apps.activities.models import Activity, ActivityStatus, HoursStatus, SignUpStatus
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
 from apps.orgs.models import Organ, PartyOrg
 from apps.places.models import Community, Grid
@@ -69,6 +69,7 @@ def manual_record(world, member, *, minutes=90, residents=2, content="整理社�
             member=member,
             community=world.community,
             grid=world.grid,
+            category=ServiceCategory.CARE_VISIT,
             content=content,
             started_at=start,
             ended_at=start + timedelta(hours=2),
@@ -82,6 +83,7 @@ def manual_record(world, member, *, minutes=90, residents=2, content="整理社�
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content=content,
         started_at=start,
         ended_at=start + timedelta(hours=2),
@@ -109,6 +111,7 @@ def test_staff_enter_one_offline_service_for_several_members(visit, desk):
     for member in (world.member, world.neighbours[0]):
         page.check(f"input[name=members][value='{member.pk}']")
     page.fill("#id_other_phones", elsewhere.user.phone)
+    page.select_option("#id_category", "elderly")
     page.fill("#id_content", "为独居老人打扫卫生、清理楼道杂物")
     page.fill("#id_started_at", local(start))
     page.fill("#id_ended_at", local(start + timedelta(hours=2)))

@@ -1,12 +1,17 @@
 """The demo activities: finished ones with approved hours in the ledger, open upcoming ones, loaded once."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from apps.activities.models import Activity, ActivityStatus, HoursStatus, SignUp
+from apps.activities.models import Activity, ActivityStatus, Attendance, HoursStatus, SignUp
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.selectors import record_effective
 from apps.places.models import Community
+from apps.registrations.models import Pairing
 from fixtures.demo_activities import load_demo_activities
 from fixtures.demo_city import load_demo_city
 
@@ -50,13 +55,40 @@ def test_second_load_adds_nothing(loaded):
 def test_past_attendance_became_approved_records_in_the_ledger(loaded):
     approved = SignUp.objects.filter(hours_status=HoursStatus.APPROVED)
     assert approved.exists()
-    records = ServiceRecord.objects.filter(source=ServiceSource.ACTIVITY, status=RecordStatus.APPROVED)
+    records = ServiceRecord.objects.filter(
+        source=ServiceSource.ACTIVITY, status=RecordStatus.APPROVED, amends__isnull=True
+    )
     assert records.count() == approved.count()
-    for signup in approved.select_related("record", "activity")[:20]:
-        assert signup.record.credited_minutes == signup.credited_minutes > 0
+    for signup in approved.select_related("record", "activity"):
+        # Corrected hours are the approved record and its amendment, as on the attendance sheet.
+        assert record_effective(signup.record).minutes == signup.credited_minutes > 0
         assert signup.record.community_id == signup.activity.community_id
+        assert signup.record.category == signup.activity.category
 
 
 def test_history_includes_no_shows_and_missing_checkouts(loaded):
     assert SignUp.objects.filter(no_show=True).exists()
     assert SignUp.objects.filter(checkout_missing=True).exists()
+
+
+def test_the_year_has_every_outcome_of_attendance_and_hours(loaded):
+    signups = SignUp.objects.filter(activity__status=ActivityStatus.FINISHED)
+    assert signups.filter(attendance=Attendance.LEAVE).exists()
+    assert signups.filter(checked_in_at__gt=F("activity__starts_at") + timedelta(minutes=5)).exists()  # late
+    assert signups.filter(checked_out_at__lt=F("activity__ends_at") - timedelta(minutes=15)).exists()  # early
+    assert signups.filter(checked_in_at__isnull=True, hours_status=HoursStatus.APPROVED).exists()  # from the sheet
+    assert signups.filter(hours_status=HoursStatus.REJECTED).exists()
+    assert signups.filter(hours_status=HoursStatus.PENDING).exists()  # the last days' are not decided yet
+    amended = ServiceRecord.objects.filter(source=ServiceSource.ACTIVITY, amends__isnull=False)
+    assert amended.filter(credited_minutes__lt=0).exists()  # hours corrected down on the attendance sheet
+
+
+def test_paired_organs_branches_and_grid_workers_organize_some(loaded):
+    finished = Activity.objects.filter(status=ActivityStatus.FINISHED)
+    by_branch = finished.filter(organizer_party_org__isnull=False)
+    assert by_branch.exists()
+    for activity in by_branch.select_related("organizer_party_org"):
+        assert Pairing.objects.filter(
+            organ_id=activity.organizer_party_org.organ_id, community_id=activity.community_id
+        ).exists()
+    assert finished.filter(grid__grid_worker=F("created_by")).exists()

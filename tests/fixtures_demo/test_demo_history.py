@@ -10,8 +10,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.activities.models import Activity, ActivityCategory, ActivityStatus, SignUp
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, MemberAffiliation, Organ
+from apps.places.models import Community
 from apps.registrations.models import (
     Evaluation,
     EvaluationGrade,
@@ -21,9 +23,10 @@ from apps.registrations.models import (
     RegistrationStatus,
 )
 from apps.stats.rollups import reconcile
+from apps.wishes.models import ClaimStatus, Wish, WishCategory, WishClaim, WishStatus
 from fixtures.demo import plan
 from fixtures.demo_city import load_demo_city
-from fixtures.demo_history import load_demo_history, member_profiles
+from fixtures.demo_history import YearPlan, load_demo_history, member_profiles
 
 # Each module loads the whole demo city once: keep them on one xdist worker (scripts/test uses --dist loadgroup)
 # instead of loading it again on every worker that gets one of their tests.
@@ -71,10 +74,23 @@ def _hours_by_member(start, end):
 
 def test_the_first_load_adds_a_year_of_history_and_the_second_adds_nothing(loaded):
     first = loaded["first"]
-    assert 1500 <= first["service records"] <= 3500
+    assert first["activities"] and first["wishes"] and first["service records"]
     assert first["evaluations"] > 100
     assert first["organ moves"] == 1
     assert not +loaded["second"]
+
+
+def test_the_year_is_the_same_on_every_plan(loaded):
+    city = plan.build_city()
+    moves = {closed.member.user.phone: (closed.ended_on, closed.member.organ.name) for closed in _moves()}
+    anchor = timezone.localdate()
+    first, second = YearPlan(city, anchor, moves), YearPlan(city, anchor, moves)
+    assert (first.activities, first.wishes, first.manual) == (second.activities, second.wishes, second.manual)
+    assert first.activities and first.wishes and first.manual
+
+
+def _moves():
+    return MemberAffiliation.objects.filter(ended_on__isnull=False).select_related("member__user", "member__organ")
 
 
 def test_a_partial_history_is_completed_without_duplicates(loaded):
@@ -164,13 +180,78 @@ def test_services_are_where_members_live_or_where_their_organ_is_paired(loaded):
     paired = defaultdict(set)
     for organ_id, community_id in Pairing.objects.values_list("organ", "community"):
         paired[organ_id].add(community_id)
-    records = ServiceRecord.objects.filter(source=ServiceSource.MANUAL, amends__isnull=True)
-    rows = list(records.values_list("member", "organ", "community"))
+    # Whatever the source: activities, wishes and manual entries.
+    originals = ServiceRecord.objects.filter(amends__isnull=True)
+    rows = list(originals.values_list("member", "organ", "community"))
     assert all(community == home.get(member) or community in paired[organ] for member, organ, community in rows)
     away = sum(1 for member, _organ, community in rows if community != home.get(member))
     assert 0.1 <= away / len(rows) <= 0.4
-    assert records.filter(residents_served__gt=0).count() >= 0.3 * len(rows)
-    assert not records.filter(grid__isnull=True, status=RecordStatus.APPROVED).exists()
+    manual = originals.filter(source=ServiceSource.MANUAL)
+    assert manual.filter(residents_served__gt=0).count() >= 0.3 * manual.count()
+    assert not manual.filter(grid__isnull=True, status=RecordStatus.APPROVED).exists()
+
+
+# --- how the year was served ------------------------------------------------------------------------------------
+
+
+def _minutes_by(field, start, end):
+    approved = ServiceRecord.objects.filter(status=RecordStatus.APPROVED, started_at__gte=start, started_at__lt=end)
+    return dict(approved.values_list(field).annotate(total=Sum("credited_minutes")))
+
+
+def test_the_year_is_mostly_activities_with_wishes_and_some_manual_entries(loaded):
+    by_source = _minutes_by("source", *_year_window())
+    total = sum(by_source.values())
+    assert by_source[ServiceSource.ACTIVITY] > 0.6 * total
+    assert 0.1 <= by_source[ServiceSource.MANUAL] / total <= 0.2
+    assert 0.02 <= by_source[ServiceSource.WISH] / total <= 0.15
+
+
+def test_every_service_has_a_category_and_the_hours_spread_over_them(loaded):
+    assert set(ServiceRecord.objects.values_list("category", flat=True)) <= set(ServiceCategory.values)
+    by_category = _minutes_by("category", *_year_window())
+    total = sum(by_category.values())
+    # No category takes most of the year; every kind of activity and of wish is there.
+    assert max(by_category.values()) < 0.4 * total
+    assert set(ActivityCategory.values) | set(WishCategory.values) <= {c for c, m in by_category.items() if m > 0}
+    # An activity's records take its category, a wish's the wish's.
+    for record in ServiceRecord.objects.filter(source=ServiceSource.WISH, amends__isnull=True)[:50]:
+        assert record.category == Wish.objects.get(pk=record.source_id).category
+    activity = SignUp.objects.filter(record__isnull=False).select_related("record", "activity")
+    assert all(signup.record.category == signup.activity.category for signup in activity)
+
+
+def test_most_activities_are_shared_and_sized_like_their_kind(loaded):
+    start, end = _year_window()
+    finished = Activity.objects.filter(status=ActivityStatus.FINISHED, starts_at__gte=start, starts_at__lt=end)
+    assert finished.count() > 100
+    attended = Counter(
+        SignUp.objects.filter(activity__in=finished, record__isnull=False).values_list("activity", flat=True)
+    )
+    assert sum(1 for n in attended.values() if n >= 3) >= 0.5 * finished.count()
+    for community in Community.objects.all():
+        assert finished.filter(community=community).count() >= 10, community.name
+
+
+def test_wishes_are_claimed_fulfilled_and_mostly_confirmed(loaded):
+    start, end = _year_window()
+    claims = WishClaim.objects.filter(claimed_at__gte=start, claimed_at__lt=end)
+    claimed = set(claims.values_list("wish", flat=True))
+    confirmed = set(claims.filter(wish__status=WishStatus.CONFIRMED).values_list("wish", flat=True))
+    assert len(claimed) > 50
+    assert 0.7 <= len(confirmed) / len(claimed) <= 0.97
+    assert claims.filter(status=ClaimStatus.RELEASED, wish__status=WishStatus.CONFIRMED).exists()  # given back
+    assert claims.filter(branch__isnull=False, wish__status=WishStatus.CONFIRMED).count() >= 5  # by a branch
+    assert Wish.objects.filter(status=WishStatus.CANCELLED, claims__isnull=False).exists()
+
+
+def test_some_services_were_entered_for_several_members_together(loaded):
+    occasions = Counter(
+        ServiceRecord.objects.filter(occasion__isnull=False, status=RecordStatus.APPROVED).values_list(
+            "occasion", flat=True
+        )
+    )
+    assert len(occasions) >= 5 and min(occasions.values()) >= 2
 
 
 # --- every screen has something -------------------------------------------------------------------------------
@@ -192,7 +273,7 @@ def test_some_services_wait_some_were_rejected_and_some_corrected(loaded):
 
 def test_records_are_approved_by_the_staff_of_their_community(loaded):
     staff = dict(RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF).values_list("community", "user"))
-    approved = ServiceRecord.objects.filter(source=ServiceSource.MANUAL, status=RecordStatus.APPROVED)
+    approved = ServiceRecord.objects.filter(status=RecordStatus.APPROVED)
     for community_id, decided_by in approved.values_list("community", "decided_by").distinct():
         assert decided_by == staff[community_id]
 

@@ -12,7 +12,7 @@ from apps.activities.models import Activity, ActivityStatus, Attendance, SignUp,
 from apps.jobs import registry
 from apps.jobs.models import JobOutcome, JobRun
 from apps.jobs.runner import run_job
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.services import record_create
 from apps.orgs.models import Member
 from apps.registrations.models import RegistrationStatus
@@ -303,6 +303,7 @@ def approved_service(world, member, started_at, minutes=60):
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="环境卫生整治",
         started_at=started_at,
         ended_at=started_at + timedelta(minutes=minutes),

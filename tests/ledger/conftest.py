@@ -7,7 +7,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.ledger import services
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from tests import factories as f
 
 # A fixed local morning (the project's time zone), so that period boundaries are exact.
@@ -33,6 +33,7 @@ def make_record(world):
             "grid": grid,
             "source": ServiceSource.MANUAL,
             "source_id": None,
+            "category": ServiceCategory.CLEAN_UP,
             "content": "社区环境卫生整治",
             "started_at": start,
             "ended_at": start + timedelta(hours=3),

@@ -175,6 +175,7 @@ def manual_payload(world, **extra):
         "member": world.member.id,
         "community": world.community.id,
         "grid": world.grid.id,
+        "category": "elderly",
         "content": "帮助独居老人打扫卫生",
         "started_at": "2024-05-10T09:00:00+08:00",
         "ended_at": "2024-05-10T11:00:00+08:00",
@@ -196,7 +197,30 @@ def test_staff_enter_an_offline_service(world, make_client):
         world.organ,
     )
     assert response.data["amendments"] == []
+    assert record.category == response.data["category"] == "elderly"
     assert AuditEntry.objects.get(subject_id=record.pk, subject_type="ledger.servicerecord").reason == "线下服务补录"
+
+
+@pytest.mark.parametrize("category", [None, "", "gift", "wish"])
+def test_a_manual_entry_without_a_valid_category_is_refused_and_writes_nothing(world, make_client, category):
+    payload = manual_payload(world, category=category)
+    if category is None:
+        del payload["category"]
+    response = make_client(world.staff).post(LIST, payload, format="json")
+    assert (response.status_code, response.data["code"]) == (400, "invalid_input")
+    assert list(response.data["fields"]) == ["category"]
+    assert not ServiceRecord.objects.exists()
+    assert not AuditEntry.objects.filter(subject_type="ledger.servicerecord").exists()
+
+
+def test_records_are_listed_with_their_category_and_filtered_by_it(world, make_record, make_client):
+    cleaning = make_record(status=RecordStatus.APPROVED)
+    visit = make_record(status=RecordStatus.APPROVED, start=DAY + timedelta(days=1), category="care_visit")
+    client = make_client(world.staff)
+    listed = {row["id"]: row["category"] for row in client.get(LIST).data["results"]}
+    assert listed == {cleaning.pk: "clean_up", visit.pk: "care_visit"}
+    only = client.get(LIST, {"category": "care_visit"}).data["results"]
+    assert [row["id"] for row in only] == [visit.pk]
 
 
 @pytest.mark.parametrize(

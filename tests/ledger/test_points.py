@@ -6,7 +6,7 @@ import pytest
 
 from apps.core.figures import hours_of
 from apps.ledger import services
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.points import service_points
 from apps.ledger.selectors import annotate_member_totals, member_summary, member_totals, points_for_member
 from apps.orgs.models import Member
@@ -122,6 +122,7 @@ def test_database_rule_agrees_with_the_python_rule(world, make_record, minutes, 
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="补录",
         started_at=start,
         ended_at=start + span,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.ledger import errors, services
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import audit_for, record_effective
 from apps.orgs.models import Member
 from apps.orgs.services import member_move
@@ -54,7 +54,7 @@ def test_record_create_writes_an_audit_entry(world, make_record):
     record = make_record(recorded_by=world.staff)
     [entry] = audit_for(subject=record)
     assert (entry.action, entry.actor, entry.subject_type) == ("create", world.staff, "ledger.servicerecord")
-    assert entry.after == {"status": "pending", "credited_minutes": 90, "residents_served": 4}
+    assert entry.after == {"status": "pending", "credited_minutes": 90, "residents_served": 4, "category": "clean_up"}
 
 
 def test_record_approved_from_the_start_carries_its_decider(world, make_record):
@@ -84,6 +84,8 @@ def test_nobody_is_the_decider_of_their_own_service_at_creation(world, make_reco
         ({"content": "  "}, "content_invalid"),
         ({"content": "长" * 201}, "content_invalid"),
         ({"source": "gift"}, "source_invalid"),
+        ({"category": "gift"}, "category_invalid"),
+        ({"category": ""}, "category_invalid"),
         ({"status": RecordStatus.REJECTED}, "status_invalid"),
     ],
 )
@@ -107,6 +109,7 @@ def test_grid_must_belong_to_the_community(world):
             grid=world.other_grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content="走访",
             started_at=DAY,
             ended_at=DAY + timedelta(hours=1),
@@ -142,6 +145,7 @@ def manual(world, actor, **extra):
         "member": world.member,
         "community": world.community,
         "grid": world.grid,
+        "category": ServiceCategory.ELDERLY,
         "content": "为独居老人代购药品",
         "started_at": DAY,
         "ended_at": DAY + timedelta(hours=2),
@@ -158,6 +162,38 @@ def test_staff_enter_an_offline_service_pending_and_audited_with_the_reason(worl
     assert (record.status, record.source, record.recorded_by) == (RecordStatus.PENDING, "manual", world.staff)
     [entry] = audit_for(subject=record)
     assert (entry.action, entry.actor, entry.reason) == ("create", world.staff, "线下服务补录")
+
+
+def test_a_manual_entry_counts_in_the_category_staff_chose(world):
+    assert manual(world, world.staff).category == ServiceCategory.ELDERLY
+    patrol = manual(world, world.staff, content="夜间巡逻", category="night_patrol")
+    assert patrol.category == ServiceCategory.NIGHT_PATROL
+
+
+def test_a_manual_entry_with_a_bad_category_is_refused_and_writes_nothing(world):
+    with pytest.raises(Invalid) as exc:
+        manual(world, world.staff, category="wish")
+    assert (exc.value.code, exc.value.message) == ("category_invalid", errors.CATEGORY_INVALID)
+    assert not ServiceRecord.objects.exists()
+
+
+def test_a_group_entry_gives_every_member_the_category_and_a_bad_one_writes_nothing(world):
+    common = {
+        "actor": world.staff,
+        "members": [world.member, world.other_member],
+        "community": world.community,
+        "content": "清理楼道杂物",
+        "started_at": DAY,
+        "ended_at": DAY + timedelta(hours=2),
+        "credited_minutes": 100,
+        "reason": "线下服务补录",
+    }
+    with pytest.raises(Invalid) as exc:
+        services.record_create_manual_group(**common, category="nope")
+    assert exc.value.code == "category_invalid"
+    assert not ServiceRecord.objects.exists()
+    records = services.record_create_manual_group(**common, category=ServiceCategory.CLEAN_UP)
+    assert [r.category for r in records] == [ServiceCategory.CLEAN_UP] * 2
 
 
 def test_manual_entry_needs_a_reason(world):
@@ -324,6 +360,7 @@ def test_amendment_is_a_new_row_with_deltas_and_the_original_never_changes(world
         record=record, actor=world.staff, credited_minutes=120, residents_served=6, reason="核减"
     )
     assert (second.credited_minutes, second.residents_served) == (-30, 0)
+    assert first.category == second.category == record.category == ServiceCategory.CLEAN_UP
 
     assert row(record) == before
     assert record_effective(record) == (120, 6)

@@ -14,7 +14,7 @@ def build():
 
     from apps.activities import services as activities
     from apps.ledger import services as ledger
-    from apps.ledger.models import RecordStatus, ServiceSource
+    from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
     from apps.registrations import services as registrations
     from apps.registrations.models import EvaluationGrade, PostKind
     from apps.wishes import services as wishes
@@ -43,6 +43,7 @@ def build():
                 # A generic record: an activity's carry no residents (they are the activity's).
                 source=ServiceSource.MANUAL,
                 source_id=None,
+                category=ServiceCategory.CLEAN_UP,
                 content="社区夜巡",
                 started_at=start + timedelta(days=days),
                 ended_at=start + timedelta(days=days, hours=2),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.activities import services as activity_services
 from apps.activities.models import Activity, SignUp
 from apps.ledger import services as ledger_services
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.notifications.models import Notification
 from apps.stats.models import CommunityDayTotal, MemberDayTotal, OrganDayTotal
 from apps.wishes import services as wish_services
@@ -73,6 +73,7 @@ def past_record(world):
         # A generic record: an activity's carry no residents (they are the activity's).
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CLEAN_UP,
         content="社区环境卫生整治",
         started_at=start,
         ended_at=start + timedelta(hours=2),

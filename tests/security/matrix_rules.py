@@ -308,6 +308,7 @@ RULES = {
             "member": "{member}",
             "community": "{community}",
             "grid": "{grid}",
+            "category": "care_visit",
             "content": "入户走访",
             "started_at": "{past_start}",
             "ended_at": "{past_end}",

@@ -37,7 +37,7 @@ from apps.core.errors import DomainError, Forbidden, NotFound
 from apps.imports.models import ImportBatch, ImportKind, ImportStatus
 from apps.jobs.models import JobRun
 from apps.ledger import services as ledger_services
-from apps.ledger.models import AuditEntry, Certificate, ServiceSource
+from apps.ledger.models import AuditEntry, Certificate, ServiceCategory, ServiceSource
 from apps.ledger.selectors import subject_type_of
 from apps.notifications.models import Notification, NotificationKind
 from apps.registrations.models import Evaluation, EvaluationGrade, PostClaim
@@ -235,6 +235,7 @@ class Sides:
             grid=grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content="社区环境卫生整治",
             started_at=start,
             ended_at=start + timedelta(hours=2),

@@ -27,7 +27,7 @@ from apps.activities.models import ActivityStatus
 from apps.jobs.models import JobOutcome, JobRun
 from apps.ledger import services as ledger_services
 from apps.ledger.certificates import certificate_issue
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceSource
 from apps.notifications.models import Notification, NotificationKind
 from apps.orgs.models import PartyOrg
 from apps.registrations.models import Evaluation, EvaluationGrade, PostClaim, RegistrationStatus
@@ -123,6 +123,7 @@ class FuzzWorld:
             "grid": world.grid,
             "source": ServiceSource.MANUAL,
             "source_id": None,
+            "category": ServiceCategory.CLEAN_UP,
             "content": "社区环境卫生整治",
             "started_at": day,
             "ended_at": day + timedelta(hours=2),

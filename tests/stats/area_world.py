@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from apps.activities.models import Activity, ActivityStatus, SignUp, SignUpStatus
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.points import service_points
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory
@@ -81,6 +81,7 @@ class Area:
             grid=grid,
             source=extra.pop("source", ServiceSource.MANUAL),
             source_id=extra.pop("source_id", None),
+            category=ServiceCategory.CARE_VISIT,
             content="入户走访困难群众",
             started_at=start,
             ended_at=start + timedelta(hours=10),
@@ -118,6 +119,7 @@ class Area:
                 grid=grid,
                 source=ServiceSource.ACTIVITY,
                 source_id=signup.pk,
+                category=activity.category,
                 content=activity.title,
                 started_at=start,
                 ended_at=activity.ends_at,
@@ -135,6 +137,7 @@ class Area:
             members=members,
             community=community,
             grid=grid,
+            category=ServiceCategory.POLICY_TALK,
             content="集中开展政策宣讲",
             started_at=start,
             ended_at=start + timedelta(hours=2),

@@ -20,7 +20,7 @@ import pytest
 from apps.accounts.models import Role
 from apps.activities.models import SignUp, SignUpStatus
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.selectors import record_effective
 from apps.orgs.models import PartyOrgKind
 from apps.orgs.services import member_move, party_org_create
@@ -157,6 +157,7 @@ class _Writer:
                 grid=grid,
                 source=ServiceSource.WISH,
                 source_id=wish_id,
+                category=ServiceCategory.ELDERLY,
                 content="为独居老人送米面油",
                 started_at=started,
                 ended_at=started + timedelta(minutes=span),
@@ -177,6 +178,7 @@ class _Writer:
             grid=activity.grid,
             source=ServiceSource.ACTIVITY,
             source_id=signup.pk,
+            category=activity.category,
             content=activity.title,
             started_at=activity.starts_at,
             ended_at=activity.ends_at,
@@ -193,6 +195,8 @@ class _Writer:
             member=member,
             community=community,
             grid=grid,
+            # Every category in turn (not drawn from the generator, so the workload stays the one its seed makes).
+            category=ServiceCategory.values[self.workload.created % len(ServiceCategory.values)],
             content="入户走访困难群众",
             started_at=started,
             ended_at=started + timedelta(minutes=span),
@@ -210,6 +214,7 @@ class _Writer:
             members=members,
             community=community,
             grid=grid,
+            category=ServiceCategory.POLICY_TALK,
             content="集中开展政策宣讲",
             started_at=started,
             ended_at=started + timedelta(minutes=span),

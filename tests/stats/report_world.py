@@ -13,7 +13,7 @@ from docx import Document
 from docx.table import Table as DocxTable
 
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import year_period
 from tests import factories as f
@@ -63,6 +63,7 @@ class OrganWorld:
             grid=grid,
             source=source,
             source_id=source_id,
+            category=ServiceCategory.CLEAN_UP,
             content="社区环境卫生整治",
             started_at=start,
             ended_at=start + timedelta(minutes=minutes),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.accounts.scope import forget_scope
 from apps.activities.models import ActivityStatus, SignUp, SignUpStatus
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.registrations.models import Evaluation, EvaluationGrade
 from apps.stats import errors
 from apps.wishes import services as wishes
@@ -280,7 +280,7 @@ class Ledger:
 
         self.record(world.member, 90, 4, now - timedelta(days=2))
         self.record(world.member, 45, 2, now - timedelta(days=1))
-        amended = self.record(self.teammate, 120, 3, now - timedelta(days=2))
+        amended = self.record(self.teammate, 120, 3, now - timedelta(days=2), category=ServiceCategory.NIGHT_PATROL)
         ledger.record_amend(
             record=amended, actor=world.staff, credited_minutes=100, residents_served=5, reason="补录签退时间"
         )
@@ -299,7 +299,17 @@ class Ledger:
         wishes.wish_claim(wish=far, actor=world.other_member.user)
         wishes.wish_fulfil(wish=far, actor=world.other_member.user, note="已上门看望。")
 
-    def record(self, member, minutes, residents, start, *, grid=None, status=RecordStatus.APPROVED):
+    def record(
+        self,
+        member,
+        minutes,
+        residents,
+        start,
+        *,
+        grid=None,
+        status=RecordStatus.APPROVED,
+        category=ServiceCategory.CARE_VISIT,
+    ):
         grid = grid or self.world.grid
         return ledger.record_create(
             member=member,
@@ -307,6 +317,7 @@ class Ledger:
             grid=grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=category,
             content="入户走访困难群众",
             started_at=start,
             ended_at=start + timedelta(hours=4),
@@ -471,11 +482,17 @@ def test_a_period_without_the_services_counts_nothing(world, served, make_client
     [
         ("reviewer", "organ", "month", SIDE_A),
         ("reviewer", "organ", "children", SIDE_A),
+        ("reviewer", "organ", "category", SIDE_A),
         ("reviewer", "organ", "source", SIDE_A),
         ("secretary", "branch", "children", SIDE_A),
+        ("secretary", "branch", "category", SIDE_A),
         ("member", "member", "month", MEMBER_A),
+        ("member", "member", "category", MEMBER_A),
         ("member", "member", "source", MEMBER_A),
         ("staff", "community", "children", SIDE_A),
+        ("staff", "community", "category", SIDE_A),
+        ("street_admin", "street", "source", SIDE_A),
+        ("superuser", "city", "category", {k: SIDE_A[k] + SIDE_B[k] for k in SIDE_B}),
         ("street_admin", "street", "children", SIDE_A),
         ("district_admin", "district", "children", SIDE_A),
         ("superuser", "city", "children", {k: SIDE_A[k] + SIDE_B[k] for k in SIDE_B}),
@@ -490,21 +507,35 @@ def test_breakdown_rows_add_up_to_the_summary(world, served, make_client, role, 
     assert response.data["by"] == by
     rows = response.data["rows"]
     assert rows
-    measures = ["person_times", "minutes"] if by == "source" else ["person_times", "minutes", "residents_served"]
-    if by != "source":
+    by_kind = by in ("category", "source")
+    measures = ["person_times", "minutes"] if by_kind else ["person_times", "minutes", "residents_served"]
+    if not by_kind:
         measures += ["wish_services", "points"]
     for measure in measures:
         assert sum(row[measure] for row in rows) == summary[measure] == expected[measure], measure
 
 
-def test_breakdown_by_source_separates_wishes_from_manual_entries(world, served, make_client):
+def test_breakdown_by_source_separates_wishes_activities_and_manual_entries(world, served, make_client):
     response = get(
         make_client(world.reviewer), "breakdown", level="organ", id=world.organ.pk, by="source", **served.period
     )
-    rows = {row["key"]: row for row in response.data["rows"]}
-    assert (rows["wish"]["person_times"], rows["wish"]["minutes"]) == (1, 60)
-    assert (rows["manual"]["person_times"], rows["manual"]["minutes"]) == (3, 90 + 45 + 100)
-    assert all(row["minutes"] == 0 for key, row in rows.items() if key.startswith("activity:"))
+    rows = {row["key"]: (row["person_times"], row["minutes"]) for row in response.data["rows"]}
+    assert list(rows) == ["wish", "activity", "manual"]
+    assert rows == {"wish": (1, 60), "activity": (0, 0), "manual": (3, 90 + 45 + 100)}
+
+
+def test_breakdown_by_category_puts_every_service_in_its_category_whatever_its_source(world, served, make_client):
+    response = get(
+        make_client(world.reviewer), "breakdown", level="organ", id=world.organ.pk, by="category", **served.period
+    )
+    rows = {row["key"]: (row["person_times"], row["minutes"]) for row in response.data["rows"]}
+    assert list(rows) == ServiceCategory.values  # every category, zeros included
+    assert rows["care_visit"] == (2, 90 + 45)  # manual entries
+    assert rows["night_patrol"] == (1, 100)  # a manual entry, counted as amended
+    assert rows["elderly"] == (1, 60)  # the confirmed wish, in its category
+    assert all(rows[key] == (0, 0) for key in rows if key not in ("care_visit", "night_patrol", "elderly"))
+    labels = {row["key"]: row["label"] for row in response.data["rows"]}
+    assert labels["elderly"] == str(ServiceCategory.ELDERLY.label)
 
 
 def test_breakdown_by_children_of_the_city_lists_every_organ(world, served, make_client):
@@ -600,6 +631,7 @@ class Ranked:
                     grid=world.grid,
                     source=ServiceSource.MANUAL,
                     source_id=None,
+                    category=ServiceCategory.CARE_VISIT,
                     content="社区环境卫生整治",
                     started_at=start,
                     ended_at=start + timedelta(hours=5),
@@ -841,6 +873,7 @@ def _crowd(world, branch, count):
             grid=world.grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=ServiceCategory.CARE_VISIT,
             content="社区夜巡",
             started_at=start,
             ended_at=start + timedelta(hours=2),
@@ -933,6 +966,7 @@ class SharedServices:
             grid=self.world.grid,
             source=source,
             source_id=source_id,
+            category=ServiceCategory.OTHER,
             content="社区服务",
             started_at=start,
             ended_at=start + timedelta(hours=2),
@@ -963,6 +997,7 @@ class SharedServices:
             members=members,
             community=self.world.community,
             grid=self.world.grid,
+            category=ServiceCategory.CLEAN_UP,
             content="楼道清扫",
             started_at=DAY + timedelta(days=3),
             ended_at=DAY + timedelta(days=3, hours=2),
@@ -1036,6 +1071,7 @@ def test_dates_in_the_query_are_local_days(world, make_client):
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="社区夜巡",
         started_at=start,
         ended_at=start + timedelta(hours=2),

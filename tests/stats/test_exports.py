@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from apps.accounts.models import Role
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.orgs.models import Organ
 from apps.registrations.models import Evaluation, EvaluationGrade
 from apps.stats import exports, selectors
@@ -82,6 +82,7 @@ class OrganWorld:
             grid=grid,
             source=source,
             source_id=source_id,
+            category=ServiceCategory.CLEAN_UP,
             content="社区环境卫生整治",
             started_at=start,
             ended_at=start + timedelta(minutes=minutes),

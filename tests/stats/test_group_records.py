@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from apps.accounts.models import Role
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import member_summary, record_effective
 from apps.stats.models import ROLLUP_MODELS
 from apps.stats.nodes import Level, Node
@@ -43,6 +43,7 @@ def enter_group(world, members, *, minutes=60, residents=5, start=DAY):
         members=members,
         community=world.community,
         grid=world.grid,
+        category=ServiceCategory.CARE_VISIT,
         content="楼道清扫",
         started_at=start,
         ended_at=start + timedelta(hours=2),
@@ -58,6 +59,7 @@ def enter_alone(world, member, *, minutes=60, start=DAY):
         member=member,
         community=world.community,
         grid=world.grid,
+        category=ServiceCategory.CARE_VISIT,
         content="入户走访",
         started_at=start,
         ended_at=start + timedelta(hours=1),

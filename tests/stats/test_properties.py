@@ -288,6 +288,11 @@ def test_every_node_equals_its_children_its_months_and_the_ledger(played):
                     figures = reference.figures(period, both(rule, child))
                     assert sums(row) == sums(figures), (*context, row["level"], row["id"])
 
+            for by in ("category", "source"):
+                kinds = node_breakdown(node=node, period=period, by=by)
+                for measure in ("person_times", "minutes"):
+                    assert sum(row[measure] for row in kinds) == metrics[measure], (*context, by, measure)
+
             months = node_breakdown(node=node, period=period, by="month")
             assert [row["key"] for row in months] == [m.strftime("%Y-%m") for m in period.months()], context
             assert add_up(months) == additive(metrics), context

@@ -12,7 +12,7 @@ from apps.activities import hours
 from apps.activities.models import Activity
 from apps.core.errors import DomainError
 from apps.ledger import services as ledger
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import year_period
 from apps.stats.selectors import branch_rows, member_table, node_breakdown, node_metrics
@@ -195,6 +195,7 @@ def test_a_wish_served_by_two_members_counts_its_residents_once_at_each_node(wor
             grid=world.grid,
             source=ServiceSource.WISH,
             source_id=wish_id,
+            category=ServiceCategory.ELDERLY,
             content="为独居老人送米面油",
             started_at=START,
             ended_at=END,

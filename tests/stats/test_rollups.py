@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from apps.core.errors import Conflict, Invalid
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.orgs.services import member_move
 from apps.stats.models import MEASURES, ROLLUP_MODELS, CommunityDayTotal, MemberDayTotal, OrganDayTotal
 from apps.stats.rollups import reconcile
@@ -31,6 +31,7 @@ def write(world, *, minutes=90, residents=4, start=DAY, span=180, member=None, g
         "grid": grid,
         "source": ServiceSource.MANUAL,
         "source_id": None,
+        "category": ServiceCategory.CARE_VISIT,
         "content": "入户走访",
         "started_at": start,
         "ended_at": start + timedelta(minutes=span),

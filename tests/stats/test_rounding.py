@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from apps.core.figures import hours_of, percent_of, rate_of, ratio_of
 from apps.ledger import services as ledger
 from apps.ledger.certificates import hours_text
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.web.templatetags.web import hours as hours_filter
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -53,6 +53,7 @@ def serve(world, minutes):
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="入户走访困难群众",
         started_at=start,
         ended_at=start + timedelta(minutes=max(minutes, 1)),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.selectors import member_summary
 from apps.stats import areas
 from apps.stats.models import MEASURES, ROLLUP_MODELS
@@ -44,6 +44,7 @@ def serve(world, *, member=None, minutes=30, residents=2, source=ServiceSource.M
         "grid": world.grid,
         "source": source,
         "source_id": source_id,
+        "category": ServiceCategory.CARE_VISIT,
         "content": "入户走访困难群众",
         "started_at": start,
         "ended_at": start + timedelta(hours=2),
@@ -98,8 +99,9 @@ def assert_no_service(world):
         }
         assert figures == dict.fromkeys(figures, 0), node
         assert str(metrics["hours"]) == "0.0", node
-        for row in node_breakdown(node=node, period=PERIOD, by="source"):
-            assert (row["person_times"], row["minutes"]) == (0, 0), (node, row["key"])
+        for by in ("category", "source"):
+            for row in node_breakdown(node=node, period=PERIOD, by=by):
+                assert (row["person_times"], row["minutes"]) == (0, 0), (node, by, row["key"])
     organ = Node(Level.ORGAN, world.organ)
     assert world.member in zero_service_members(node=organ, period=PERIOD)
     assert node_metrics(node=organ, period=PERIOD)["zero_service_members"] == 1

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from apps.accounts.models import Role
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.registrations.models import Evaluation, EvaluationGrade
 from apps.stats import errors, glossary
 from apps.stats.nodes import Level, Node
@@ -71,14 +71,26 @@ class Dash:
             (self.m2, 11, 45, 0),
         ]
         for member, month, minutes, residents in self.approved:
-            self.record(member, month, minutes, residents)
+            # Manual entries in two categories: world.member's care visits, m2's night patrols.
+            category = ServiceCategory.NIGHT_PATROL if member == self.m2 else ServiceCategory.CARE_VISIT
+            self.record(member, month, minutes, residents, category=category)
         pending = self.record(self.m3, 4, 300, 5, status=RecordStatus.PENDING)
         rejected = self.record(self.m3, 6, 300, 5, status=RecordStatus.PENDING)
         ledger.record_reject(record=rejected, actor=world.staff, reason="时长与签到记录不符")
         assert pending.status == RecordStatus.PENDING
         self.record(world.other_member, 7, 200, 1, grid=world.other_grid)
 
-    def record(self, member, month, minutes, residents, *, grid=None, status=RecordStatus.APPROVED):
+    def record(
+        self,
+        member,
+        month,
+        minutes,
+        residents,
+        *,
+        grid=None,
+        status=RecordStatus.APPROVED,
+        category=ServiceCategory.CARE_VISIT,
+    ):
         grid = grid or self.world.grid
         start = datetime(YEAR, month, 10, 9, 0, tzinfo=LOCAL)
         return ledger.record_create(
@@ -87,6 +99,7 @@ class Dash:
             grid=grid,
             source=ServiceSource.MANUAL,
             source_id=None,
+            category=category,
             content="入户走访困难群众",
             started_at=start,
             ended_at=start + timedelta(hours=5),
@@ -298,19 +311,28 @@ def test_the_hours_by_month_chart_is_an_accessible_svg_with_one_bar_per_month(wo
     assert heights.index(max(heights)) + 1 == 3
     assert f"{YEAR}-03: 3" in chart  # 120 + 60 minutes
     assert "<details>" in chart and "<table>" in chart
-    for chart_id in ("hours-by-unit", "hours-by-category"):
+    for chart_id in ("hours-by-unit", "hours-by-category", "hours-by-source"):
         assert "<title" in figure(html, chart_id)
 
 
-def test_the_category_chart_puts_manual_entries_in_their_bar(world, dash):
+def test_the_category_chart_puts_manual_entries_in_their_categories(world, dash):
     html = browser_for(world.reviewer).get(page_url(**year_params(f"organ:{world.organ.pk}"))).content.decode()
-    chart = figure(html, "hours-by-category")
+    widths = bar_widths(figure(html, "hours-by-category"))
+    assert len(widths) == len(ServiceCategory.values)  # every category, zeros included
+    bars = dict(zip(ServiceCategory.values, widths, strict=True))
+    assert bars["care_visit"] > bars["night_patrol"] > 0  # 210 minutes and 105
+    assert all(width == 0 for key, width in bars.items() if key not in ("care_visit", "night_patrol"))
+
+
+def test_the_source_chart_tells_manual_entries_from_wishes_and_activities(world, dash):
+    html = browser_for(world.reviewer).get(page_url(**year_params(f"organ:{world.organ.pk}"))).content.decode()
+    chart = figure(html, "hours-by-source")
     rows = node_breakdown(node=Node(Level.ORGAN, world.organ), period=period_of(year=YEAR), by="source")
+    assert [row["key"] for row in rows] == ["wish", "activity", "manual"]
     widths = bar_widths(chart)
-    assert len(widths) == len(rows)
-    manual = [n for n, row in enumerate(rows) if row["key"] == "manual"][0]
-    assert widths[manual] == max(widths) > 0
-    assert sum(1 for width in widths if width > 0) == 1
+    assert len(widths) == 3
+    assert widths[2] == max(widths) > 0 and widths[0] == widths[1] == 0
+    assert rows[2]["minutes"] == dash.organ_minutes()
 
 
 def test_the_branch_chart_links_each_branch_to_its_dashboard(world, dash):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.ledger.models import AuditEntry, Certificate, RecordStatus, ServiceSource
+from apps.ledger.models import AuditEntry, Certificate, RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.services import record_create
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ def served(world, member, minutes):
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="社区环境整治",
         started_at=start,
         ended_at=start + timedelta(hours=3),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.ledger import services as ledger
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceSource
 from apps.orgs.models import MemberAffiliation, PartyOrgKind
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of
@@ -139,6 +139,7 @@ def serve_last_month(world, member):
         grid=world.grid,
         source=ServiceSource.MANUAL,
         source_id=None,
+        category=ServiceCategory.CARE_VISIT,
         content="入户走访困难群众",
         started_at=start,
         ended_at=start + timedelta(hours=3),

@@ -12,7 +12,7 @@ from apps.activities.hours import activity_finish
 from apps.activities.models import HoursStatus
 from apps.ledger import services as ledger_services
 from apps.ledger.certificates import NO_APPROVED_SERVICE
-from apps.ledger.models import Certificate, RecordStatus, ServiceSource
+from apps.ledger.models import Certificate, RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.points import service_points
 from apps.places import errors as place_errors
 from apps.places.models import Community, Grid
@@ -69,6 +69,7 @@ def make_record(world, *, member=None, minutes=90, start=None, status=RecordStat
         grid=world.grid,
         source=source,
         source_id=kw.pop("source_id", None),
+        category=kw.pop("category", ServiceCategory.CLEAN_UP),
         content=kw.pop("content", "社区环境卫生整治"),
         started_at=start,
         ended_at=start + timedelta(minutes=max(minutes, 180)),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.ledger import services as ledger
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import record_effective
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import period_of
@@ -51,6 +51,7 @@ def entry_form(world, **overrides):
         "grid": "",
         "members": [world.member.pk, world.neighbours[0].pk],
         "other_phones": "",
+        "category": "elderly",
         "content": "帮助独居老人打扫卫生",
         "started_at": local(start),
         "ended_at": local(start + timedelta(hours=2)),
@@ -68,6 +69,7 @@ def manual_record(world, member=None, minutes=60, residents=2):
         actor=world.staff,
         member=member or world.member,
         community=world.community,
+        category=ServiceCategory.CARE_VISIT,
         content="整理社区图书角",
         started_at=start,
         ended_at=start + timedelta(hours=2),
@@ -99,6 +101,7 @@ def test_staff_enter_one_service_done_by_several_members_and_the_residents_count
         (RecordStatus.PENDING, ServiceSource.MANUAL, 120, desk.staff.pk)
     }
     assert sum(r.residents_served for r in records) == 3
+    assert {r.category for r in records} == {ServiceCategory.ELDERLY}
     assert AuditEntry.objects.filter(subject_type="ledger.servicerecord", action="create").count() == 3
     # Approved, the occasion's 3 residents count once at every node that took part: each member, each organ, the
     # community (not 3 for the first member only, nor 6 for side A's organ of two members).
@@ -112,6 +115,27 @@ def test_staff_enter_one_service_done_by_several_members_and_the_residents_count
         Node(Level.COMMUNITY, desk.community),
     ]
     assert [node_metrics(node=node, period=period)["residents_served"] for node in nodes] == [3] * 6
+
+
+def test_the_entry_form_asks_for_a_category_with_none_chosen_in_advance(desk):
+    client = browser_for(desk.staff)
+    html = client.get(reverse("staff:record-new")).content.decode()
+    select = re.search(r'<select name="category"[^>]*>(.*?)</select>', html, re.S)
+    assert select and "required" in select.group(0)
+    offered = re.findall(r'<option value="([^"]*)"', select.group(1))
+    assert offered == ["", *ServiceCategory.values]
+    assert re.findall(r'<option value="([^"]*)" selected', select.group(1)) == [""]
+    for category in ("", "gift"):
+        response = client.post(reverse("staff:record-new"), entry_form(desk, category=category))
+        assert response.status_code == 200 and list(response.context["form"].errors) == ["category"]
+    assert not ServiceRecord.objects.exists()
+
+
+def test_the_record_list_shows_each_records_category(desk):
+    record = manual_record(desk)
+    html = browser_for(desk.second_staff).get(reverse("staff:records")).content.decode()
+    item = re.search(rf'<li id="record-{record.pk}">(.*?)</li>', html, re.S).group(1)
+    assert 'data-category="care_visit"' in item
 
 
 def test_an_entry_with_a_bad_figure_or_an_unknown_number_writes_nothing(desk):

@@ -9,12 +9,20 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.core.errors import Conflict, Forbidden, Invalid
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import subject_type_of
 from apps.orgs import services as org_services
 from apps.registrations.models import RegistrationStatus
 from apps.wishes import errors, services
-from apps.wishes.models import Beneficiary, ClaimStatus, Wish, WishClaim, WishParticipant, WishStatus
+from apps.wishes.models import (
+    Beneficiary,
+    ClaimStatus,
+    Wish,
+    WishCategory,
+    WishClaim,
+    WishParticipant,
+    WishStatus,
+)
 from tests import factories as f
 from tests.wishes.conftest import RESIDENT_NAME, WishClaimFactory, image_bytes, upload
 
@@ -517,7 +525,7 @@ class TestFulfil:
 class TestConfirm:
     def test_confirm_writes_the_claimants_approved_record(self, w, settings):
         settings.WISH_SERVICE_MINUTES = 90
-        wish = w.fulfilled(beneficiary=Beneficiary.GROUP, residents_count=3, grid=w.grid)
+        wish = w.fulfilled(beneficiary=Beneficiary.GROUP, residents_count=3, grid=w.grid, category=WishCategory.STUDY)
         wish = services.wish_confirm(wish=wish, actor=w.staff, rating=5, comment="老人很满意")
         assert wish.status == WishStatus.CONFIRMED and wish.rating == 5 and wish.rating_comment == "老人很满意"
         assert wish.confirmed_by == w.staff and wish.confirmed_at
@@ -527,6 +535,7 @@ class TestConfirm:
         assert (record.community, record.grid) == (w.community, w.grid)
         assert (record.source, record.source_id) == (ServiceSource.WISH, wish.pk)
         assert record.credited_minutes == 90 and record.residents_served == 3
+        assert record.category == ServiceCategory.STUDY  # the wish's category
         assert record.ended_at == wish.fulfilled_at and record.started_at == wish.fulfilled_at - timedelta(minutes=90)
         assert record.decided_by == w.staff
         assert _actions(wish) == ["claim", "fulfil", "confirm"]
@@ -695,3 +704,55 @@ def test_expire_by_a_person_needs_the_communitys_staff(w):
     with pytest.raises(Forbidden):
         services.wish_expire(wish=wish, actor=w.grid_worker, now=later)
     assert services.wish_expire(wish=wish, actor=w.staff, now=later).status == WishStatus.EXPIRED
+
+
+# --- a lifecycle told at its own times (the demo's history) -----------------------------------------------------
+
+
+def test_each_step_takes_the_moment_it_is_given(w):
+    posted = timezone.now() - timedelta(days=40)
+    claimed, fulfilled, confirmed = (posted + timedelta(days=d) for d in (1, 4, 5))
+    wish = services.wish_create(
+        actor=w.staff,
+        grid=w.grid,
+        title="为独居老人送米送油",
+        category=WishCategory.DAILY,
+        resident_name="王秀英",
+        deadline=posted + timedelta(days=20),
+        publish=True,
+        now=posted,
+    )
+    claim = services.wish_claim(wish=wish, actor=w.member.user, now=claimed)
+    wish = services.wish_fulfil(wish=wish, actor=w.member.user, note="已送到。", now=fulfilled)
+    wish = services.wish_confirm(wish=wish, actor=w.staff, rating=5, now=confirmed)
+    assert (wish.published_at, claim.claimed_at, wish.fulfilled_at, wish.confirmed_at) == (
+        posted,
+        claimed,
+        fulfilled,
+        confirmed,
+    )
+    assert claim.claim_deadline == claimed + timedelta(days=14)
+    record = ServiceRecord.objects.get(source=ServiceSource.WISH, source_id=wish.pk)
+    assert (record.ended_at, record.category) == (fulfilled, ServiceCategory.DAILY)
+
+
+def test_a_claim_at_a_past_moment_is_judged_on_that_day(w):
+    today = timezone.localdate()
+    f.PairingFactory(organ=w.other_organ, community=w.community, starts_on=today - timedelta(days=10))
+    with pytest.raises(Forbidden) as exc:  # the pairing had not started yet
+        services.wish_claim(wish=w.wish(), actor=w.other_member.user, now=timezone.now() - timedelta(days=20))
+    assert _code(exc) == "not_eligible_to_claim"
+    services.wish_claim(wish=w.wish(), actor=w.other_member.user, now=timezone.now() - timedelta(days=5))
+
+
+def test_a_claim_given_back_and_a_withdrawal_keep_their_moments(w):
+    claimed = timezone.now() - timedelta(days=8)
+    wish = w.wish()
+    first = services.wish_claim(wish=wish, actor=w.member.user, now=claimed)
+    services.wish_release(wish=wish, actor=w.member.user, reason="临时出差", now=claimed + timedelta(days=1))
+    second = services.wish_claim(wish=wish, actor=w.teammate.user, now=claimed + timedelta(days=2))
+    services.wish_cancel(wish=wish, actor=w.staff, reason="家属已自行解决", now=claimed + timedelta(days=3))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.released_at) == (ClaimStatus.RELEASED, claimed + timedelta(days=1))
+    assert (second.status, second.released_at) == (ClaimStatus.RELEASED, claimed + timedelta(days=3))

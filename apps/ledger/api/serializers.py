@@ -1,9 +1,10 @@
 """Serializers of the ledger API (small, one per purpose)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.core.serializers import InputSerializer
-from apps.ledger.models import AuditEntry, ServiceRecord
+from apps.ledger.models import AuditEntry, ServiceCategory, ServiceRecord
 from apps.orgs.models import Member
 from apps.places.models import Community, Grid
 
@@ -54,6 +55,7 @@ class RecordOutputSerializer(serializers.ModelSerializer):
             "grid_name",
             "source",
             "source_id",
+            "category",
             "content",
             "started_at",
             "ended_at",
@@ -88,6 +90,9 @@ class ManualRecordInputSerializer(InputSerializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.filter(is_active=True))
     community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all())
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    category = serializers.ChoiceField(
+        choices=ServiceCategory.choices, help_text=_("What the service was (patrol, clean-up, care visit ...).")
+    )
     content = serializers.CharField(max_length=CONTENT_MAX)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()

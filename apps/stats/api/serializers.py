@@ -62,7 +62,9 @@ class SummaryOutputSerializer(serializers.Serializer):
 
 
 class BreakdownRowOutputSerializer(serializers.Serializer):
-    key = serializers.CharField(required=False, help_text=_("Month (YYYY-MM) or kind of service."))
+    key = serializers.CharField(
+        required=False, help_text=_("Month (YYYY-MM), category of service (by=category) or source (by=source).")
+    )
     label = serializers.CharField(required=False)
     level = serializers.CharField(required=False, help_text=_("Children: the child's level."))
     id = serializers.IntegerField(required=False, allow_null=True)

@@ -57,7 +57,7 @@ class SummaryView(APIView):
 
 
 class BreakdownView(APIView):
-    """The node's sums by month, by kind of service, or by its children."""
+    """The node's sums by month, by category of service (whatever its source), by source, or by its children."""
 
     permission_classes = [permissions.IsAuthenticated]
 

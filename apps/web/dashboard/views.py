@@ -404,13 +404,24 @@ class HomeView(DashboardPage):
                     horizontal=True,
                 )
             )
-        sources = selectors.node_breakdown(node=node, period=period, by="source")
+        categories = selectors.node_breakdown(node=node, period=period, by="category")
         charts.append(
             _chart(
                 "hours-by-category",
                 _("Hours by category"),
+                _("Service hours of %(node)s in %(period)s by category of service, whatever its source.")
+                % {"node": node.name, "period": period.label},
+                categories,
+                horizontal=True,
+            )
+        )
+        sources = selectors.node_breakdown(node=node, period=period, by="source")
+        charts.append(
+            _chart(
+                "hours-by-source",
+                _("Hours by source"),
                 _(
-                    "Service hours of %(node)s in %(period)s by kind of service: wishes, each category of activity, "
+                    "Service hours of %(node)s in %(period)s by source: micro-wishes, volunteer activities, "
                     "manual entries."
                 )
                 % {"node": node.name, "period": period.label},

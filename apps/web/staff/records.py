@@ -9,7 +9,7 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import BLANK_CHOICE_DASH, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
 from apps.core.masking import mask_phone
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import attach_effective, record_list
 from apps.orgs.models import Member
 from apps.places.models import Community
@@ -128,6 +128,8 @@ class ManualRecordForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("One number a line, for members registered elsewhere."),
     )
+    # No category chosen in advance: a manual entry counts in the category staff choose for it.
+    category = forms.ChoiceField(label=gettext_lazy("Category"), choices=[*BLANK_CHOICE_DASH, *ServiceCategory.choices])
     content = forms.CharField(label=gettext_lazy("Service content"), max_length=_CONTENT_MAX)
     started_at = _datetime_field(gettext_lazy("Started at"))
     ended_at = _datetime_field(gettext_lazy("Ended at"))
@@ -256,6 +258,7 @@ class RecordCreateView(RecordPageMixin, FormView):
                 members=data["all_members"],
                 community=data["community"],
                 grid=data["grid"],
+                category=data["category"],
                 content=data["content"],
                 started_at=data["started_at"],
                 ended_at=data["ended_at"],

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment, User
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience
-from apps.ledger.models import ServiceSource
+from apps.ledger.models import ServiceCategory, ServiceSource
 from apps.ledger.services import record_create
 from apps.orgs import services as org_services
 from apps.orgs.models import PartyOrg, PartyOrgKind
@@ -216,6 +216,7 @@ def build(
                 grid=grids[0][i % 2],
                 source=ServiceSource.MANUAL,
                 source_id=None,
+                category=ServiceCategory.CARE_VISIT,
                 content="入户走访困难群众",
                 started_at=started,
                 ended_at=started + timedelta(minutes=90),
