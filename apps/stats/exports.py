@@ -402,8 +402,10 @@ def branch_summary_workbook(*, node, period):
     """Bytes of an .xlsx file: one line per Party branch of the node with its figures in the period, and the
     totals, where rates and averages are worked out from the totals rather than added up."""
     rows = selectors.branch_rows(node=node, period=period)
-    # Two branches whose members served in one activity each count it: the totals line gives the node's own count.
+    # Two branches whose members served in one activity each count it, and a member who moved between two branches in
+    # the period served in both: the totals line gives the node's own distinct counts, not the sums of its lines.
     distinct = selectors.service_counts(node=node, period=period)
+    members_served = len(selectors.member_minutes(node, period))
     columns = [
         Column(_("Party branch"), lambda r: r["name"]),
         _figure("members"),
@@ -416,7 +418,7 @@ def branch_summary_workbook(*, node, period):
             RATE_FORMAT,
             total=lambda rows: _or_dash(_ratio(_total(rows, "registered_members"), _total(rows, "members"), 4)),
         ),
-        _figure("members_served"),
+        _figure("members_served", total=members_served),
         _figure("wishes_solved", total=distinct["wishes_solved"]),
         _figure("activities_organized"),
         _figure("activities_joined", total=distinct["activities_joined"]),
