@@ -545,15 +545,19 @@ def _organ_rows(node, period):
 
 
 def member_table(*, node, period):
-    """One row per member of the node (now) with their figures in the period as attributed to the node, their
-    registration community, star level and community evaluations of the period's year; the year's member table
-    export reads this. Sorted by branch, then name."""
+    """One row per member of the node (now, and anyone who served for it in the period and has left since: a
+    record keeps the organ and branch of the time, so the rows add up to the node's figures) with their figures in the
+    period as attributed to the node, their registration community, star level and community evaluations of the
+    period's year; the year's member table export reads this. Sorted by branch, then name."""
+    grouped = _member_day_rows(node, period).values("member_id").annotate(**_SUMS)
+    found = {row["member_id"]: row for row in grouped if row["person_times"] > 0}
+    served_elsewhere_now = set(found) - set(node.members().values_list("pk", flat=True))
     members = list(
-        node.members().select_related("user", "organ", "branch").order_by("branch__path", "user__name", "pk")
+        Member.objects.filter(Q(pk__in=node.members().values("pk")) | Q(pk__in=served_elsewhere_now))
+        .select_related("user", "organ", "branch")
+        .order_by("branch__path", "user__name", "pk")
     )
     ids = [m.pk for m in members]
-    grouped = _member_day_rows(node, period).filter(member_id__in=ids).values("member_id").annotate(**_SUMS)
-    found = {row["member_id"]: row for row in grouped}
     residents = residents_by(node, period, "member_id")
     communities = dict(
         Registration.objects.filter(member_id__in=ids, status=RegistrationStatus.CONFIRMED).values_list(

@@ -1,4 +1,4 @@
-"""A year built through the services (issue #16): every figure of the glossary, counted directly over the rows the
+"""A year built through the services: every figure of the glossary, counted directly over the rows the
 services wrote (tests/stats/year_world.py), printed the same under the same label on every surface: the statistics
 API (summary, branch list, member table, rankings), the dashboard (headline tiles, branch and places tables), every
 Excel export (headers, lines, totals line, 口径说明) and the service report (its figures table, sentences and
@@ -6,8 +6,8 @@ tables, read back from the Word file).
 
 The world is built once for the module, in one transaction rolled back at the end (as Django's setUpTestData), on
 one xdist worker. Each check collects every disagreement as "surface: node: field: expected …, got …" before
-failing. Two disagreements found are kept as strict xfails, with the reason: the dashboard has no tile for wish
-services, and a branch's member table leaves out, in its totals line, the services of a member who has left it.
+failing. The dashboard's tiles include wish services, and a branch's member table lists a member who served for it
+in the period and has left since, so that its totals line is the branch's own figures.
 """
 
 import time
@@ -264,7 +264,7 @@ def test_the_branch_list_and_the_member_table_answer_the_direct_count(year, clie
         _compare_rows(checks, f"API branches {organ.name}", direct.branch_rows(organ, YEAR_SPAN), rows, fields)
     for user, target in [(u, t) for u, t in org_targets(world) if t.level in ("organ", "party_org")]:
         rows = get_json(clients[user], "stats-members", **target.params(), year=YEAR)["results"]
-        now = direct.members_now(target)
+        now = direct.members_listed(target, YEAR_SPAN)
         expected = [row for row in direct.member_rows(target, YEAR_SPAN) if row["id"] in now]
         fields = ("name", "branch", "registered", *SUM_FIELDS, "stars", "meets_target")
         _compare_rows(checks, f"API member table {target.name}", expected, rows, fields)
@@ -407,9 +407,8 @@ def page(client, name, target, **params):
     return parser
 
 
-# Figures without a tile: the minutes (the tiles show the hours computed from them) and the wish services, which the
-# dashboard does not show at all (test_the_dashboard_shows_the_wish_services_on_a_tile says so).
-NOT_ON_TILES = ("minutes", "wish_services")
+# Figures without a tile: the minutes (the tiles show the hours computed from them).
+NOT_ON_TILES = ("minutes",)
 # Tiles: each figure with its own tile; the rates and the target are written in the note of another tile.
 TILE_NOTES = {
     "registered_members": ("registration_rate",),
@@ -448,12 +447,6 @@ def test_the_dashboard_tiles_show_each_figure_under_its_glossary_label(year, cli
     checks.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DISAGREEMENT: the dashboard's headline tiles (apps/web/dashboard/views.py headline_tiles) have no tile "
-    "for wish services (微心愿服务人次), which the API, the exports and the report's sentences give and "
-    "docs/statistics.md says the dashboard's first table shows",
-)
 def test_the_dashboard_shows_the_wish_services_on_a_tile(year, clients):
     world, direct = year
     target = Target("organ", world.organ_a)
@@ -614,7 +607,7 @@ def test_the_member_tables_and_their_totals_equal_the_direct_count(year, clients
             ["person_times", "hours", "residents_served", "wish_services", "points", "stars"],
             [field for field in fields if field],
         )
-        now = direct.members_now(target)
+        now = direct.members_listed(target, YEAR_SPAN)
         rows = [row for row in direct.member_rows(target, YEAR_SPAN) if row["id"] in now]
         check_lines(checks, where, headers, lines, _("Name"), rows, ordered=False)
         met = {line[_("Name")]: line[_("Target met")] for line in lines}
@@ -629,12 +622,6 @@ def test_the_member_tables_and_their_totals_equal_the_direct_count(year, clients
     checks.done()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DISAGREEMENT: the member table lists the node's members now (apps/stats/selectors.member_table), so at a "
-    "branch a member left during the period its totals line leaves out his services there, while the branch's own "
-    "figures (API, tiles, branch summary, report) and the totals' residents served include them",
-)
 def test_a_branch_member_tables_totals_equal_the_branchs_figures_after_a_member_left(year, clients):
     world, direct = year
     target = Target("party_org", world.a1)  # 周杰 served with it in March and moved to the second branch in July

@@ -66,7 +66,7 @@ SETTINGS = {
 }
 
 # Manual records: the fields every entry takes besides its own (a future ServiceCategory goes here, once).
-MANUAL_FIELDS = {}
+MANUAL_FIELDS = {"category": "care_visit"}
 
 
 def at(year, month, day, hour=9, minute=0):
@@ -883,6 +883,10 @@ class Direct:
         return self._in_place(target, activity.community_id, activity.grid_id)
 
     # --- the figures ---
+    def members_listed(self, target, span):
+        """The members a member table of the node lists: its members now and whoever served for it in the period."""
+        return self.members_now(target) | {r["member_id"] for r in self.services(target, span)}
+
     def services(self, target, span, extra=None):
         """The originals that count as services of the node in the period (more than 0 minutes after amendments),
         optionally only those `extra` keeps."""

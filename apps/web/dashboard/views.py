@@ -308,6 +308,7 @@ def headline_tiles(metrics, node):
         ("members_served", glossary.label("members_served"), metrics["members_served"], ""),
         ("hours", glossary.label("hours"), metrics["hours"], ""),
         ("residents_served", glossary.label("residents_served"), metrics["residents_served"], ""),
+        ("wish_services", glossary.label("wish_services"), metrics["wish_services"], ""),
         ("wishes_claimed", glossary.label("wishes_claimed"), metrics["wishes_claimed"], ""),
         ("wishes_fulfilled", glossary.label("wishes_fulfilled"), metrics["wishes_fulfilled"], ""),
         (
