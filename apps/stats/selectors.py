@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 
 from apps.activities.models import Activity, ActivityStatus, SignUp
 from apps.core.figures import hours_of, rate_of, ratio_of
-from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
+from apps.ledger.models import ServiceCategory, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
 from apps.stats import errors
 from apps.stats.counting import residents_by, residents_of
 from apps.stats.counting import service_records as _service_records
-from apps.stats.counting import with_minutes_q as _with_minutes_q
 from apps.stats.models import MEASURES, CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule, StarSubject
 from apps.stats.nodes import Level, Node, registered_q
 from apps.wishes.models import ClaimStatus, WishClaim, WishStatus
@@ -263,17 +262,7 @@ def _by_kind(node, period, column, choices):
     the node's figures, so the rows add up to its person-times and minutes: services of 0 minutes count nothing."""
     from apps.ledger.selectors import with_effective
 
-    start, end = period.bounds
-    originals = with_effective(
-        ServiceRecord.objects.filter(
-            node.service_q(),
-            _with_minutes_q(start, end),
-            status=RecordStatus.APPROVED,
-            amends__isnull=True,
-            started_at__gte=start,
-            started_at__lt=end,
-        )
-    ).order_by()
+    originals = with_effective(_service_records(node, period))
     found = {
         row[column]: row
         for row in originals.values(column).annotate(minutes=Sum("effective_minutes"), person_times=Count("pk"))
