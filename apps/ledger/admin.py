@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.admin import ReadOnlyAdmin
 from apps.core.errors import DomainError
 from apps.ledger import audit_labels, services
-from apps.ledger.models import AuditEntry, Certificate, ServiceRecord
+from apps.ledger.models import AuditEntry, Certificate, SelfService, ServiceRecord
 
 
 class AmendmentInline(admin.TabularInline):
@@ -53,6 +53,15 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
                 done += 1
         if done:
             self.message_user(request, _("%(count)d approved.") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(SelfService)
+class SelfServiceAdmin(ReadOnlyAdmin):
+    """What members said about the services they registered (the records themselves are under service records)."""
+
+    list_display = ["member", "place", "created_at"]
+    search_fields = ["member__user__name", "place"]
+    list_select_related = ["member__user"]
 
 
 class _CodeFilter(admin.SimpleListFilter):

@@ -60,3 +60,16 @@ def record_duplicate():
 
 def not_a_member():
     return Forbidden("not_a_member", NOT_A_MEMBER)
+
+
+SELF_SERVICE_TIMES_INVALID = _("A service must end after it starts.")
+SERVICE_IN_FUTURE = _("A service can only be registered once it is over.")
+SERVICE_TOO_OLD = _(
+    "A service is registered within %(days)s days of doing it; ask the community to enter an older one."
+)
+SERVICE_OVERLAPS = _("You already have a service at that time: %(content)s, from %(start)s.")
+DAILY_LIMIT_EXCEEDED = _(
+    "At most %(hours)s hours of service can be registered for one day; %(left)s minutes are left for that day."
+)
+PLACE_INVALID = _("Say where the service was done, in 1 to %(max)s characters.")
+SELF_RESIDENTS_INVALID = _("The residents served are a whole number from 0 to %(max)s.")

@@ -43,6 +43,12 @@ class ServiceSource(models.TextChoices):
     WISH = "wish", _("Micro-wish")
     ACTIVITY = "activity", _("Volunteer activity")
     MANUAL = "manual", _("Manual entry by staff")
+    SELF = "self", _("Self-registered service")
+
+
+# Sources whose every original record is a service of its own (a lone manual entry, a member's self-registered
+# service); a manual entry for several members shares an `occasion`, a wish's or an activity's records their source.
+LONE_SOURCES = (ServiceSource.MANUAL, ServiceSource.SELF)
 
 
 class ServiceCategory(models.TextChoices):
@@ -151,6 +157,26 @@ class ServiceRecord(BaseModel):
 
     def __str__(self):
         return f"{self.member} · {self.content} · {self.credited_minutes} min"
+
+
+class SelfService(BaseModel):
+    """A service a member registered themself (服务登记): where it was done and an optional photo. Its service
+    record (source "self", source_id this row) holds the times, content, category and residents, and waits for the
+    staff of the community where it was done, who approve, adjust or reject it as any record."""
+
+    member = models.ForeignKey(
+        "orgs.Member", on_delete=models.PROTECT, related_name="self_services", verbose_name=_("member")
+    )
+    place = models.CharField(_("place"), max_length=100)
+    photo = models.FileField(_("photo"), upload_to="services/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("self-registered service")
+        verbose_name_plural = _("self-registered services")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.member} · {self.place}"
 
 
 class Certificate(BaseModel):

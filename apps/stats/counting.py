@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.activities.models import Activity, SignUp
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
+from apps.ledger.models import LONE_SOURCES, RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.selectors import with_effective
 
 
@@ -67,7 +67,7 @@ def residents_by(node, period, group=None):
     group holds a service when one of its records counts as a service of the node (more than 0 minutes). A service's
     residents are: for an activity, the figure its staff entered on the activity; for a wish, the residents on all
     the wish's approved records; for a manual entry, those on its records (all the occasion's, for several members),
-    amendments included.
+    amendments included; for a self-registered service, those on its record as approved.
     """
     expression = Value(0) if group is None else (F(group) if isinstance(group, str) else group)
     records = service_records(node, period).annotate(_group=expression)
@@ -97,8 +97,8 @@ def residents_by(node, period, group=None):
         for key, wish in set(wishes.values_list("_group", "source_id").distinct()):
             totals[key] += per_wish.get(wish, 0)
 
-    # A manual entry for one member: its own residents with its amendments.
-    alone = with_effective(records.filter(source=ServiceSource.MANUAL, occasion__isnull=True))
+    # A manual entry for one member, a self-registered service: its own residents with its amendments.
+    alone = with_effective(records.filter(source__in=LONE_SOURCES, occasion__isnull=True))
     for key, residents in (
         alone.values("_group").annotate(n=Sum("effective_residents_served")).values_list("_group", "n")
     ):

@@ -28,7 +28,8 @@ SERVICE_DAY = Rule(
     _(
         "The day the service started, in local time: for an activity the member's attendance (the activity's start "
         "unless staff entered other times), for a micro-wish its fulfilment (the service ends when the member "
-        "marked it fulfilled), for a manual record the start its staff entered."
+        "marked it fulfilled), for a manual record the start its staff entered, for a self-registered service the "
+        "start its member gave."
     ),
 )
 CLAIM_DAY = Rule("claim_day", _("Day of claim"), _("The day the micro-wish was claimed."))
@@ -91,8 +92,9 @@ FIGURES = (
         "services",
         _("Services"),
         _(
-            "Distinct services the node's members took part in: an activity, a micro-wish and a manual entry (for one "
-            "member or several together) each count once, however many members served in it."
+            "Distinct services the node's members took part in: an activity, a micro-wish, a manual entry (for one "
+            "member or several together) and a self-registered service each count once, however many members served "
+            "in it."
         ),
         APPROVED,
         SERVICE_DAY,
@@ -134,7 +136,8 @@ FIGURES = (
         _(
             "Residents the node's services served, each service once however many of the node's members took part "
             "(and at every node that took part in it): for an activity the figure its staff entered when finishing "
-            "it, for a micro-wish the residents it was for, for a manual record those its staff entered."
+            "it, for a micro-wish the residents it was for, for a manual record those its staff entered, for a "
+            "self-registered service those its member gave as approved."
         ),
         APPROVED,
         SERVICE_DAY,

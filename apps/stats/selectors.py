@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.activities.models import Activity, ActivityStatus, SignUp
 from apps.core.figures import hours_of, rate_of, ratio_of
-from apps.ledger.models import ServiceCategory, ServiceSource
+from apps.ledger.models import LONE_SOURCES, ServiceCategory, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
@@ -76,15 +76,15 @@ _WISHES_SOLVED = Count("source_id", filter=Q(source=ServiceSource.WISH), distinc
 
 
 def _service_counts(node, period):
-    """Distinct services (服务次数) by kind: each activity, wish or manual entry once, however many of the node's
-    members took part in it; a service whose records all come to 0 minutes is none. The wishes are the wishes
-    solved (认领解决微心愿), the activities the activities taken part in (参与服务活动次数)."""
+    """Distinct services (服务次数) by kind: each activity, wish, manual entry or self-registered service once,
+    however many of the node's members took part in it; a service whose records all come to 0 minutes is none. The
+    wishes are the wishes solved (认领解决微心愿), the activities the activities taken part in (参与服务活动次数)."""
     records = _service_records(node, period)
     # A manual entry for several members together shares one `occasion`: one service.
     counts = records.aggregate(
         wishes=_WISHES_SOLVED,
         occasions=Count("occasion", filter=Q(source=ServiceSource.MANUAL), distinct=True),
-        manual=Count("pk", filter=Q(source=ServiceSource.MANUAL, occasion__isnull=True)),
+        manual=Count("pk", filter=Q(source__in=LONE_SOURCES, occasion__isnull=True)),
     )
     signups = records.filter(source=ServiceSource.ACTIVITY).values("source_id")
     activities = SignUp.objects.filter(pk__in=signups).values("activity_id").distinct().count()

@@ -279,6 +279,9 @@ WISH_CLAIM_DAYS = env.int("WISH_CLAIM_DAYS", default=14)  # a claim must be fulf
 WISH_CLAIM_SCOPE = env("WISH_CLAIM_SCOPE", default="community")
 WISH_SERVICE_MINUTES = env.int("WISH_SERVICE_MINUTES", default=60)  # minutes credited for a confirmed wish
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Services members register themself (服务登记): how far back, and how many minutes a day at most
+SELF_SERVICE_MAX_AGE_DAYS = env.int("SELF_SERVICE_MAX_AGE_DAYS", default=30)
+SELF_SERVICE_DAILY_MAX_MINUTES = env.int("SELF_SERVICE_DAILY_MAX_MINUTES", default=480)
 # Points derived from approved records
 POINTS_PER_HOUR = env.int("POINTS_PER_HOUR", default=10)
 POINTS_PER_CONFIRMED_WISH = env.int("POINTS_PER_CONFIRMED_WISH", default=5)

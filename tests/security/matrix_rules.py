@@ -319,6 +319,19 @@ RULES = {
         POST="anon=403 staff=ok/403 superuser=ok *=403",
     ),
     "/api/v1/service-records/mine/": R(GET="member,other_member=ok *=403"),
+    # Any member registers a service done in any community (its staff then decide); who has no member profile: 403.
+    "/api/v1/service-records/register/": R(
+        body={
+            "community": "{community_a}",
+            "place": "幸福小区3栋",
+            "category": "care_visit",
+            "content": "入户走访",
+            "started_at": "{past_start}",
+            "ended_at": "{past_end}",
+        },
+        GET="anon=403 *=405",
+        POST="anon=403 member,other_member=ok *=403",
+    ),
     "/api/v1/service-records/{pk}/": R("record", GET="anon=403 other_member=404/ok superuser=ok outsider=404 *=ok/404"),
     "/api/v1/service-records/{pk}/amend/": R(
         "record",
@@ -700,6 +713,11 @@ RULES = {
     ),
     "/me/certificate/{pk}/pdf/": R("certificate", GET="anon=login member=ok/404 other_member=404/ok *=403"),
     "/me/hours/": R(GET="anon=login member,other_member=ok *=403"),
+    "/me/hours/register/": R(
+        GET="anon=login member,other_member=ok *=403",
+        POST="anon=login member,other_member=ok *=403",
+        PUT="anon=login member,other_member=ok *=403",
+    ),
     "/me/hours/signups/{pk}/dispute/": R(
         "signup",
         GET="anon=login member,other_member=405 *=403",

@@ -46,6 +46,7 @@ PAGES_FOR = {
     "/api/v1/registrations/{pk}/withdraw/": ["/me/registration/{pk}/withdraw/"],
     "/api/v1/role-assignments/": ["/manage/places/appoint/", "/manage/places/communities/{pk}/appoint/"],
     "/api/v1/service-records/": ["/staff/records/new/"],
+    "/api/v1/service-records/register/": ["/me/hours/register/"],
     "/api/v1/service-records/{pk}/amend/": ["/staff/records/{pk}/adjust/"],
     "/api/v1/service-records/{pk}/approve/": ["/staff/records/{pk}/approve/"],
     "/api/v1/service-records/{pk}/reject/": ["/staff/records/{pk}/reject/"],

@@ -19,9 +19,11 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.activities.models import SignUp, SignUpStatus
+from apps.core.errors import DomainError
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.ledger.selectors import record_effective
+from apps.ledger.self_services import record_of, self_service_register
 from apps.orgs.models import PartyOrgKind
 from apps.orgs.services import member_move, party_org_create
 from tests import factories as f
@@ -207,6 +209,28 @@ class _Writer:
         self.workload.created += 1
         self.decide_later(record)
 
+    def register_self(self, member, community, grid, started, span, minutes, residents):
+        """A service the member registers themself (the whole span credited until decided); where its rules refuse
+        it (it overlaps another of the member's services), staff enter it by hand instead."""
+        try:
+            self_service = self_service_register(
+                actor=member.user,
+                community=community,
+                grid=grid,
+                place="小区楼道",
+                category=ServiceCategory.CARE_VISIT,
+                content="看望独居老人",
+                started_at=started,
+                ended_at=started + timedelta(minutes=span),
+                residents_served=residents,
+                now=started + timedelta(minutes=span, hours=1),
+            )
+        except DomainError:
+            self.enter_manual(member, community, grid, started, span, minutes, residents)
+            return
+        self.workload.created += 1
+        self.decide_later(record_of(self_service))
+
     def enter_group(self, members, community, grid, started, span, minutes, residents):
         """Several members who served together offline: one occasion, a pending record each, each decided alone."""
         records = ledger.record_create_manual_group(
@@ -366,7 +390,9 @@ def run_workload(city, rng, *, services=110):
             group = [member, *rng.sample([m for m in city.members if m != member], rng.choice((1, 2)))]
             writer.at(entered, writer.enter_group, group, community, grid, started, span, minutes, residents)
         else:
-            writer.at(entered, writer.enter_manual, member, community, grid, started, span, minutes, residents)
+            # Every third lone service is one the member registers themself (no draw: the seed's workload stays).
+            enter = writer.register_self if writer.workload.created % 3 == 0 else writer.enter_manual
+            writer.at(entered, enter, member, community, grid, started, span, minutes, residents)
     writer.play()
     return workload
 

@@ -520,8 +520,8 @@ def test_breakdown_by_source_separates_wishes_activities_and_manual_entries(worl
         make_client(world.reviewer), "breakdown", level="organ", id=world.organ.pk, by="source", **served.period
     )
     rows = {row["key"]: (row["person_times"], row["minutes"]) for row in response.data["rows"]}
-    assert list(rows) == ["wish", "activity", "manual"]
-    assert rows == {"wish": (1, 60), "activity": (0, 0), "manual": (3, 90 + 45 + 100)}
+    assert list(rows) == ["wish", "activity", "manual", "self"]
+    assert rows == {"wish": (1, 60), "activity": (0, 0), "manual": (3, 90 + 45 + 100), "self": (0, 0)}
 
 
 def test_breakdown_by_category_puts_every_service_in_its_category_whatever_its_source(world, served, make_client):

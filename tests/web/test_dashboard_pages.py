@@ -328,10 +328,10 @@ def test_the_source_chart_tells_manual_entries_from_wishes_and_activities(world,
     html = browser_for(world.reviewer).get(page_url(**year_params(f"organ:{world.organ.pk}"))).content.decode()
     chart = figure(html, "hours-by-source")
     rows = node_breakdown(node=Node(Level.ORGAN, world.organ), period=period_of(year=YEAR), by="source")
-    assert [row["key"] for row in rows] == ["wish", "activity", "manual"]
+    assert [row["key"] for row in rows] == ["wish", "activity", "manual", "self"]
     widths = bar_widths(chart)
-    assert len(widths) == 3
-    assert widths[2] == max(widths) > 0 and widths[0] == widths[1] == 0
+    assert len(widths) == 4
+    assert widths[2] == max(widths) > 0 and widths[0] == widths[1] == widths[3] == 0
     assert rows[2]["minutes"] == dash.organ_minutes()
 
 

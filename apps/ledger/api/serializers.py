@@ -1,10 +1,12 @@
 """Serializers of the ledger API (small, one per purpose)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import InputSerializer
-from apps.ledger.models import AuditEntry, ServiceCategory, ServiceRecord
+from apps.ledger.models import AuditEntry, SelfService, ServiceCategory, ServiceRecord, ServiceSource
+from apps.ledger.self_services import PLACE_MAX
 from apps.orgs.models import Member
 from apps.places.models import Community, Grid
 
@@ -74,14 +76,37 @@ class RecordOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SelfServiceOutputSerializer(serializers.ModelSerializer):
+    """What a member said about a service they registered themself: where, and the photo they took."""
+
+    photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SelfService
+        fields = ["place", "photo"]
+        read_only_fields = fields
+
+    def get_photo(self, self_service) -> str | None:
+        return self_service.photo.url if self_service.photo else None
+
+
 class RecordDetailOutputSerializer(RecordOutputSerializer):
-    """The record and its corrections (expects selectors.record_detail_list's prefetch)."""
+    """The record and its corrections (expects selectors.record_detail_list's prefetch); for a self-registered
+    service, its place and photo."""
 
     amendments = AmendmentOutputSerializer(many=True)
+    self_service = serializers.SerializerMethodField()
 
     class Meta(RecordOutputSerializer.Meta):
-        fields = [*RecordOutputSerializer.Meta.fields, "amendments"]
+        fields = [*RecordOutputSerializer.Meta.fields, "amendments", "self_service"]
         read_only_fields = fields
+
+    @extend_schema_field(SelfServiceOutputSerializer(allow_null=True))
+    def get_self_service(self, record):
+        if record.source != ServiceSource.SELF:
+            return None
+        self_service = SelfService.objects.filter(pk=record.source_id).first()
+        return SelfServiceOutputSerializer(self_service).data if self_service else None
 
 
 class ManualRecordInputSerializer(InputSerializer):
@@ -99,6 +124,24 @@ class ManualRecordInputSerializer(InputSerializer):
     credited_minutes = serializers.IntegerField()
     residents_served = serializers.IntegerField(required=False, default=0)
     reason = serializers.CharField(max_length=REASON_MAX, required=False, allow_blank=True, default="")
+
+
+class SelfServiceInputSerializer(InputSerializer):
+    """A service the member did and registers: the checks (times, overlap, daily maximum, photo) are the service's."""
+
+    community = serializers.PrimaryKeyRelatedField(
+        queryset=Community.objects.all(), help_text=_("The community where the service was done; its staff decide.")
+    )
+    grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
+    place = serializers.CharField(max_length=PLACE_MAX, help_text=_("Where exactly the service was done."))
+    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    content = serializers.CharField(max_length=CONTENT_MAX, help_text=_("What was done."))
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(help_text=_("Not in the future: a service is registered once it is over."))
+    residents_served = serializers.IntegerField(required=False, default=0)
+    photo = serializers.FileField(
+        required=False, allow_empty_file=False, help_text=_("Optional: a JPEG, PNG or WebP photo of the service.")
+    )
 
 
 class RejectInputSerializer(InputSerializer):

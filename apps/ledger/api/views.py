@@ -1,12 +1,14 @@
-"""Ledger API: service records (list, detail, manual entry, approve, reject, amend, mine) and the audit trail."""
+"""Ledger API: service records (list, detail, manual entry, self-registration, approve, reject, amend, mine) and the
+audit trail."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.accounts.scope import scope_for
-from apps.ledger import errors, filters, selectors, services
+from apps.ledger import errors, filters, selectors, self_services, services
 from apps.ledger.api import serializers
 
 
@@ -38,6 +40,18 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data.is_valid(raise_exception=True)
         record = services.record_create_manual(actor=request.user, **data.validated_data)
         return self._detail(record, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.SelfServiceInputSerializer},
+        responses={201: serializers.RecordDetailOutputSerializer},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def register(self, request):
+        """服务登记: the signed-in member registers a service they did; it waits for the staff of its community."""
+        data = serializers.SelfServiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self_service = self_services.self_service_register(actor=request.user, **data.validated_data)
+        return self._detail(self_services.record_of(self_service), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=serializers.RecordDetailOutputSerializer)
     @action(detail=True, methods=["post"])

@@ -1,11 +1,17 @@
 """Forms of the member's own pages. They only parse input; the services decide what is acceptable."""
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import Form
+from apps.ledger.models import ServiceCategory, ServiceRecord
+from apps.ledger.self_services import PLACE_MAX, RESIDENTS_MAX
+from apps.places.models import Community
 from apps.registrations.models import Registration
+from apps.stats import glossary
+from apps.web.staff.forms import DATETIME_FORMATS, DateTimeLocalInput
 
 FIRST_YEAR = 2000
 
@@ -35,3 +41,36 @@ class YearForm(Form):
         if not FIRST_YEAR <= year <= timezone.localdate().year:
             raise forms.ValidationError(_("Choose a year from 2000 to this year."))
         return year
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.street.name} · {obj.name}"
+
+
+class SelfServiceForm(Form):
+    """A service the member did and registers (服务登记). It only parses: the service checks the times (not in the
+    future, not too old, no overlap), the daily maximum and the photo."""
+
+    community = CommunityChoiceField(
+        label=_("Community where you served"),
+        queryset=Community.objects.select_related("street").order_by("street__code", "code"),
+        help_text=_("Its staff review the service."),
+    )
+    place = forms.CharField(label=_("Place"), max_length=PLACE_MAX, help_text=_("E.g. 幸福小区3栋楼道."))
+    category = forms.ChoiceField(label=_("Category"), choices=[*BLANK_CHOICE_DASH, *ServiceCategory.choices])
+    content = forms.CharField(
+        label=_("What you did"),
+        max_length=ServiceRecord._meta.get_field("content").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    started_at = forms.DateTimeField(label=_("Started at"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    ended_at = forms.DateTimeField(label=_("Ended at"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    residents_served = forms.IntegerField(
+        label=glossary.lazy_label("residents_served"), min_value=0, max_value=RESIDENTS_MAX, initial=0
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )

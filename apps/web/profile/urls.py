@@ -11,6 +11,7 @@ urlpatterns = [
     path("registration/", views.RegistrationView.as_view(), name="registration"),
     path("registration/<int:pk>/withdraw/", views.RegistrationWithdrawView.as_view(), name="registration-withdraw"),
     path("hours/", views.HoursView.as_view(), name="hours"),
+    path("hours/register/", views.SelfServiceRegisterView.as_view(), name="hours-register"),
     path("hours/signups/<int:pk>/dispute/", views.HoursDisputeView.as_view(), name="hours-dispute"),
     path("certificate/", views.CertificatesView.as_view(), name="certificates"),
     path("certificate/<int:pk>/pdf/", views.CertificatePdfView.as_view(), name="certificate-pdf"),

@@ -6,6 +6,7 @@ summary"); every change goes through the registrations, activities and ledger se
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -13,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
 from apps.activities import hours as activity_hours
 from apps.activities.hours_selectors import signup_for_hours_get
 from apps.activities.models import SignUp
 from apps.core.errors import Conflict, DomainError
 from apps.core.figures import ratio_of
-from apps.ledger import certificates
+from apps.ledger import certificates, self_services
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.points import service_points
 from apps.ledger.selectors import day_bounds, member_summary, period_q, record_list
@@ -41,7 +42,7 @@ from apps.stats.periods import year_period
 from apps.stats.selectors import star_level, star_thresholds, target_minutes
 from apps.web.access import MemberPageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
-from apps.web.profile.forms import AddressForm, DisputeForm, YearForm
+from apps.web.profile.forms import AddressForm, DisputeForm, SelfServiceForm, YearForm
 
 
 def _year_bounds(year):
@@ -200,6 +201,7 @@ class HoursView(ProfilePageMixin, ListView):
                 "id", "disputed_at", "hours_status"
             )
         }
+        registered = self_services.self_services_of(records)
         rows = []
         for record in records:
             points = None
@@ -207,7 +209,10 @@ class HoursView(ProfilePageMixin, ListView):
                 points = service_points(
                     minutes=max(record.effective_minutes, 0), is_wish=record.source == ServiceSource.WISH
                 )
-            rows.append({"record": record, "points": points, "signup": signups.get(record.source_id)})
+            signup = signups.get(record.source_id) if record.source == ServiceSource.ACTIVITY else None
+            rows.append(
+                {"record": record, "points": points, "signup": signup, "self_service": registered.get(record.pk)}
+            )
         context.update(
             rows=rows,
             year=self.year,
@@ -218,6 +223,35 @@ class HoursView(ProfilePageMixin, ListView):
             dispute_form=DisputeForm(),
         )
         return context
+
+
+class SelfServiceRegisterView(ProfilePageMixin, FormView):
+    """服务登记: the member registers a service they did; the staff of the community where it was done decide."""
+
+    template_name = "web/profile/self_service.html"
+    form_class = SelfServiceForm
+    tab = "hours"
+
+    def get_initial(self):
+        registration = _current_registration(self.request.user)
+        return {"community": registration.community_id if registration else None}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            max_days=settings.SELF_SERVICE_MAX_AGE_DAYS,
+            daily_hours=round(settings.SELF_SERVICE_DAILY_MAX_MINUTES / 60, 1),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            self_services.self_service_register(actor=self.request.user, **data)
+        except DomainError as error:
+            add_form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your service is registered. The staff of the community will review it."))
+        return redirect("profile:hours")
 
 
 class HoursDisputeView(ProfilePageMixin, ActionView):

@@ -21,8 +21,9 @@ from apps.activities.models import SignUp
 from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
 from apps.core.masking import mask_phone
+from apps.ledger import self_services
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
+from apps.ledger.models import LONE_SOURCES, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.ledger.selectors import attach_effective, record_list
 from apps.orgs.models import Member
 from apps.places.models import Community
@@ -223,10 +224,13 @@ class RecordListView(RecordPageMixin, DeskPage):
         user_id = self.request.user.pk
         signup_ids = [r.source_id for r in page_obj.object_list if r.source == ServiceSource.ACTIVITY]
         activity_of = dict(SignUp.objects.filter(pk__in=signup_ids).values_list("pk", "activity_id"))
+        registered = self_services.self_services_of(page_obj.object_list)
         for record in page_obj.object_list:
             own = record.member.user_id == user_id
-            manual = record.source == ServiceSource.MANUAL
-            record.may_decide = manual and record.status == RecordStatus.PENDING and not own
+            # Activity hours are decided on the attendance sheet, wishes when they are confirmed; the rest here.
+            by_record = record.source in LONE_SOURCES
+            record.may_decide = by_record and record.status == RecordStatus.PENDING and not own
+            record.self_service = registered.get(record.pk)
             # Corrections of an activity's hours belong on its attendance sheet, where the sign-up changes too.
             record.may_correct = record.source != ServiceSource.ACTIVITY and record.status == RecordStatus.APPROVED
             record.may_correct = record.may_correct and not own

@@ -157,11 +157,23 @@ class HomeView(DeskPage):
             ).exclude(member__user=user)
             if not scope.is_superuser:
                 manual = manual.filter(community__in=scope.staff_community_ids)
+            registered = ServiceRecord.objects.filter(
+                source=ServiceSource.SELF, status=RecordStatus.PENDING, amends__isnull=True
+            ).exclude(member__user=user)
+            if not scope.is_superuser:
+                registered = registered.filter(community__in=scope.staff_community_ids)
             counts.append(
                 {
                     "label": _("Manual entries awaiting approval"),
                     "value": manual.count(),
                     "url": reverse("staff:records") + "?status=pending&source=manual",
+                }
+            )
+            counts.append(
+                {
+                    "label": _("Self-registered services awaiting approval"),
+                    "value": registered.count(),
+                    "url": reverse("staff:records") + "?status=pending&source=self",
                 }
             )
         return super().get_context_data(counts=counts, **kwargs)
