@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -113,8 +114,12 @@ class RequestAcceptView(StaffPageMixin, FormView):
 
     template_name = "web/staff/request_accept.html"
 
+    @cached_property
+    def request_obj(self):
+        """Read after the role gate (dispatch), on first use."""
+        return _request(self.request.user, self.kwargs["pk"])
+
     def get_form(self, form_class=None):
-        self.request_obj = _request(self.request.user, self.kwargs["pk"])
         return RequestAcceptForm(**self.get_form_kwargs())
 
     def get_form_kwargs(self):
