@@ -240,7 +240,7 @@ def resident_request_rate(*, token, rating, comment="", now=None):
     request.resident_comment = comment
     request.rated_at = now or timezone.now()
     request.save(update_fields=["resident_rating", "resident_comment", "rated_at", "updated_at"])
-    _audit(actor=None, request=request, action="rate", before=request.status, reason=comment, rating=rating)
+    _audit(actor=None, request=request, action="evaluate", before=request.status, reason=comment, rating=rating)
     return request
 
 
@@ -305,7 +305,7 @@ def resident_request_accept(
         now=now,
     )
     _decided(request, actor=actor, status=RequestStatus.ACCEPTED, now=now, wish=wish)
-    _audit(actor=actor, request=request, action="accept", before=RequestStatus.RECEIVED, wish=wish.pk)
+    _audit(actor=actor, request=request, action="approve", before=RequestStatus.RECEIVED, wish=wish.pk)
     return request
 
 
@@ -322,7 +322,7 @@ def resident_request_merge(*, request, actor, wish, now=None):
     if wish.status not in MERGEABLE_WISH_STATUSES:
         raise errors.wish_not_mergeable(wish.status)
     _decided(request, actor=actor, status=RequestStatus.MERGED, now=now or timezone.now(), wish=wish)
-    _audit(actor=actor, request=request, action="merge", before=RequestStatus.RECEIVED, wish=wish.pk)
+    _audit(actor=actor, request=request, action="approve", before=RequestStatus.RECEIVED, wish=wish.pk)
     return request
 
 
@@ -336,5 +336,5 @@ def resident_request_decline(*, request, actor, reason, now=None):
     request = _locked(request)
     _require_received(request)
     _decided(request, actor=actor, status=RequestStatus.DECLINED, now=now or timezone.now(), reason=reason)
-    _audit(actor=actor, request=request, action="decline", before=RequestStatus.RECEIVED, reason=reason)
+    _audit(actor=actor, request=request, action="reject", before=RequestStatus.RECEIVED, reason=reason)
     return request

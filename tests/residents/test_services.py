@@ -241,7 +241,7 @@ def test_the_grid_worker_accepts_into_a_wish_waiting_for_verification(rw):
         ADDRESS_A,
     )
     actions = list(AuditEntry.objects.filter(subject_id=request.pk, subject_type="residents.residentrequest"))
-    assert [a.action for a in actions] == ["accept"] and actions[0].after["wish"] == wish.pk
+    assert [a.action for a in actions] == ["approve"] and actions[0].after == {"status": "accepted", "wish": wish.pk}
     assert selectors.request_stage(request) == selectors.STAGE_ACCEPTED
 
 
@@ -361,7 +361,7 @@ def test_the_resident_rates_once_the_wish_is_done_and_only_once(rw):
     assert (rated.resident_rating, rated.resident_comment) == (4, "师傅很耐心") and rated.rated_at
     _refused(lambda: services.resident_request_rate(token=request.token, rating=1), "request_already_rated")
     assert ResidentRequest.objects.get(pk=request.pk).resident_rating == 4
-    assert AuditEntry.objects.filter(subject_id=request.pk, action="rate").count() == 1
+    assert AuditEntry.objects.filter(subject_id=request.pk, action="evaluate").count() == 1
 
 
 def test_a_received_or_declined_request_cannot_be_rated(rw):
