@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.registrations.api.urls")),
     path("", include("apps.ledger.api.urls")),
     path("", include("apps.wishes.api.urls")),
+    path("", include("apps.residents.api.urls")),
     path("", include("apps.activities.api.urls")),
     path("", include("apps.activities.api.hours_urls")),
     path("", include("apps.ledger.api.certificate_urls")),

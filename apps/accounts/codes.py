@@ -1,4 +1,5 @@
-"""One-time codes by text message: send one to a mobile number (code_send), prove it to set a password."""
+"""One-time codes by text message: send one to a mobile number (code_send), prove it to set a password or to
+confirm a resident's request (code_verify)."""
 
 import ipaddress
 import logging
@@ -168,10 +169,9 @@ def password_set_with_code(*, phone, code, password, ip):
     return user
 
 
-def _password_set(*, phone, code, password):
-    """(user, None) when the password was set, (None, error) for a wrong try (counted); raises when nothing changed."""
-    purpose = CodePurpose.SET_PASSWORD
-    now = timezone.now()
+def _newest_code(phone, purpose, now):
+    """The number's newest code row for `purpose`, locked, if it may still be tried; raises code_invalid (none sent),
+    code_used, code_attempts_exceeded or code_expired."""
     # Locked (PostgreSQL): tries on one code queue, so no two of them read the same count of wrong tries.
     row = (
         OneTimeCode.objects.select_for_update()
@@ -187,18 +187,52 @@ def _password_set(*, phone, code, password):
         raise errors.code_attempts_exceeded()
     if row.expires_at <= now:
         raise errors.code_expired()
+    return row
+
+
+def _wrong_try(row):
+    """Count a wrong try on `row`; the error to raise once the count is committed."""
+    OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+    last = row.attempts + 1 >= settings.OTP_MAX_ATTEMPTS
+    return errors.code_attempts_exceeded() if last else errors.code_invalid()
+
+
+def _use(row, now):
+    """Single use even where the row lock does not exist: of two requests with the same code, one wins here."""
+    if not OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+        raise errors.code_used()
+
+
+def code_verify(*, phone, purpose, code, now=None):
+    """Check `code` against the newest code of `purpose` sent to `phone`, inside the caller's transaction.
+
+    Returns None when it is right: the code is marked used, and stays unused if the caller's transaction rolls back
+    (a later refusal of the caller's own). Returns the error of a wrong try (code_invalid, or code_attempts_exceeded
+    for the last one), whose count the caller must commit before raising it, as password_set_with_code does. Raises
+    code_invalid (no code sent), code_used, code_attempts_exceeded or code_expired when nothing was counted.
+    """
+    phone, purpose = normalize_phone(phone), CodePurpose(purpose)
+    now = now or timezone.now()
+    row = _newest_code(phone, purpose, now)
+    if not constant_time_compare(row.code_hash, _code_hash(phone, purpose, "".join(str(code or "").split()))):
+        return _wrong_try(row)
+    _use(row, now)
+    return None
+
+
+def _password_set(*, phone, code, password):
+    """(user, None) when the password was set, (None, error) for a wrong try (counted); raises when nothing changed."""
+    purpose = CodePurpose.SET_PASSWORD
+    now = timezone.now()
+    row = _newest_code(phone, purpose, now)
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None or not constant_time_compare(row.code_hash, _code_hash(phone, purpose, code)):
-        OneTimeCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-        last = row.attempts + 1 >= settings.OTP_MAX_ATTEMPTS
-        return None, errors.code_attempts_exceeded() if last else errors.code_invalid()
+        return None, _wrong_try(row)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise Invalid("weak_password", " ".join(exc.messages)) from exc
-    # Single use even where the row lock above does not exist: of two requests with the same code, one wins here.
-    if not OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-        raise errors.code_used()
+    _use(row, now)
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_log(actor=user, subject=user, action="password_set", reason="one-time code")

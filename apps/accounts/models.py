@@ -124,6 +124,7 @@ class CodePurpose(models.TextChoices):
     """What a one-time code proves. A purpose need not belong to an account: the code is tied to a number."""
 
     SET_PASSWORD = "set_password", _("Set password")
+    RESIDENT_REQUEST = "resident_request", _("Resident request")
 
 
 class OneTimeCode(models.Model):

@@ -46,6 +46,12 @@ ACTION_LABELS = {
     "issue": _("Issued"),
     # registrations
     "evaluate": _("Evaluated"),
+    # residents' requests (居民点单)
+    "request": _("Request sent"),
+    "accept": _("Accepted into a wish"),
+    "merge": _("Merged into a wish"),
+    "decline": _("Declined"),
+    "rate": _("Rated by the resident"),
     # organizations, members, places, people
     "organ_create": _("Organ created"),
     "organ_update": _("Organ updated"),

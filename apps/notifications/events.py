@@ -5,12 +5,13 @@ Each function is called inside the transaction of the change it reports, renders
 """
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.notifications import links
 from apps.notifications.models import NotificationKind
-from apps.notifications.services import notify
+from apps.notifications.services import notify, notify_many
 
 SIGNUP_PROMOTED_TITLE = _("You have a place in “%(activity)s”")
 SIGNUP_PROMOTED_BODY = _(
@@ -110,4 +111,41 @@ def wish_expired(*, wish, actor=None):
         body=body,
         subject=links.wish(wish.pk),
         dedupe_key=f"wish_expired:{wish.pk}",
+    )
+
+
+RESIDENT_REQUEST_TITLE = _("A resident's request in %(place)s")
+RESIDENT_REQUEST_BODY = _(
+    "A resident asked for help in %(place)s (received %(at)s). Open the request to accept it into a wish, merge it "
+    "into an open wish or decline it with a reason."
+)
+
+
+def resident_request_received(*, request):
+    """A resident's request (居民点单) came in: tell the workers of its grid, or the community's staff when the grid
+    has none (or the address fell in a community without grids). Never the resident's name or need: a notification
+    may go out by e-mail."""
+    from apps.accounts.models import Role, User
+
+    grid = request.grid
+    users = User.objects.none()
+    if grid is not None:
+        users = User.objects.filter(
+            Q(grids_worked=grid) | Q(roles__role=Role.GRID_WORKER, roles__grid=grid), is_active=True
+        ).distinct()
+    if not users.exists():
+        users = User.objects.filter(
+            roles__role=Role.COMMUNITY_STAFF, roles__community_id=request.community_id, is_active=True
+        ).distinct()
+    place = f"{request.community.name} · {grid.name}" if grid is not None else request.community.name
+    with translation.override(settings.LANGUAGE_CODE):
+        title = RESIDENT_REQUEST_TITLE % {"place": place}
+        body = RESIDENT_REQUEST_BODY % {"place": place, "at": _when(request.created_at)}
+    return notify_many(
+        users=users,
+        kind=NotificationKind.RESIDENT_REQUEST_RECEIVED,
+        title=title,
+        body=body,
+        subject=links.resident_request(request.pk),
+        dedupe_key=f"resident_request:{request.pk}",
     )

@@ -36,6 +36,10 @@ def registration(pk=None):
     return Subject(SubjectType.REGISTRATION, pk)
 
 
+def resident_request(pk):
+    return Subject(SubjectType.RESIDENT_REQUEST, pk)
+
+
 def zero_service(*, party_org_id, start, end):
     """The members of a party organization without service from `start` to `end` (dates)."""
     return Subject(SubjectType.ZERO_SERVICE, party_org_id, {"start": start.isoformat(), "end": end.isoformat()})
@@ -67,6 +71,8 @@ def page_path(notification):
             return reverse("member:activity", args=[pk])
         case SubjectType.REGISTRATION:
             return reverse("profile:registration")
+        case SubjectType.RESIDENT_REQUEST:
+            return reverse("staff:resident-request", args=[pk])
         case SubjectType.ZERO_SERVICE:
             query = {"node": f"party_org:{pk}", "kind": "range", "start": params["start"], "end": params["end"]}
             return f"{reverse('dashboard:zero_service')}?{urlencode(query)}"
@@ -89,6 +95,8 @@ def api_path(notification):
             return f"/api/v1/activities/{pk}/"
         case SubjectType.REGISTRATION:
             return f"/api/v1/registrations/{pk}/" if pk else "/api/v1/registrations/"
+        case SubjectType.RESIDENT_REQUEST:
+            return f"/api/v1/resident-requests/{pk}/"
         case SubjectType.ZERO_SERVICE:
             query = {"level": "party_org", "id": pk, "start": params["start"], "end": params["end"]}
             return f"/api/v1/stats/zero-service/?{urlencode(query)}"

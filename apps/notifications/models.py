@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
     # Beyond the fixed list: the scheduler's "release overdue claims" and "expire wishes" jobs may tell people.
     CLAIM_RELEASED = "claim_released", _("Wish claim released")
     WISH_EXPIRED = "wish_expired", _("Wish expired")
+    # A resident's request (居民点单) came in: to the worker of its grid, or the community's staff.
+    RESIDENT_REQUEST_RECEIVED = "resident_request_received", _("Resident request received")
 
 
 class SubjectType(models.TextChoices):
@@ -35,6 +37,7 @@ class SubjectType(models.TextChoices):
     ZERO_SERVICE = "zero_service", _("Zero-service members")
     # A scheduled job's runs (params: job, and outcome when only the failed runs matter).
     JOB_RUNS = "job_runs", _("Job runs")
+    RESIDENT_REQUEST = "resident_request", _("Resident request")
 
 
 class Notification(models.Model):

@@ -16,7 +16,7 @@ urlpatterns = [
 ]
 
 # Each group's pages keep their own namespace (member:, profile:, staff:, dashboard:, notifications:, manage:,
-# public:).
+# public:, residents:).
 group_urlpatterns = [
     path("m/", include("apps.web.member.urls")),
     path("me/", include("apps.web.profile.urls")),
@@ -26,4 +26,6 @@ group_urlpatterns = [
     path("manage/", include("apps.web.manage.urls")),
     # Public pages, for anyone: /verify/<code>/ is what a certificate's QR code opens.
     path("verify/", include("apps.web.public.urls")),
+    # Public too: the residents' order form a community poster's QR code opens, and the tracking links (居民点单).
+    path("r/", include("apps.web.residents.urls")),
 ]

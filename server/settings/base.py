@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.registrations",
     "apps.ledger",
     "apps.wishes",
+    "apps.residents",
     "apps.activities",
     "apps.stats",
     "apps.notifications",
@@ -278,6 +279,9 @@ WISH_CLAIM_DAYS = env.int("WISH_CLAIM_DAYS", default=14)  # a claim must be fulf
 # Who may claim: "community" (registered in the wish's community or organ paired with it) or "city" (anyone).
 WISH_CLAIM_SCOPE = env("WISH_CLAIM_SCOPE", default="community")
 WISH_SERVICE_MINUTES = env.int("WISH_SERVICE_MINUTES", default=60)  # minutes credited for a confirmed wish
+# Residents' requests (居民点单) in 24 hours: from one mobile number, and for one address (0: no limit)
+RESIDENT_REQUESTS_PER_NUMBER_PER_DAY = env.int("RESIDENT_REQUESTS_PER_NUMBER_PER_DAY", default=3)
+RESIDENT_REQUESTS_PER_ADDRESS_PER_DAY = env.int("RESIDENT_REQUESTS_PER_ADDRESS_PER_DAY", default=5)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 # Services members register themself (服务登记): how far back, and how many minutes a day at most
 SELF_SERVICE_MAX_AGE_DAYS = env.int("SELF_SERVICE_MAX_AGE_DAYS", default=30)

@@ -300,6 +300,26 @@ RULES = {
         GET="anon=403 *=405",
         POST="anon,superuser=403 member=ok/404 other_member=404/ok outsider=404 *=403/404",
     ),
+    "/api/v1/resident-requests/": R(GET="anon=403 *=ok"),
+    "/api/v1/resident-requests/{pk}/": R(
+        "resident_request", GET="anon=403 staff,grid_worker=ok/404 superuser=ok *=404"
+    ),
+    "/api/v1/resident-requests/{pk}/accept/": R(
+        "resident_request",
+        GET="anon=403 *=405",
+        POST="anon=403 staff,grid_worker=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/resident-requests/{pk}/decline/": R(
+        "resident_request",
+        body={"reason": "请联系物业"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff,grid_worker=ok/404 superuser=ok *=404",
+    ),
+    "/api/v1/resident-requests/{pk}/merge/": R(
+        "resident_request",
+        GET="anon=403 *=405",
+        POST="anon=403 staff,grid_worker=ok/404 superuser=ok *=404",
+    ),
     "/api/v1/role-assignments/": R(GET="anon=403 *=ok", POST="superuser=ok *=403"),
     "/api/v1/role-assignments/{pk}/": R("role_assignment", GET="anon=403 staff=ok/404 superuser=ok *=404"),
     "/api/v1/service-records/": R(
@@ -748,6 +768,11 @@ RULES = {
     # First sign-in and forgotten password: for anyone (step 2 without a number sends back to step 1).
     "/password/code/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
     "/password/set/": R(GET="*=ok", POST="*=ok", PUT="*=ok"),
+    # The residents' order pages (居民点单) a community poster's QR code opens, and the tracking links: anyone.
+    "/r/t/{token}/": R("resident_token", GET="*=ok"),
+    "/r/t/{token}/rate/": R("resident_token", GET="*=405", POST="*=ok"),
+    "/r/{community}/": R("community", GET="*=ok", POST="*=ok", PUT="*=ok"),
+    "/r/{community}/submit/": R("community", GET="*=ok", POST="*=ok", PUT="*=ok"),
     "/staff/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/activities/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/activities/new/": R(
@@ -851,6 +876,25 @@ RULES = {
         "registration",
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
+    ),
+    "/staff/requests/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
+    "/staff/requests/poster/{pk}/": R("community", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    "/staff/requests/{pk}/": R("resident_request", GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403"),
+    "/staff/requests/{pk}/accept/": R(
+        "resident_request",
+        GET="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+        PUT="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
+    "/staff/requests/{pk}/decline/": R(
+        "resident_request",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
+    ),
+    "/staff/requests/{pk}/merge/": R(
+        "resident_request",
+        GET="anon=login staff,grid_worker,superuser=405 *=403",
+        POST="anon=login staff,grid_worker=ok/404 superuser=ok *=403",
     ),
     "/staff/signups/{pk}/adjust/": R(
         "signup",

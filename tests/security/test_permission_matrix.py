@@ -46,6 +46,7 @@ from tests import factories as f
 from tests.activities.conftest import ActivityFactory
 from tests.activities_hours.conftest import make_signup
 from tests.conftest import World
+from tests.residents.conftest import ResidentRequestFactory
 from tests.security.matrix_rules import ADMIN_PREFIX, RULES, UNSAFE_METHODS
 from tests.wishes.conftest import WishClaimFactory, WishFactory
 
@@ -127,6 +128,8 @@ class Sides:
         registration_b = f.RegistrationFactory(member=w.other_member, grid=w.other_grid)
         wish_a = WishFactory(grid=w.grid, created_by=w.staff)
         wish_b = WishFactory(grid=w.other_grid, created_by=other_staff)
+        request_a = ResidentRequestFactory(grid=w.grid)
+        request_b = ResidentRequestFactory(grid=w.other_grid, phone="13700000002")
         activity_a = ActivityFactory(community=w.community, grid=w.grid, created_by=w.staff)
         activity_b = ActivityFactory(community=w.other_community, grid=w.other_grid, created_by=other_staff)
         post_a = f.PostFactory(community=w.community)
@@ -214,6 +217,8 @@ class Sides:
                     member=w.other_member,
                 ).wish,
             ),
+            "resident_request": (request_a, request_b),
+            "resident_token": (request_a.token, request_b.token),
             "activity": (activity_a, activity_b),
             "signup": (
                 make_signup(activity=activity_a, member=w.member),

@@ -36,6 +36,7 @@ from apps.wishes.models import WishStatus
 from server.wsgi import application
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory, soon
+from tests.residents.conftest import ResidentRequestFactory
 from tests.wishes.conftest import WishFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,7 @@ class FuzzWorld:
             member=self.newcomer, grid=world.grid, status=RegistrationStatus.PENDING
         )
         self.post = f.PostFactory(community=world.community)
+        self.resident_request = ResidentRequestFactory(grid=world.grid)
         self.post_claim = PostClaim.objects.create(post=self.post, member=world.member, claimed_at=now)
         self.pairing = f.PairingFactory(organ=world.organ, community=world.community)
         self.evaluation = Evaluation.objects.create(
@@ -199,6 +201,7 @@ class FuzzWorld:
             "post-claims": self.post_claim,
             "posts": self.post,
             "registrations": self.registration,
+            "resident-requests": self.resident_request,
             "role-assignments": w.staff.roles.order_by("id").first(),
             "service-records": self.record,
             "signups": self.signup,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.staff import activity_edit, posts, records, views
+from apps.web.staff import activity_edit, posts, records, residents, views
 
 app_name = "staff"
 
@@ -22,6 +22,13 @@ urlpatterns = [
     path("wishes/<int:pk>/revoke/", views.WishRevokeView.as_view(), name="wish-revoke"),
     path("wishes/<int:pk>/cancel/", views.WishCancelView.as_view(), name="wish-cancel"),
     path("wishes/<int:pk>/confirm/", views.WishConfirmView.as_view(), name="wish-confirm"),
+    # residents' requests (居民点单): the decision (选单) and the community's poster
+    path("requests/", residents.RequestListView.as_view(), name="resident-requests"),
+    path("requests/<int:pk>/", residents.RequestDetailView.as_view(), name="resident-request"),
+    path("requests/<int:pk>/accept/", residents.RequestAcceptView.as_view(), name="resident-request-accept"),
+    path("requests/<int:pk>/merge/", residents.RequestMergeView.as_view(), name="resident-request-merge"),
+    path("requests/<int:pk>/decline/", residents.RequestDeclineView.as_view(), name="resident-request-decline"),
+    path("requests/poster/<int:pk>/", residents.PosterView.as_view(), name="resident-request-poster"),
     # activities, on-site check-in, attendance and hours
     path("activities/", views.ActivityListView.as_view(), name="activities"),
     path("activities/new/", views.ActivityCreateView.as_view(), name="activity-new"),

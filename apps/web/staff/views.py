@@ -33,6 +33,8 @@ from apps.orgs.models import Member
 from apps.registrations import selectors as registration_selectors
 from apps.registrations import services as registration_services
 from apps.registrations.models import EvaluationGrade, RegistrationStatus
+from apps.residents import selectors as resident_selectors
+from apps.residents.models import RequestStatus
 from apps.web.access import StaffPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.staff import forms
@@ -126,6 +128,11 @@ class HomeView(DeskPage):
                 "label": _("Registrations to confirm"),
                 "value": desk_registrations(user, scope).filter(status=RegistrationStatus.PENDING).count(),
                 "url": reverse("staff:registrations"),
+            },
+            {
+                "label": _("Resident requests to decide"),
+                "value": resident_selectors.request_list(user=user).filter(status=RequestStatus.RECEIVED).count(),
+                "url": reverse("staff:resident-requests"),
             },
             {
                 "label": _("Wishes to verify"),
@@ -339,7 +346,13 @@ class WishDetailView(DeskPage):
             ),
         }
         return super().get_context_data(
-            wish=wish, title=wish.title, allowed=allowed, ratings=range(5, 0, -1), contact_views=viewed, **kwargs
+            wish=wish,
+            title=wish.title,
+            allowed=allowed,
+            ratings=range(5, 0, -1),
+            contact_views=viewed,
+            resident_requests=resident_selectors.requests_of_wish(user=self.request.user, wish=wish),
+            **kwargs,
         )
 
 

@@ -142,6 +142,10 @@ class WishOutputSerializer(serializers.Serializer):
     is_claimant = serializers.BooleanField(default=False)
     claim = serializers.SerializerMethodField()
     distance_m = serializers.SerializerMethodField()
+    resident_ratings = serializers.SerializerMethodField(
+        help_text="The residents' own ratings (验单) of the requests behind this wish (居民点单), beside the "
+        "community's `rating`: for viewers who see the resident, in a single wish's answer; [] otherwise."
+    )
 
     def _shown(self, wish):
         return wish_resident(wish, contact=not self.context.get("listing", False))
@@ -167,6 +171,21 @@ class WishOutputSerializer(serializers.Serializer):
         if not claims:
             return None
         return ClaimOutputSerializer(claims[0], context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_resident_ratings(self, wish):
+        if self.context.get("listing", False) or not getattr(wish, "sees_resident", False):
+            return []
+        rated = wish.resident_requests.filter(resident_rating__isnull=False).order_by("rated_at", "id")
+        return [
+            {
+                "request": r.pk,
+                "rating": r.resident_rating,
+                "comment": r.resident_comment,
+                "rated_at": serializers.DateTimeField().to_representation(r.rated_at),
+            }
+            for r in rated
+        ]
 
     def get_distance_m(self, wish) -> int | None:
         near = self.context.get("near")
