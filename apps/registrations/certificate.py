@@ -7,6 +7,7 @@ The Chinese font is embedded (apps.core.pdf_fonts), so the paper prints the same
 """
 
 import io
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -108,6 +109,20 @@ def registration_certificate_pdf(registration, *, base_url):
     return buffer.getvalue()
 
 
+def address_lines(url, font, size, width):
+    """The address broken after its slashes only, so that the verification code is never cut in two for whoever
+    types it from the paper."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines, line = [], ""
+    for part in re.split(r"(?<=/)", url):
+        if line and stringWidth(line + part, font, size) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    return [*lines, line] if line else lines
+
+
 @dataclass
 class _Page:
     registration: object
@@ -206,15 +221,14 @@ class _Page:
         frame.addFromList([KeepInFrame(column, frame_top - bottom - 4 * mm, story, mode="shrink")], canvas)
         qr_x, qr_top = right - qr_size, frame_top
         self._qr(canvas, x=qr_x, y=qr_top - qr_size, size=qr_size)
-        caption = [
-            self._para(_("Scan to check that this registration is in force."), styles["small"]),
-            self._para(self.verify_url, styles["small"]),
-        ]
-        y = qr_top - qr_size - 2 * mm
-        for paragraph in caption:
-            _w, h = paragraph.wrap(qr_size + 2 * mm, qr_top)
-            paragraph.drawOn(canvas, qr_x, y - h)
-            y -= h + 1
+        caption = self._para(_("Scan to check that this registration is in force."), styles["small"])
+        _w, h = caption.wrap(qr_size + 2 * mm, qr_top)
+        y = qr_top - qr_size - 2 * mm - h
+        caption.drawOn(canvas, qr_x, y)
+        canvas.setFont(self.font, 7.5)
+        for line in address_lines(self.verify_url, self.font, 7.5, qr_size + 2 * mm):
+            y -= 9.5
+            canvas.drawString(qr_x, y, line)
 
     def _qr(self, canvas, *, x, y, size):
         """segno's modules drawn as filled squares (vector, sharp at any printer resolution), a link over them."""

@@ -1,8 +1,8 @@
 """Thin API views: validate input, call one service or selector, serialize the result."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,6 +12,7 @@ from apps.registrations import certificate, errors, filters, selectors, services
 from apps.registrations.api import serializers as s
 
 _ID = r"[0-9]+"
+_ERROR = inline_serializer("RegistrationError", {"code": serializers.CharField(), "detail": serializers.CharField()})
 
 
 def _validated(serializer_class, data):
@@ -105,8 +106,9 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
                 description="The registration certificate (报到证) and, below a cut line, its receipt (回执), on one "
                 "A4 page with the Chinese font embedded and a QR code of the public validity page."
             ),
-            404: OpenApiResponse(description="No such registration, or the user may not print it."),
-            409: OpenApiResponse(description="`registration_not_confirmed`: only a registration in force is printed."),
+            409: OpenApiResponse(
+                _ERROR, description="registration_not_confirmed: only a registration in force (confirmed) is printed."
+            ),
         },
     )
     @action(detail=True, methods=["get"])
