@@ -67,7 +67,8 @@ def receipt_not_issued():
 
 
 def registration_not_confirmed():
-    return Conflict("registration_not_confirmed", REGISTRATION_NOT_CONFIRMED)
+    # 422, not 409: reading a document changes nothing, so a GET never conflicts (apps.core.api.schema).
+    return Invalid("registration_not_confirmed", REGISTRATION_NOT_CONFIRMED)
 
 
 def registration_code_unknown():

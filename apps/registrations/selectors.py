@@ -78,7 +78,7 @@ _CODE_MAX = Registration._meta.get_field("verification_code").max_length
 def registration_certificate_get(*, user, registration_id):
     """The registration whose certificate (报到证 with its 回执) the user may print: the receipt's readers (the
     member, the community's staff, the member's organ reviewers and branch secretaries). NotFound when unseen;
-    Conflict registration_not_confirmed unless it is confirmed and in force (a closed one is not printed again)."""
+    Invalid (422) registration_not_confirmed unless it is confirmed and in force (a closed one is not printed again)."""
     registration = (
         Registration.objects.filter(receipt_visible_q(user), pk=registration_id)
         .select_related(*_CERTIFICATE_RELATED)

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
 
-from apps.core.errors import Conflict, NotFound
+from apps.core.errors import DomainError, NotFound
 from apps.registrations import certificate, selectors
 from apps.web.feedback import report_error, safe_next
 
@@ -27,7 +27,7 @@ class RegistrationCertificateView(View):
             registration = selectors.registration_certificate_get(user=request.user, registration_id=pk)
         except NotFound as exc:
             raise Http404 from exc
-        except Conflict as error:
+        except DomainError as error:
             report_error(request, error)
             return HttpResponseRedirect(safe_next(request, reverse(self.back_to)))
         if not self.on_this_page(registration):

@@ -250,12 +250,12 @@ def test_anonymous_is_refused(api, confirmed):
 @pytest.mark.parametrize(
     "status", [RegistrationStatus.PENDING, RegistrationStatus.MOVED, RegistrationStatus.REJECTED, "withdrawn"]
 )
-def test_a_registration_not_in_force_is_409_registration_not_confirmed(world, make_client, status):
+def test_a_registration_not_in_force_is_422_registration_not_confirmed(world, make_client, status):
     extra = {"reject_reason": "不在本社区"} if status == RegistrationStatus.REJECTED else {}
     registration = f.RegistrationFactory(member=world.member, grid=world.grid, status=status, **extra)
     for who in ("member", "staff", "reviewer"):
         response = make_client(world.user(who)).get(_url(registration))
-        assert response.status_code == 409
+        assert response.status_code == 422
         assert response.json()["code"] == "registration_not_confirmed"
 
 
@@ -270,8 +270,8 @@ def test_the_endpoint_is_in_the_schema_as_a_pdf(api):
     schema = api.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/registrations/{id}/certificate/"]["get"]
     assert "application/pdf" in operation["responses"]["200"].get("content", {"application/pdf": None})
-    assert {"404", "409"} <= set(operation["responses"])
-    assert "registration_not_confirmed" in operation["responses"]["409"]["description"]
+    assert {"404", "422"} <= set(operation["responses"]) and "409" not in operation["responses"]
+    assert "registration_not_confirmed" in operation["responses"]["422"]["description"]
     assert "registration_not_confirmed" in operation["description"]
 
 

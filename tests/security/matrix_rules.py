@@ -290,7 +290,7 @@ RULES = {
         "registration",
         GET="anon=403 other_member=404/ok grid_worker,street_admin,district_admin,outsider=404 superuser=ok *=ok/404",
     ),
-    # The printed certificate and receipt: the receipt's readers; a registration not in force answers 409 (ok).
+    # The printed certificate and receipt: the receipt's readers; a registration not in force answers 422 (ok).
     "/api/v1/registrations/{pk}/certificate/": R(
         "registration",
         GET="anon=403 other_member=404/ok grid_worker,street_admin,district_admin,outsider=404 superuser=ok *=ok/404",

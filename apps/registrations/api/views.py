@@ -106,7 +106,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
                 description="The registration certificate (报到证) and, below a cut line, its receipt (回执), on one "
                 "A4 page with the Chinese font embedded and a QR code of the public validity page."
             ),
-            409: OpenApiResponse(
+            422: OpenApiResponse(
                 _ERROR, description="registration_not_confirmed: only a registration in force (confirmed) is printed."
             ),
         },
@@ -114,7 +114,7 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["get"])
     def certificate(self, request, pk=None):
         """The printed registration certificate with its receipt, as a PDF: for the member, the community's staff and
-        the member's organ (its reviewers and branch secretaries), who may read the receipt. 409
+        the member's organ (its reviewers and branch secretaries), who may read the receipt. 422
         `registration_not_confirmed` while pending, or once rejected, withdrawn or closed by a move."""
         registration = selectors.registration_certificate_get(user=request.user, registration_id=int(pk))
         content = certificate.registration_certificate_pdf(registration, base_url=certificate.verify_base_url(request))
