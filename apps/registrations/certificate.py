@@ -29,7 +29,7 @@ ENDED = "ended"
 
 
 def place_of(community):
-    """The community with its street and district, largest last as on an envelope: "桂苑社区 · 锦溪街道 · 青岚区"."""
+    """The community with its street and district, smallest first: "桂苑社区 · 锦溪街道 · 青岚区"."""
     street = community.street
     return " · ".join(part for part in (community.name, street.name, street.district.name) if part)
 
