@@ -1,5 +1,7 @@
 """factory_boy factories for every model; tests build their data here, never from fixtures/."""
 
+import secrets
+
 import factory
 from django.utils import timezone
 
@@ -144,6 +146,9 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     decided_at = factory.LazyAttribute(lambda o: timezone.now() if o.status != RegistrationStatus.PENDING else None)
     receipt_number = factory.LazyAttribute(
         lambda o: None if o.status != RegistrationStatus.CONFIRMED else f"R{timezone.now():%Y}{o.address}"
+    )
+    verification_code = factory.LazyAttribute(
+        lambda o: None if o.status != RegistrationStatus.CONFIRMED else secrets.token_urlsafe(12)
     )
 
 

@@ -13,6 +13,10 @@ REASON_REQUIRED = _("Give a reason for the rejection.")
 REASON_TOO_LONG = _("The reason is too long (200 characters at most).")
 NOT_REGISTRATION_OWNER = _("Only the member who submitted this registration can withdraw it.")
 RECEIPT_NOT_ISSUED = _("No receipt has been issued: the registration is not confirmed.")
+REGISTRATION_NOT_CONFIRMED = _(
+    "The registration certificate is printed only for a registration that is confirmed and in force."
+)
+REGISTRATION_CODE_UNKNOWN = _("No registration has this verification code.")
 
 POST_KIND_INVALID = _("Choose a valid kind of post.")
 TITLE_REQUIRED = _("Enter a title.")
@@ -60,6 +64,15 @@ def not_community_staff():
 
 def receipt_not_issued():
     return NotFound("receipt_not_issued", RECEIPT_NOT_ISSUED)
+
+
+def registration_not_confirmed():
+    # 422, not 409: reading a document changes nothing, so a GET never conflicts (apps.core.api.schema).
+    return Invalid("registration_not_confirmed", REGISTRATION_NOT_CONFIRMED)
+
+
+def registration_code_unknown():
+    return NotFound("registration_code_unknown", REGISTRATION_CODE_UNKNOWN)
 
 
 def post_already_claimed():

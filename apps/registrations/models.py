@@ -55,6 +55,11 @@ class Registration(BaseModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The receipt (回执) issued on confirmation, which the member's organ sees.
     receipt_number = models.CharField(_("receipt number"), max_length=32, null=True, blank=True, unique=True)
+    # The unguessable code of the public validity page the printed certificate's QR code opens (/verify/registration/
+    # <code>/), drawn on confirmation; 96 random bits, so codes cannot be enumerated.
+    verification_code = models.CharField(
+        _("verification code"), max_length=32, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -73,6 +78,10 @@ class Registration(BaseModel):
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(reject_reason=""), name="rejected_registration_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(verification_code__isnull=False),
+                name="confirmed_registration_has_verification_code",
             ),
         ]
 

@@ -71,6 +71,53 @@ def registration_receipt_get(*, user, registration_id):
     return registration
 
 
+_CERTIFICATE_RELATED = (*_REGISTRATION_RELATED, "community__street__district")
+_CODE_MAX = Registration._meta.get_field("verification_code").max_length
+
+
+def registration_certificate_get(*, user, registration_id):
+    """The registration whose certificate (报到证 with its 回执) the user may print: the receipt's readers (the
+    member, the community's staff, the member's organ reviewers and branch secretaries). NotFound when unseen;
+    Invalid (422) registration_not_confirmed unless it is confirmed and in force (a closed one is not printed again)."""
+    registration = (
+        Registration.objects.filter(receipt_visible_q(user), pk=registration_id)
+        .select_related(*_CERTIFICATE_RELATED)
+        .first()
+    )
+    if registration is None:
+        raise NotFound()
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise errors.registration_not_confirmed()
+    return registration
+
+
+def registration_get_by_code(*, code):
+    """The registration with this verification code, for the public validity page: anyone may check one, so this
+    is not scoped (the page shows masked facts only). NotFound registration_code_unknown otherwise."""
+    code = str(code or "")
+    registration = None
+    if 0 < len(code) <= _CODE_MAX:
+        registration = (
+            Registration.objects.filter(verification_code=code, receipt_number__isnull=False)
+            .select_related(*_CERTIFICATE_RELATED)
+            .first()
+        )
+    if registration is None:
+        raise errors.registration_code_unknown()
+    return registration
+
+
+def registration_posts_held(registration):
+    """The standing posts the member holds in the registration's community (设岗认岗), oldest claim first."""
+    return list(
+        PostClaim.objects.filter(
+            member_id=registration.member_id, post__community_id=registration.community_id, released_at__isnull=True
+        )
+        .select_related("post")
+        .order_by("claimed_at", "id")
+    )
+
+
 def _open_claims():
     open_claims = PostClaim.objects.filter(released_at__isnull=True)
     return open_claims.select_related("member__user").order_by("claimed_at", "id")

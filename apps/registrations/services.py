@@ -1,6 +1,8 @@
 """Every write on registrations (个人报到), standing posts (设岗认岗), organ–community pairings (结对共建) and
 community evaluations (社区评价)."""
 
+import secrets
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -38,6 +40,7 @@ _REASON_MAX = Registration._meta.get_field("reject_reason").max_length
 _TITLE_MAX = Post._meta.get_field("title").max_length
 _POST_FIELDS = frozenset({"kind", "title", "description", "capacity"})
 _COMMENT_MAX = Evaluation._meta.get_field("comment").max_length
+_CODE_ATTEMPTS = 5
 
 
 # --- registrations ---------------------------------------------------------------------------------------------
@@ -125,6 +128,16 @@ def receipt_number_for(registration, decided_at):
     return f"{prefix}-{timezone.localtime(decided_at):%Y}-{registration.pk:06d}"
 
 
+def new_verification_code():
+    """The code of a registration's public validity page: 96 random bits (16 URL-safe characters), so that codes
+    cannot be guessed or enumerated; checked against the rows in use, though a collision is practically impossible."""
+    for _attempt in range(_CODE_ATTEMPTS):
+        code = secrets.token_urlsafe(12)
+        if not Registration.objects.filter(verification_code=code).exists():
+            return code
+    raise RuntimeError("could not draw an unused verification code")
+
+
 def _decide(registration, *, actor, now, **changes):
     """Move a pending registration on, conditionally, so that two concurrent decisions cannot both win."""
     updated = Registration.objects.filter(pk=registration.pk, status=RegistrationStatus.PENDING).update(
@@ -138,13 +151,18 @@ def _decide(registration, *, actor, now, **changes):
 
 @transaction.atomic
 def registration_confirm(*, registration, actor, now=None):
-    """Community staff confirm the registration, which issues its receipt (回执) for the member's organ. `now`
-    (default: the present) is when they confirmed; loaders of past data pass it."""
+    """Community staff confirm the registration, which issues its receipt (回执) for the member's organ and the code
+    of the public page that tells whether it is in force (the printed certificate's QR code). `now` (default: the
+    present) is when they confirmed; loaders of past data pass it."""
     require_community_staff(actor, registration.community_id)
     now = now or timezone.now()
-    receipt_number = receipt_number_for(registration, now)
     registration = _decide(
-        registration, actor=actor, now=now, status=RegistrationStatus.CONFIRMED, receipt_number=receipt_number
+        registration,
+        actor=actor,
+        now=now,
+        status=RegistrationStatus.CONFIRMED,
+        receipt_number=receipt_number_for(registration, now),
+        verification_code=new_verification_code(),
     )
     # Notification (issue #6): tell the member, in this transaction; e-mailed once it commits.
     notification_events.registration_confirmed(registration=registration, actor=actor)

@@ -320,6 +320,9 @@ MIN_ATTENDANCE_SHARE = env.float("MIN_ATTENDANCE_SHARE", default=0.0)
 CERTIFICATE_ISSUER_CONTACT = env("CERTIFICATE_ISSUER_CONTACT", default="")
 # Public address used in certificates' verification links and QR codes; empty: the address the request came to.
 CERTIFICATE_VERIFY_BASE_URL = env("CERTIFICATE_VERIFY_BASE_URL", default="")
+# A TrueType Chinese font embedded in the printed registration certificates (Debian: fonts-wqy-microhei); when the
+# file is missing they fall back to STSong-Light, not embedded (system check core.W001).
+PDF_CJK_FONT_PATH = env("PDF_CJK_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 # Imports (places, organizations, rosters from Excel/CSV)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)  # largest import file accepted

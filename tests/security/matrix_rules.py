@@ -290,6 +290,11 @@ RULES = {
         "registration",
         GET="anon=403 other_member=404/ok grid_worker,street_admin,district_admin,outsider=404 superuser=ok *=ok/404",
     ),
+    # The printed certificate and receipt: the receipt's readers; a registration not in force answers 422 (ok).
+    "/api/v1/registrations/{pk}/certificate/": R(
+        "registration",
+        GET="anon=403 other_member=404/ok grid_worker,street_admin,district_admin,outsider=404 superuser=ok *=ok/404",
+    ),
     "/api/v1/registrations/{pk}/reject/": R(
         "registration",
         GET="anon=403 *=405",
@@ -654,6 +659,9 @@ RULES = {
         POST="anon=login reviewer=ok/404 superuser=ok *=403",
     ),
     "/manage/receipts/": R(GET="anon=login secretary,reviewer,superuser=ok *=403"),
+    "/manage/receipts/{pk}/certificate/": R(
+        "registration", GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403"
+    ),
     "/manage/places/": R(GET="anon=login street_admin,district_admin,superuser=ok *=403"),
     "/manage/places/appoint/": R(
         GET="anon=login street_admin,district_admin,superuser=405 *=403",
@@ -755,6 +763,7 @@ RULES = {
     "/me/registration/": R(
         GET="anon=login member,other_member=ok *=403", POST="anon=login member,other_member=ok *=403"
     ),
+    "/me/registration/{pk}/certificate/": R("registration", GET="anon=login member=ok/404 other_member=404/ok *=403"),
     "/me/registration/{pk}/withdraw/": R(
         "registration",
         GET="anon=login member,other_member=405 *=403",
@@ -872,6 +881,10 @@ RULES = {
         GET="anon=login staff,grid_worker,superuser=405 *=403",
         POST="anon=login staff=ok/404 grid_worker=403/404 superuser=ok *=403",
     ),
+    # Printing is the community staff's: grid workers pass the desk's gate but cannot read the receipt (404).
+    "/staff/registrations/{pk}/certificate/": R(
+        "registration", GET="anon=login staff=ok/404 grid_worker=404 superuser=ok *=403"
+    ),
     "/staff/registrations/{pk}/reject/": R(
         "registration",
         GET="anon=login staff,grid_worker,superuser=405 *=403",
@@ -960,4 +973,6 @@ RULES = {
     ),
     # The public certificate check a certificate's QR code opens: anyone, signed in or not.
     "/verify/{code}/": R("certificate_code", GET="*=ok"),
+    # The public validity page a printed registration certificate's QR code opens: anyone, signed in or not.
+    "/verify/registration/{code}/": R("registration_code", GET="*=ok"),
 }

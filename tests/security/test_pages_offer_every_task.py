@@ -142,3 +142,30 @@ def test_the_pages_offer_the_task_to_every_role_the_api_offers_it_to(api_route):
     api_roles = TASK_ROLES.get(api_route, ok_roles(RULES[api_route])) - {"anon"}
     page_roles = set().union(*(ok_roles(RULES[page], gate_only=page in GATE_ONLY_PAGES) for page in pages))
     assert sorted(api_roles - page_roles) == []
+
+
+# --- documents to download ----------------------------------------------------------------------------------------
+
+# The API's documents (GET, nothing changes) → the page routes that give the same file. A role the API lets download
+# a document on side A gets it from at least one of these pages.
+DOWNLOAD_PAGES_FOR = {
+    "/api/v1/certificates/{pk}/pdf/": ["/me/certificate/{pk}/pdf/", "/manage/certificates/{pk}/pdf/"],
+    "/api/v1/registrations/{pk}/certificate/": [
+        "/me/registration/{pk}/certificate/",
+        "/staff/registrations/{pk}/certificate/",
+        "/manage/receipts/{pk}/certificate/",
+    ],
+}
+
+
+def download_roles(rule):
+    return {role for role in rule.roles if rule.expect("GET", role, "A") == "ok"} - {"anon"}
+
+
+@pytest.mark.parametrize("api_route", sorted(DOWNLOAD_PAGES_FOR))
+def test_the_pages_offer_each_download_to_every_role_the_api_offers_it_to(api_route):
+    pages = DOWNLOAD_PAGES_FOR[api_route]
+    missing = [page for page in pages if page not in RULES]
+    assert api_route in RULES and not missing, f"no such route: {missing or api_route}"
+    page_roles = set().union(*(download_roles(RULES[page]) for page in pages))
+    assert sorted(download_roles(RULES[api_route]) - page_roles) == []

@@ -188,6 +188,7 @@ class Sides:
             "community": (w.community, w.other_community),
             "grid": (w.grid, w.other_grid),
             "registration": (registration_a, registration_b),
+            "registration_code": (registration_a.verification_code, registration_b.verification_code),
             "post": (post_a, post_b),
             "post_claim": (
                 PostClaim.objects.create(post=post_a, member=w.member, claimed_at=now),

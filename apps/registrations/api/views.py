@@ -1,17 +1,18 @@
 """Thin API views: validate input, call one service or selector, serialize the result."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import Conflict
 from apps.places.models import Community
-from apps.registrations import errors, filters, selectors, services
+from apps.registrations import certificate, errors, filters, selectors, services
 from apps.registrations.api import serializers as s
 
 _ID = r"[0-9]+"
+_ERROR = inline_serializer("RegistrationError", {"code": serializers.CharField(), "detail": serializers.CharField()})
 
 
 def _validated(serializer_class, data):
@@ -97,6 +98,27 @@ class RegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def receipt(self, request, pk=None):
         registration = selectors.registration_receipt_get(user=request.user, registration_id=int(pk))
         return Response(s.ReceiptOutputSerializer(registration).data)
+
+    @extend_schema(
+        filters=False,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                description="The registration certificate (报到证) and, below a cut line, its receipt (回执), on one "
+                "A4 page with the Chinese font embedded and a QR code of the public validity page."
+            ),
+            422: OpenApiResponse(
+                _ERROR, description="registration_not_confirmed: only a registration in force (confirmed) is printed."
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def certificate(self, request, pk=None):
+        """The printed registration certificate with its receipt, as a PDF: for the member, the community's staff and
+        the member's organ (its reviewers and branch secretaries), who may read the receipt. 422
+        `registration_not_confirmed` while pending, or once rejected, withdrawn or closed by a move."""
+        registration = selectors.registration_certificate_get(user=request.user, registration_id=int(pk))
+        content = certificate.registration_certificate_pdf(registration, base_url=certificate.verify_base_url(request))
+        return certificate.pdf_response(content, filename=f"{registration.receipt_number}.pdf")
 
 
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -15,6 +15,7 @@ from apps.core.forms import Form
 from apps.orgs.models import PartyOrg, PartyOrgKind
 from apps.registrations import selectors as registration_selectors
 from apps.registrations.models import RegistrationStatus
+from apps.web import registration_certificate
 from apps.web.manage.pairings import OrganSidePageMixin
 from apps.web.manage.views import ManagePage
 
@@ -91,3 +92,10 @@ class ReceiptListView(OrganSidePageMixin, ManagePage):
             query=query.urlencode(),
         )
         return context
+
+
+class ReceiptCertificateView(OrganSidePageMixin, registration_certificate.RegistrationCertificateView):
+    """A member's registration certificate with its receipt as a PDF, for the organ to print again (while the
+    registration is in force)."""
+
+    back_to = "manage:receipts"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("pairings/new/", pairings.PairingCreateView.as_view(), name="pairing-new"),
     path("pairings/<int:pk>/end/", pairings.PairingEndView.as_view(), name="pairing-end"),
     path("receipts/", receipts.ReceiptListView.as_view(), name="receipts"),
+    path("receipts/<int:pk>/certificate/", receipts.ReceiptCertificateView.as_view(), name="receipt-certificate"),
     # an administrator's places and their staff
     path("places/", people.PlaceListView.as_view(), name="places"),
     path("places/appoint/", people.AppointView.as_view(), name="appoint"),

@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.OverviewView.as_view(), name="overview"),
     path("registration/", views.RegistrationView.as_view(), name="registration"),
     path("registration/<int:pk>/withdraw/", views.RegistrationWithdrawView.as_view(), name="registration-withdraw"),
+    path(
+        "registration/<int:pk>/certificate/",
+        views.RegistrationCertificateView.as_view(),
+        name="registration-certificate",
+    ),
     path("hours/", views.HoursView.as_view(), name="hours"),
     path("hours/register/", views.SelfServiceRegisterView.as_view(), name="hours-register"),
     path("hours/signups/<int:pk>/dispute/", views.HoursDisputeView.as_view(), name="hours-dispute"),

@@ -40,6 +40,7 @@ from apps.registrations.selectors import (
 from apps.stats.models import StarSubject
 from apps.stats.periods import year_period
 from apps.stats.selectors import star_level, star_thresholds, target_minutes
+from apps.web import registration_certificate
 from apps.web.access import MemberPageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.profile.forms import AddressForm, DisputeForm, SelfServiceForm, YearForm
@@ -166,6 +167,15 @@ class RegistrationWithdrawView(ProfilePageMixin, ActionView):
 
     def redirect_to(self, **kwargs):
         return reverse("profile:registration")
+
+
+class RegistrationCertificateView(ProfilePageMixin, registration_certificate.RegistrationCertificateView):
+    """My registration certificate and its receipt as a PDF, to print (a read: confirmation issued them)."""
+
+    back_to = "profile:registration"
+
+    def on_this_page(self, registration):
+        return registration.member_id == self.member.pk
 
 
 # --- hours ----------------------------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from django.views import View
 from apps.core.errors import NotFound
 from apps.core.masking import mask_name
 from apps.ledger import certificates
+from apps.registrations import certificate as registration_certificate
+from apps.registrations import selectors as registration_selectors
+from apps.registrations.models import RegistrationStatus
 
 
 def _noindex(response):
@@ -40,3 +43,31 @@ class CertificateCheckView(View):
             "revoked_on": timezone.localdate(certificate.revoked_at) if certificate.is_revoked else None,
         }
         return _noindex(render(request, "web/public/certificate.html", context))
+
+
+class RegistrationCheckView(View):
+    """The public check of a printed registration certificate (报到证 and its 回执): whether the registration is in
+    force (confirmed) or no longer (closed when the member moved), with the member's masked name, the organ, the
+    community, the date of confirmation and the receipt number; nothing else (no phone, no address, no branch).
+    An unknown code answers a "no such registration" page with status 404. The code is 96 random bits
+    (apps.registrations.services.new_verification_code): guessing one is hopeless."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, code):
+        try:
+            registration = registration_selectors.registration_get_by_code(code=code)
+        except NotFound as error:
+            context = {"error": error}
+            return _noindex(render(request, "web/public/registration_unknown.html", context, status=404))
+        context = {
+            "registration": registration,
+            "valid": registration_certificate.validity(registration) == registration_certificate.VALID,
+            "holder": mask_name(registration.member.user.name),
+            "organ": registration.member.organ.name,
+            "community": registration_certificate.place_of(registration.community),
+            "confirmed_on": registration_certificate.confirmed_on(registration),
+            "moved": registration.status == RegistrationStatus.MOVED and registration.closed_at is not None,
+            "closed_on": registration_certificate.closed_on(registration),
+        }
+        return _noindex(render(request, "web/public/registration.html", context))

@@ -12,6 +12,11 @@ urlpatterns = [
     path("registrations/", views.RegistrationListView.as_view(), name="registrations"),
     path("registrations/<int:pk>/confirm/", views.RegistrationConfirmView.as_view(), name="registration-confirm"),
     path("registrations/<int:pk>/reject/", views.RegistrationRejectView.as_view(), name="registration-reject"),
+    path(
+        "registrations/<int:pk>/certificate/",
+        views.RegistrationCertificateView.as_view(),
+        name="registration-certificate",
+    ),
     # micro-wishes
     path("wishes/", views.WishListView.as_view(), name="wishes"),
     path("wishes/new/", views.WishCreateView.as_view(), name="wish-new"),

@@ -35,6 +35,7 @@ from apps.registrations import services as registration_services
 from apps.registrations.models import EvaluationGrade, RegistrationStatus
 from apps.residents import selectors as resident_selectors
 from apps.residents.models import RequestStatus
+from apps.web import registration_certificate
 from apps.web.access import StaffPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.staff import forms
@@ -240,6 +241,13 @@ class RegistrationRejectView(_RegistrationAction):
             registration=self.registration(request, pk), actor=request.user, reason=request.POST.get("reason", "")
         )
         return _("Registration of %(name)s rejected.") % {"name": registration.member.user.name}
+
+
+class RegistrationCertificateView(StaffPageMixin, registration_certificate.RegistrationCertificateView):
+    """The certificate and receipt of a registration the community confirmed, to print for the member (its staff;
+    grid workers see the registrations of their grid but do not print them)."""
+
+    back_to = "staff:registrations"
 
 
 # --- wishes -----------------------------------------------------------------------------------------------------
