@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.jobs",
     "apps.imports",
+    "apps.teams",
     "apps.web",
 ]
 
