@@ -27,9 +27,21 @@ def team_get(*, user, pk):
     return team_list(user=user).filter(pk=pk).first()
 
 
+def team_with_counts(*, pk):
+    """One team with `member_count` and `application_count`, whoever asks (for answering a write's caller)."""
+    return _with_counts(Team.objects.filter(pk=pk)).get()
+
+
 def team_list_managed(*, user):
     """The teams `user` manages (forms, edits, dissolves, sets the leader of)."""
     return team_list(user=user).filter(team_managed_q(user))
+
+
+def team_membership_list(*, user):
+    """The memberships of the teams `user` may see (a page's button addresses one by its id)."""
+    return TeamMembership.objects.filter(team__in=Team.objects.filter(team_visible_q(user))).select_related(
+        "team__party_org", "member__user"
+    )
 
 
 def team_members(team, *, at=None):
@@ -78,15 +90,6 @@ def teams_of_member_at(member, at):
     return Team.objects.filter(Exists(rows)).order_by("name", "id")
 
 
-def memberships_of_member(member):
-    """The member's open memberships (applied or active), with their teams: "my teams"."""
-    return (
-        TeamMembership.objects.filter(member=member, status__in=OPEN_MEMBERSHIP_STATUSES)
-        .select_related("team__organ", "team__leader__user")
-        .order_by("team__name", "id")
-    )
-
-
 def my_membership(*, user, team):
     """The user's open membership of `team` (applied or active), or None."""
     scope = scope_for(user)
@@ -103,3 +106,15 @@ def organ_teams_for_member(*, user):
     if scope.member_id is None:
         return Team.objects.none()
     return team_list(user=user).filter(organ_id=scope.member_organ_id, status=TeamStatus.ACTIVE)
+
+
+def my_open_memberships(*, user):
+    """The user's open memberships (applied or active), none for a user without a member profile."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        return TeamMembership.objects.none()
+    return (
+        TeamMembership.objects.filter(member_id=scope.member_id, status__in=OPEN_MEMBERSHIP_STATUSES)
+        .select_related("team__organ", "team__leader__user", "member__user", "member__branch")
+        .order_by("team__name", "id")
+    )

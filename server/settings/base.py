@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
         "StatsLevelEnum": "apps.stats.nodes.Level",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "JobOutcomeEnum": "apps.jobs.models.JobOutcome",
+        "TeamStatusEnum": "apps.teams.models.TeamStatus",
+        "TeamSpecialtyEnum": "apps.teams.models.TeamSpecialty",
+        "MembershipStatusEnum": "apps.teams.models.MembershipStatus",
     },
 }
 
