@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("apps.stats.api.export_urls")),
     path("", include("apps.notifications.api.urls")),
     path("", include("apps.jobs.api.urls")),
+    path("", include("apps.teams.api.urls")),
 ]
 
 urlpatterns = [

@@ -101,6 +101,7 @@ ONCE = (
     "tests/fixtures_demo/",
     "tests/wishes/test_demo_wishes.py",
     "tests/web/",
+    "tests/teams/test_pages.py",
     "tests/security/test_permission_matrix.py",
 )
 

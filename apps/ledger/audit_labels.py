@@ -52,6 +52,16 @@ ACTION_LABELS = {
     "merge": _("Merged into a wish"),
     "decline": _("Declined"),
     "rate": _("Rated by the resident"),
+    # volunteer teams
+    "team_create": _("Team formed"),
+    "team_update": _("Team updated"),
+    "team_dissolve": _("Team dissolved"),
+    "team_leader_set": _("Team leader set"),
+    "team_apply": _("Applied to join a team"),
+    "team_accept": _("Team application accepted"),
+    "team_decline": _("Team application declined"),
+    "team_leave": _("Left a team"),
+    "team_remove": _("Removed from a team"),
     # organizations, members, places, people
     "organ_create": _("Organ created"),
     "organ_update": _("Organ updated"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.jobs",
     "apps.imports",
+    "apps.teams",
     "apps.web",
 ]
 
@@ -226,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "StatsLevelEnum": "apps.stats.nodes.Level",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",
         "JobOutcomeEnum": "apps.jobs.models.JobOutcome",
+        "TeamStatusEnum": "apps.teams.models.TeamStatus",
+        "TeamSpecialtyEnum": "apps.teams.models.TeamSpecialty",
+        "MembershipStatusEnum": "apps.teams.models.MembershipStatus",
     },
 }
 

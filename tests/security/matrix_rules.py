@@ -412,6 +412,71 @@ RULES = {
         GET="anon=403 *=405",
         POST="anon=403 member=403/404 other_member=404/403 staff=ok/404 superuser=ok *=404",
     ),
+    # Volunteer teams: side A's team is led by the member and formed by the secretary's branch in the reviewer's
+    # organ; side B's by the other member. A member applies to and leaves teams of their own organ (the leader meets
+    # 409, not a refusal); the leader and the team's managers decide; the managers edit, set the leader, dissolve.
+    "/api/v1/teams/": R(
+        per_side=True,
+        body={
+            "organ": "{organ}",
+            "party_org": "{branch}",
+            "name": "矩阵测试服务队",
+            "specialty": "medical",
+            "leader": "{member}",
+        },
+        GET="anon=403 *=ok",
+        POST="anon=403 secretary,reviewer=ok/403 superuser=ok *=403",
+    ),
+    "/api/v1/teams/mine/": R(GET="anon=403 *=ok"),
+    "/api/v1/teams/{pk}/": R(
+        "team",
+        body={"description": "矩阵测试"},
+        GET="anon=403 member,secretary,reviewer=ok/404 other_member=404/ok superuser=ok *=404",
+        PATCH="anon=403 secretary,reviewer=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
+    "/api/v1/teams/{pk}/applications/": R(
+        "team", GET="anon=403 member,secretary,reviewer=ok/404 other_member=404/ok superuser=ok *=404"
+    ),
+    "/api/v1/teams/{pk}/apply/": R(
+        "team",
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok secretary,reviewer=403/404 superuser=403 *=404",
+    ),
+    "/api/v1/teams/{pk}/leave/": R(
+        "team",
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok secretary,reviewer=403/404 superuser=403 *=404",
+    ),
+    "/api/v1/teams/{pk}/accept/": R(
+        "team",
+        body={"member": "{member_a}"},
+        GET="anon=403 *=405",
+        POST="anon=403 member,secretary,reviewer=ok/404 other_member=404/ok superuser=ok *=404",
+    ),
+    "/api/v1/teams/{pk}/decline/": R(
+        "team",
+        body={"member": "{member_a}"},
+        GET="anon=403 *=405",
+        POST="anon=403 member,secretary,reviewer=ok/404 other_member=404/ok superuser=ok *=404",
+    ),
+    "/api/v1/teams/{pk}/remove/": R(
+        "team",
+        body={"member": "{member_a}", "reason": "矩阵测试"},
+        GET="anon=403 *=405",
+        POST="anon=403 member,secretary,reviewer=ok/404 other_member=404/ok superuser=ok *=404",
+    ),
+    "/api/v1/teams/{pk}/leader/": R(
+        "team",
+        body={"member": "{member_a}"},
+        GET="anon=403 *=405",
+        POST="anon=403 secretary,reviewer=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
+    "/api/v1/teams/{pk}/dissolve/": R(
+        "team",
+        body={"reason": "矩阵测试"},
+        GET="anon=403 *=405",
+        POST="anon=403 secretary,reviewer=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
     "/api/v1/stats/branches/": R(
         "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
     ),
@@ -662,6 +727,45 @@ RULES = {
     "/manage/receipts/{pk}/certificate/": R(
         "registration", GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403"
     ),
+    # The organ's volunteer teams: the teams a reviewer or a secretary manages (side B's is another organ's: 404).
+    "/manage/teams/": R(GET="anon=login secretary,reviewer,superuser=ok *=403"),
+    "/manage/teams/new/": R(
+        GET="anon=login secretary,reviewer,superuser=ok *=403",
+        POST="anon=login secretary,reviewer,superuser=ok *=403",
+        PUT="anon=login secretary,reviewer,superuser=ok *=403",
+    ),
+    "/manage/teams/{pk}/": R("team", GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403"),
+    "/manage/teams/{pk}/edit/": R(
+        "team",
+        GET="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+        PUT="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/teams/{pk}/leader/": R(
+        "team",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/teams/{pk}/dissolve/": R(
+        "team",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/teams/memberships/{pk}/accept/": R(
+        "team_application",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/teams/memberships/{pk}/decline/": R(
+        "team_application",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
+    "/manage/teams/memberships/{pk}/remove/": R(
+        "team_application",
+        GET="anon=login secretary,reviewer,superuser=405 *=403",
+        POST="anon=login secretary,reviewer=ok/404 superuser=ok *=403",
+    ),
     "/manage/places/": R(GET="anon=login street_admin,district_admin,superuser=ok *=403"),
     "/manage/places/appoint/": R(
         GET="anon=login street_admin,district_admin,superuser=405 *=403",
@@ -732,6 +836,34 @@ RULES = {
     ),
     "/m/wishes/{pk}/release/": R(
         "claimed_wish",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    # Volunteer teams: a member sees the teams of their own organ; the leader (side A: the member) decides.
+    "/m/teams/": R(GET="anon=login member,other_member=ok *=403"),
+    "/m/teams/{pk}/": R("team", GET="anon=login member=ok/404 other_member=404/ok *=403"),
+    "/m/teams/{pk}/apply/": R(
+        "team",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/teams/{pk}/leave/": R(
+        "team",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/teams/memberships/{pk}/accept/": R(
+        "team_application",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/teams/memberships/{pk}/decline/": R(
+        "team_application",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/teams/memberships/{pk}/remove/": R(
+        "team_application",
         GET="anon=login member,other_member=405 *=403",
         POST="anon=login member=ok/404 other_member=404/ok *=403",
     ),

@@ -41,6 +41,7 @@ from apps.ledger.models import AuditEntry, Certificate, ServiceCategory, Service
 from apps.ledger.selectors import subject_type_of
 from apps.notifications.models import Notification, NotificationKind
 from apps.registrations.models import Evaluation, EvaluationGrade, PostClaim
+from apps.teams import services as team_services
 from apps.wishes.models import WishStatus
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory
@@ -48,6 +49,7 @@ from tests.activities_hours.conftest import make_signup
 from tests.conftest import World
 from tests.residents.conftest import ResidentRequestFactory
 from tests.security.matrix_rules import ADMIN_PREFIX, RULES, UNSAFE_METHODS
+from tests.teams.conftest import make_team
 from tests.wishes.conftest import WishClaimFactory, WishFactory
 
 # The mark makes pytest-django create the test database (and wrap each test in a savepoint of its own).
@@ -178,6 +180,9 @@ class Sides:
         f.RoleFactory(user=other_district_admin, role=Role.DISTRICT_ADMIN, district=w.other_street.district)
         certificate_a, certificate_b = certificate(w.member, 1), certificate(w.other_member, 2)
         job_run = JobRun.objects.create(job="matrix", started_at=now - timedelta(minutes=1), finished_at=now)
+        # Volunteer teams: each side's member leads its side's team, formed by its branch; a colleague has applied.
+        team_a = make_team(leader=w.member, party_org=w.branch)
+        team_b = make_team(leader=w.other_member, party_org=w.other_branch)
         self.objects = {
             "role_assignment": (w.staff.roles.get(), role_b),
             "organ": (w.organ, w.other_organ),
@@ -230,6 +235,11 @@ class Sides:
             "notification": (notification(w.member.user), notification(w.other_member.user)),
             "job_run": (job_run, job_run),
             "import_batch": (import_batch(w.district_admin, "a.xlsx"), import_batch(other_district_admin, "b.xlsx")),
+            "team": (team_a, team_b),
+            "team_application": tuple(
+                team_services.team_apply(actor=f.MemberFactory(branch=team.party_org).user, team=team)
+                for team in (team_a, team_b)
+            ),
         }
 
     @staticmethod

@@ -31,12 +31,14 @@ from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, Servic
 from apps.notifications.models import Notification, NotificationKind
 from apps.orgs.models import PartyOrg
 from apps.registrations.models import Evaluation, EvaluationGrade, PostClaim, RegistrationStatus
+from apps.teams import services as team_services
 from apps.wishes import services as wish_services
 from apps.wishes.models import WishStatus
 from server.wsgi import application
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory, soon
 from tests.residents.conftest import ResidentRequestFactory
+from tests.teams.conftest import make_team
 from tests.wishes.conftest import WishFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +147,11 @@ class FuzzWorld:
         )
         f.RoleFactory(user=f.UserFactory(), role=Role.COMMUNITY_STAFF, community=world.other_community)
 
+        # A volunteer team led by the member, with a colleague's application waiting.
+        self.team = make_team(leader=world.member, party_org=world.branch)
+        self.applicant = f.MemberFactory(branch=world.branch)
+        team_services.team_apply(actor=self.applicant.user, team=self.team)
+
     def body_references(self):
         """Request body fields that name a row, and the row to name."""
         w = self.world
@@ -158,6 +165,7 @@ class FuzzWorld:
             "as_branch": w.branch,
             "parent": f.committee_of(w.organ),
             "member": w.member,
+            "leader": w.member,
             "user": w.outsider,
         }
 
@@ -206,6 +214,7 @@ class FuzzWorld:
             "service-records": self.record,
             "signups": self.signup,
             "streets": w.street,
+            "teams": self.team,
             "wishes": self.wish,
         }
         return by_action.get((resource, action)) or by_resource[resource]
@@ -239,7 +248,8 @@ MEMBER_OPERATIONS = (
     r"|wishes|wishes/(my-claims|\{id\}(/claim|/release|/fulfil)?)"
     r"|activities|activities/\{id\}(/signup|/checkin|/checkout)?|signups/(mine|\{id\}(/cancel|/dispute)?)"
     r"|service-records/mine|certificates|certificates/\{id\}/pdf"
-    r"|notifications|notifications/(unread-count|read-all|\{id\}(/read)?))/$"
+    r"|notifications|notifications/(unread-count|read-all|\{id\}(/read)?)"
+    r"|teams|teams/(mine|\{id\}(/apply|/leave|/applications|/accept|/decline|/remove)?))/$"
 )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.manage import certificates, pairings, people, receipts, views
+from apps.web.manage import certificates, pairings, people, receipts, teams, views
 
 app_name = "manage"
 
@@ -32,6 +32,16 @@ urlpatterns = [
     path("pairings/<int:pk>/end/", pairings.PairingEndView.as_view(), name="pairing-end"),
     path("receipts/", receipts.ReceiptListView.as_view(), name="receipts"),
     path("receipts/<int:pk>/certificate/", receipts.ReceiptCertificateView.as_view(), name="receipt-certificate"),
+    # the organ's volunteer teams (志愿服务队)
+    path("teams/", teams.TeamListView.as_view(), name="teams"),
+    path("teams/new/", teams.TeamCreateView.as_view(), name="team-new"),
+    path("teams/<int:pk>/", teams.TeamDetailView.as_view(), name="team-detail"),
+    path("teams/<int:pk>/edit/", teams.TeamEditView.as_view(), name="team-edit"),
+    path("teams/<int:pk>/leader/", teams.TeamLeaderView.as_view(), name="team-leader"),
+    path("teams/<int:pk>/dissolve/", teams.TeamDissolveView.as_view(), name="team-dissolve"),
+    path("teams/memberships/<int:pk>/accept/", teams.AcceptView.as_view(), name="team-accept"),
+    path("teams/memberships/<int:pk>/decline/", teams.DeclineView.as_view(), name="team-decline"),
+    path("teams/memberships/<int:pk>/remove/", teams.RemoveView.as_view(), name="team-remove"),
     # an administrator's places and their staff
     path("places/", people.PlaceListView.as_view(), name="places"),
     path("places/appoint/", people.AppointView.as_view(), name="appoint"),

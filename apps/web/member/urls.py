@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.member import views
+from apps.web.member import teams, views
 
 app_name = "member"
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path("activities/<int:pk>/checkin/position/", views.CheckinByPositionView.as_view(), name="checkin_position"),
     path("activities/<int:pk>/checkin/code/", views.CheckinByCodeView.as_view(), name="checkin_code"),
     path("activities/<int:pk>/checkout/", views.CheckoutView.as_view(), name="checkout"),
+    # volunteer teams: mine and my organ's, a team's page, applying and leaving; the leader's decisions
+    path("teams/", teams.TeamListView.as_view(), name="teams"),
+    path("teams/<int:pk>/", teams.TeamDetailView.as_view(), name="team"),
+    path("teams/<int:pk>/apply/", teams.TeamApplyView.as_view(), name="team_apply"),
+    path("teams/<int:pk>/leave/", teams.TeamLeaveView.as_view(), name="team_leave"),
+    path("teams/memberships/<int:pk>/accept/", teams.AcceptView.as_view(), name="team_accept"),
+    path("teams/memberships/<int:pk>/decline/", teams.DeclineView.as_view(), name="team_decline"),
+    path("teams/memberships/<int:pk>/remove/", teams.RemoveView.as_view(), name="team_remove"),
 ]
