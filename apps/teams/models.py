@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import BaseModel
 from apps.core.text import DESCRIPTION_MAX, REASON_MAX
@@ -80,7 +81,7 @@ class Team(BaseModel):
 class MembershipStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
     ACTIVE = "active", _("Member")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", pgettext_lazy("team application", "Declined")
     LEFT = "left", _("Left")
     REMOVED = "removed", _("Removed")
     ENDED = "ended", _("Team dissolved")
