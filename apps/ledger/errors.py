@@ -73,3 +73,4 @@ DAILY_LIMIT_EXCEEDED = _(
 )
 PLACE_INVALID = _("Say where the service was done, in 1 to %(max)s characters.")
 SELF_RESIDENTS_INVALID = _("The residents served are a whole number from 0 to %(max)s.")
+TEAM_NOT_MEMBER = _("The member was not in this volunteer team when the service was done.")

@@ -93,6 +93,17 @@ class ServiceRecord(BaseModel):
     grid = models.ForeignKey(
         "places.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid")
     )
+    # The volunteer team (志愿服务队) the member served as, when the service was the team's: a wish the team claimed,
+    # an activity the team signed up for, a service registered for the team. The member was in the team that day.
+    # An amendment carries its original's.
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_records",
+        verbose_name=_("volunteer team"),
+    )
     source = models.CharField(_("source"), max_length=16, choices=ServiceSource.choices)
     source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
     # What the service was (its activity's or wish's category; chosen by staff for a manual entry); an amendment
@@ -139,6 +150,7 @@ class ServiceRecord(BaseModel):
             models.Index(fields=["organ", "status", "started_at"]),
             models.Index(fields=["community", "status", "started_at"]),
             models.Index(fields=["source", "source_id"]),
+            models.Index(fields=["team", "status", "started_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ended_at__gte=F("started_at")), name="record_ends_after_start"),
@@ -169,6 +181,15 @@ class SelfService(BaseModel):
     )
     place = models.CharField(_("place"), max_length=100)
     photo = models.FileField(_("photo"), upload_to="services/%Y/%m/", blank=True)
+    # The volunteer team the member served as, if any (its record carries it too).
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="self_services",
+        verbose_name=_("volunteer team"),
+    )
 
     class Meta:
         verbose_name = _("self-registered service")

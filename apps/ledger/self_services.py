@@ -122,12 +122,14 @@ def self_service_register(
     ended_at,
     residents_served=0,
     photo=None,
+    team=None,
     now=None,
 ):
     """The member (`actor`) registers a service they did: a pending record at `community`, credited with the whole
     time between start and end until its staff decide. Refused, writing nothing: not a member (403), a time in the
     future, older than SELF_SERVICE_MAX_AGE_DAYS, overlapping another of the member's services or an activity they
-    attended (409), over the daily maximum, a photo that is not an image, bad text or figures (422).
+    attended (409), over the daily maximum, a photo that is not an image, bad text or figures, a `team` the member
+    was not in when the service started (422).
     Returns the SelfService; its record is `record_of(self_service)`."""
     member = registering_member(actor)
     now = now or timezone.now()
@@ -146,7 +148,7 @@ def self_service_register(
     minutes = int((ended_at - started_at).total_seconds() // 60)
     _check_overlap(member, started_at, ended_at)
     _check_daily_limit(member, started_at, minutes)
-    self_service = SelfService(member=member, place=place)
+    self_service = SelfService(member=member, place=place, team=team)
     if image is not None:
         self_service.photo.save(image.name, image, save=False)
     self_service.save()
@@ -167,6 +169,7 @@ def self_service_register(
             status=RecordStatus.PENDING,
             decided_by=None,
             reason="",
+            team=team,
         )
     except Exception:
         # The row goes with the transaction; the file written for it would stay behind.

@@ -120,6 +120,12 @@ def _affiliation_at(member, when):
     return organ_id, branch_id
 
 
+def _served_in_team(member, team, when):
+    from apps.teams.selectors import teams_of_member_at
+
+    return teams_of_member_at(member, when).filter(pk=team.pk).exists()
+
+
 def _insert(
     *,
     member,
@@ -138,8 +144,10 @@ def _insert(
     decided_by,
     reason,
     occasion=None,
+    team=None,
 ):
-    """The one way an original record is written: validation, the organization snapshot, audit and hook."""
+    """The one way an original record is written: validation, the organization snapshot, audit and hook. A `team`
+    must have had the member as an active member when the service started (422 team_not_member)."""
     if source not in ServiceSource.values:
         raise Invalid("source_invalid", errors.SOURCE_INVALID)
     if category not in ServiceCategory.values:
@@ -154,6 +162,8 @@ def _insert(
     _check_figures(
         started_at=started_at, ended_at=ended_at, credited_minutes=credited_minutes, residents_served=residents_served
     )
+    if team is not None and not _served_in_team(member, team, started_at):
+        raise Invalid("team_not_member", errors.TEAM_NOT_MEMBER)
     approved = status == RecordStatus.APPROVED
     if approved:
         require_not_own_service(decided_by, member)
@@ -168,6 +178,7 @@ def _insert(
                 branch_id=branch_id,
                 community=community,
                 grid=grid,
+                team=team,
                 source=source,
                 source_id=source_id,
                 category=category,
@@ -186,6 +197,8 @@ def _insert(
         raise errors.record_duplicate() from exc
     actor = recorded_by or (decided_by if approved else None)
     after = {**_state(record), "category": record.category}
+    if team is not None:
+        after["team"] = team.pk
     audit_log(actor=actor, subject=record, action="create", after=after, reason=reason)
     _on_ledger_change(record)
     return record
@@ -208,12 +221,14 @@ def record_create(
     recorded_by=None,
     status=RecordStatus.PENDING,
     decided_by=None,
+    team=None,
 ):
     """Write a member's service, keeping the organ and branch the member belonged to when serving.
 
     Other apps call this (a confirmed wish: status=APPROVED with decided_by=the confirming staff; an activity:
     pending). `recorded_by` / `decided_by` None means the system. Nobody may be the decider of their own service.
     `category` is a ServiceCategory value: the wish's or activity's category (422 category_invalid otherwise).
+    `team`: the volunteer team the member served as (a team's claim or sign-up), or None.
     """
     return _insert(
         member=member,
@@ -231,6 +246,7 @@ def record_create(
         status=status,
         decided_by=decided_by,
         reason="",
+        team=team,
     )
 
 
@@ -451,6 +467,7 @@ def record_amend(*, record, actor, credited_minutes, residents_served, reason):
         branch_id=original.branch_id,
         community_id=original.community_id,
         grid_id=original.grid_id,
+        team_id=original.team_id,
         source=original.source,
         source_id=original.source_id,
         category=original.category,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from apps.activities.models import SignUp
@@ -21,9 +22,11 @@ from apps.ledger.self_services import record_of, self_service_register
 from apps.stats.nodes import Level, Node
 from apps.stats.periods import year_period
 from apps.stats.selectors import node_breakdown, node_metrics
+from apps.teams.models import TeamMembership
 from tests import factories as f
 from tests.activities_hours.conftest import make_activity, make_signup
 from tests.conftest import client_for
+from tests.teams.conftest import make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -228,8 +231,6 @@ def api_body(world, **extra):
 @pytest.fixture
 def march(settings, monkeypatch):
     """The API's now: the evening of START (the service calls timezone.now())."""
-    from django.utils import timezone
-
     monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
@@ -315,3 +316,32 @@ def test_the_form_starts_at_the_members_registered_community(world, client):
     client.force_login(world.member.user)
     page = client.get(reverse("profile:hours-register"))
     assert page.context["form"].initial["community"] == world.community.pk
+
+
+# --- as a volunteer team ----------------------------------------------------------------------------------------
+
+
+def test_a_service_registered_for_a_team_carries_it_when_the_member_was_in_it_that_day(world):
+    team = make_team(leader=world.member)
+    now = timezone.now()
+    # The team was formed a month ago (its leader joined then).
+    TeamMembership.objects.filter(team=team).update(joined_at=now - timedelta(days=30))
+    recent = {"started_at": now - timedelta(hours=3), "ended_at": now - timedelta(hours=2), "now": now}
+    record = record_of(register(world, team=team, **recent))
+    assert record.team == team
+    assert SelfService.objects.get(pk=record.source_id).team == team
+    services.record_approve(record=record, actor=world.staff)
+    amendment = services.record_amend(
+        record=record, actor=world.staff, credited_minutes=30, residents_served=0, reason="更正"
+    )
+    assert amendment.team == team
+    # Before the team existed the member was not in it: refused, nothing written.
+    before = ServiceRecord.objects.count()
+    with pytest.raises(DomainError) as exc:
+        register(world, team=team)
+    assert exc.value.code == "team_not_member"
+    assert ServiceRecord.objects.count() == before
+    # Another member, never in the team: refused too.
+    with pytest.raises(DomainError) as exc:
+        register(world, actor=world.other_member.user, team=team, **recent)
+    assert exc.value.code == "team_not_member"

@@ -9,6 +9,7 @@ from apps.ledger.models import AuditEntry, SelfService, ServiceCategory, Service
 from apps.ledger.self_services import PLACE_MAX
 from apps.orgs.models import Member
 from apps.places.models import Community, Grid
+from apps.teams.models import Team
 
 # The model's limits, so that the schema documents them and an overlong text is a 400 naming the field; the services
 # check the same limits for every other caller (422 content_invalid / reason_too_long).
@@ -55,6 +56,7 @@ class RecordOutputSerializer(serializers.ModelSerializer):
             "community_name",
             "grid",
             "grid_name",
+            "team",
             "source",
             "source_id",
             "category",
@@ -139,6 +141,12 @@ class SelfServiceInputSerializer(InputSerializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(help_text=_("Not in the future: a service is registered once it is over."))
     residents_served = serializers.IntegerField(required=False, default=0)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The volunteer team you served as, if any: you must have been in it on that day."),
+    )
     photo = serializers.FileField(
         required=False, allow_empty_file=False, help_text=_("Optional: a JPEG, PNG or WebP photo of the service.")
     )

@@ -11,6 +11,8 @@ from apps.ledger.self_services import PLACE_MAX, RESIDENTS_MAX
 from apps.places.models import Community
 from apps.registrations.models import Registration
 from apps.stats import glossary
+from apps.teams.models import Team
+from apps.teams.selectors import teams_of_member
 from apps.web.staff.forms import DATETIME_FORMATS, DateTimeLocalInput
 
 FIRST_YEAR = 2000
@@ -69,8 +71,20 @@ class SelfServiceForm(Form):
     residents_served = forms.IntegerField(
         label=glossary.lazy_label("residents_served"), min_value=0, max_value=RESIDENTS_MAX, initial=0
     )
+    team = forms.ModelChoiceField(
+        label=_("As a volunteer team (optional)"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Only if you served with your team: its figures count the service too."),
+    )
     photo = forms.FileField(
         label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams_of_member(member)
+        if not self.fields["team"].queryset.exists():
+            del self.fields["team"]

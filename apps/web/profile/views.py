@@ -242,6 +242,9 @@ class SelfServiceRegisterView(ProfilePageMixin, FormView):
     form_class = SelfServiceForm
     tab = "hours"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "member": self.member}
+
     def get_initial(self):
         registration = _current_registration(self.request.user)
         return {"community": registration.community_id if registration else None}
