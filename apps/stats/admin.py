@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.core.admin import ReadOnlyAdmin
-from apps.stats.models import CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule
+from apps.stats.models import CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule, TeamDayTotal
 
 
 @admin.register(MemberDayTotal)
@@ -28,6 +28,14 @@ class CommunityDayTotalAdmin(ReadOnlyAdmin):
     list_filter = ["community"]
     date_hierarchy = "day"
     list_select_related = ["community"]
+
+
+@admin.register(TeamDayTotal)
+class TeamDayTotalAdmin(ReadOnlyAdmin):
+    list_display = ["day", "team", "member", "person_times", "minutes", "points"]
+    list_filter = ["team"]
+    date_hierarchy = "day"
+    list_select_related = ["team", "member__user"]
 
 
 @admin.register(StarRule)

@@ -93,7 +93,23 @@ class CommunityDayTotal(DayTotal):
         indexes = [models.Index(fields=["community", "day"])]
 
 
-ROLLUP_MODELS = (MemberDayTotal, OrganDayTotal, CommunityDayTotal)
+class TeamDayTotal(DayTotal):
+    """One member's approved service on one day as a member of a volunteer team (records with a team only): what a
+    team's figures read, as a branch's read MemberDayTotal."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("volunteer team"))
+    member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+
+    KEY = ("day", "team_id", "member_id")
+
+    class Meta:
+        verbose_name = _("team day total")
+        verbose_name_plural = _("team day totals")
+        constraints = [models.UniqueConstraint(fields=["day", "team", "member"], name="team_day_total_key")]
+        indexes = [models.Index(fields=["team", "day"])]
+
+
+ROLLUP_MODELS = (MemberDayTotal, OrganDayTotal, CommunityDayTotal, TeamDayTotal)
 
 
 class StarSubject(models.TextChoices):

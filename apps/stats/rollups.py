@@ -13,18 +13,28 @@ from django.utils import timezone
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.points import service_points
 from apps.ledger.selectors import day_bounds, period_q, record_effective
-from apps.stats.models import MEASURES, ROLLUP_MODELS, CommunityDayTotal, MemberDayTotal, OrganDayTotal
+from apps.stats.models import (
+    MEASURES,
+    ROLLUP_MODELS,
+    CommunityDayTotal,
+    MemberDayTotal,
+    OrganDayTotal,
+    TeamDayTotal,
+)
 
 # --- the per-record update --------------------------------------------------------------------------------------
 
 
-def _keys(*, day, member_id, organ_id, branch_id, community_id, grid_id):
-    """The key of each roll-up table for one service."""
-    return {
+def _keys(*, day, member_id, organ_id, branch_id, community_id, grid_id, team_id):
+    """The key of each roll-up table for one service (the team table only for a service done as a team)."""
+    keys = {
         MemberDayTotal: (day, member_id, organ_id, branch_id, community_id, grid_id or 0),
         OrganDayTotal: (day, organ_id),
         CommunityDayTotal: (day, community_id),
     }
+    if team_id is not None:
+        keys[TeamDayTotal] = (day, team_id, member_id)
+    return keys
 
 
 def _add(model, key, figures):
@@ -94,6 +104,7 @@ def rollup_record(record):
         branch_id=record.branch_id,
         community_id=record.community_id,
         grid_id=record.grid_id,
+        team_id=record.team_id,
     )
     for model, key in keys.items():
         _add(model, key, figures)
@@ -107,15 +118,23 @@ def rollup_record(record):
 
 def _service_rows(first_day=None, last_day=None):
     """Each approved service with its effective figures, grouped in the database (an original and its amendments
-    share member, organ, branch, place, source and start) as tuples of (day, member, organ, branch, community,
-    grid, source, minutes, originals)."""
+    share member, organ, branch, place, team, source and start) as tuples of (day, member, organ, branch,
+    community, grid, team, source, minutes, originals)."""
     start, end = day_bounds(first_day, last_day)
     records = ServiceRecord.objects.filter(period_q(start, end), status=RecordStatus.APPROVED)
     return (
         records.annotate(service=Coalesce("amends_id", "id"), service_day=TruncDate("started_at"))
         .order_by()
         .values_list(
-            "service", "service_day", "member_id", "organ_id", "branch_id", "community_id", "grid_id", "source"
+            "service",
+            "service_day",
+            "member_id",
+            "organ_id",
+            "branch_id",
+            "community_id",
+            "grid_id",
+            "team_id",
+            "source",
         )
         .annotate(
             minutes=Sum("credited_minutes"),
@@ -129,11 +148,19 @@ def expected_totals(first_day=None, last_day=None):
     from the ledger alone: {model: {key: {measure: value}}}."""
     expected = {model: defaultdict(lambda: dict.fromkeys(MEASURES, 0)) for model in ROLLUP_MODELS}
     rows = _service_rows(first_day, last_day).iterator(chunk_size=5000)
-    for _service, day, member, organ, branch, community, grid, source, minutes, originals in rows:
+    for _service, day, member, organ, branch, community, grid, team, source, minutes, originals in rows:
         # The same rule as the per-record update, applied to the service's effective figures. (An approved
         # amendment of an original that is not approved cannot happen: amendments need an approved original.)
         figures = service_figures(minutes=minutes if originals else 0, is_wish=source == ServiceSource.WISH)
-        keys = _keys(day=day, member_id=member, organ_id=organ, branch_id=branch, community_id=community, grid_id=grid)
+        keys = _keys(
+            day=day,
+            member_id=member,
+            organ_id=organ,
+            branch_id=branch,
+            community_id=community,
+            grid_id=grid,
+            team_id=team,
+        )
         for model, key in keys.items():
             row = expected[model][key]
             for measure in MEASURES:

@@ -4,6 +4,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from apps.core.api.schema import COMMON_ERRORS, ERROR_COMPONENT, WRITE_ERRORS
+from apps.ledger.models import ServiceRecord
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 ERROR_REF = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
@@ -51,3 +53,28 @@ def test_an_id_filter_at_the_largest_key_still_filters_to_nothing(make_client, w
     response = make_client(world.superuser).get("/api/v1/registrations/", {"community": 2**63 - 1})
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["0565-10-11T21:12:35+15:32", "1899-12-31T09:00:00+08:00", "2100-01-01T09:00:00+08:00"]
+)
+def test_a_datetime_outside_the_platforms_years_is_a_400_naming_the_field(world, value):
+    """Found by the fuzzer: a deadline in the year 565 was stored and read back with Shanghai's local mean time
+    (+08:05:43), an offset no RFC 3339 date-time can carry."""
+    response = client_for(world.staff).post(
+        "/api/v1/service-records/",
+        {
+            "member": world.member.pk,
+            "community": world.community.pk,
+            "category": "care_visit",
+            "content": "入户走访",
+            "started_at": value,
+            "ended_at": "2026-03-02T10:00:00+08:00",
+            "credited_minutes": 30,
+            "reason": "补录",
+        },
+        format="json",
+    )
+    body = response.json()
+    assert (response.status_code, body["code"], list(body["fields"])) == (400, "invalid_input", ["started_at"])
+    assert not ServiceRecord.objects.exists()

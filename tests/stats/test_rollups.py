@@ -11,10 +11,19 @@ from apps.core.errors import Conflict, Invalid
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
 from apps.orgs.services import member_move
-from apps.stats.models import MEASURES, ROLLUP_MODELS, CommunityDayTotal, MemberDayTotal, OrganDayTotal
+from apps.stats.models import (
+    MEASURES,
+    ROLLUP_MODELS,
+    CommunityDayTotal,
+    MemberDayTotal,
+    OrganDayTotal,
+    TeamDayTotal,
+)
 from apps.stats.rollups import reconcile
+from apps.teams.models import TeamMembership
 from tests import factories as f
 from tests.stats.conftest import LOCAL, POINTS_PER_WISH
+from tests.teams.conftest import make_team
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("points_rule")]
 
@@ -101,7 +110,7 @@ def assert_only(world, expected, day=DAY):
 
 def test_a_pending_record_adds_nothing(world):
     write(world)
-    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}, "TeamDayTotal": {}}
 
 
 def test_approving_a_record_adds_one_service_with_its_figures_to_every_table(world):
@@ -113,7 +122,7 @@ def test_approving_a_record_adds_one_service_with_its_figures_to_every_table(wor
 def test_rejecting_a_record_adds_nothing(world):
     record = write(world)
     ledger.record_reject(record=record, actor=world.staff, reason="当天未到场")
-    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}, "TeamDayTotal": {}}
 
 
 def test_a_confirmed_wish_adds_a_wish_service_and_the_wish_bonus(world):
@@ -131,7 +140,7 @@ def test_an_amendment_adds_its_deltas_and_the_change_in_the_services_points(worl
     amend(world, record, minutes=30, residents=3)
     assert_only(world, figures(minutes=30, points=5))
     amend(world, record, minutes=0, residents=0)  # no service any more (docs/statistics.md, "Zero minutes")
-    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}, "TeamDayTotal": {}}
     amend(world, record, minutes=30, residents=1)  # a service again
     assert_only(world, figures(minutes=30, points=5))
 
@@ -148,7 +157,7 @@ def test_a_correction_of_residents_alone_leaves_the_rollups_as_they_are(world):
 def test_a_service_approved_with_zero_minutes_adds_no_row(world):
     approve(world, write(world, minutes=0, residents=3))
     write(world, status=RecordStatus.APPROVED, source=ServiceSource.WISH, source_id=12, minutes=0, residents=1)
-    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}}
+    assert all_tables() == {"MemberDayTotal": {}, "OrganDayTotal": {}, "CommunityDayTotal": {}, "TeamDayTotal": {}}
     assert reconcile().clean
 
 
@@ -321,4 +330,24 @@ def test_parallel_amendments_lose_no_update(world):
         points=8 + 20 + third_minutes * 10 // 60,
     )
     assert_only(world, expected)
+    assert reconcile().clean
+
+
+# --- services done as a volunteer team --------------------------------------------------------------------------
+
+
+def test_a_service_done_as_a_team_adds_to_the_team_table_too_and_reconciles(world):
+    team = make_team(leader=world.member)
+    # The team was formed before the service (its leader joined then).
+    TeamMembership.objects.filter(team=team).update(joined_at=DAY - timedelta(days=30))
+    alone = approve(world, write(world, minutes=60, start=DAY - timedelta(days=1)))
+    as_team = approve(world, write(world, minutes=90, team=team))
+    assert (alone.team, as_team.team) == (None, team)
+    assert table(TeamDayTotal) == {(DAY.date(), team.pk, world.member.pk): figures(minutes=90, points=15)}
+    amend(world, as_team, minutes=30, residents=0)
+    assert table(TeamDayTotal) == {(DAY.date(), team.pk, world.member.pk): figures(minutes=30, points=5)}
+    assert reconcile().clean
+    # Taken to 0 minutes, the service leaves the team's table as it leaves the others.
+    amend(world, as_team, minutes=0, residents=0)
+    assert table(TeamDayTotal) == {}
     assert reconcile().clean
