@@ -60,7 +60,28 @@ CLAIMS = Rule(
     ),
 )
 ACTIVITIES = Rule("activities", _("Activities"), _("Activities published and not cancelled."))
-RULES = (APPROVED, ACTIVE_MEMBERS, CLAIMS, ACTIVITIES, WHOLE_PERIOD, SERVICE_DAY, CLAIM_DAY, ACTIVITY_DAY, NOW)
+REQUEST_DAY = Rule("request_day", _("Day of request"), _("The day the resident's request was received."))
+REQUESTS = Rule(
+    "requests",
+    _("Resident requests"),
+    _(
+        "Requests residents sent through a community's poster (居民点单), at the place of the resident's address; "
+        "given for the city and for places only (a request belongs to a place, not to an organization)."
+    ),
+)
+RULES = (
+    APPROVED,
+    ACTIVE_MEMBERS,
+    CLAIMS,
+    ACTIVITIES,
+    REQUESTS,
+    WHOLE_PERIOD,
+    SERVICE_DAY,
+    CLAIM_DAY,
+    ACTIVITY_DAY,
+    REQUEST_DAY,
+    NOW,
+)
 
 
 @dataclass(frozen=True)
@@ -263,6 +284,33 @@ FIGURES = (
         ),
         APPROVED,
         SERVICE_DAY,
+    ),
+    Figure(
+        "requests_received",
+        _("Resident requests received"),
+        _("Requests residents sent in the period, each once, whatever became of them."),
+        REQUESTS,
+        REQUEST_DAY,
+    ),
+    Figure(
+        "requests_accepted",
+        _("Resident requests accepted"),
+        _(
+            "Of the requests received in the period, those the grid worker or the community's staff accepted into a "
+            "new micro-wish or merged into an existing one (as they stand now)."
+        ),
+        REQUESTS,
+        REQUEST_DAY,
+    ),
+    Figure(
+        "requests_done",
+        _("Resident requests done"),
+        _(
+            "Of the requests received in the period, those whose micro-wish has been fulfilled or confirmed (as they "
+            "stand now)."
+        ),
+        REQUESTS,
+        REQUEST_DAY,
     ),
 )
 

@@ -18,6 +18,7 @@ from apps.ledger.models import LONE_SOURCES, ServiceCategory, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
+from apps.residents.models import RequestStatus, ResidentRequest
 from apps.stats import errors
 from apps.stats.counting import residents_by, residents_of
 from apps.stats.counting import service_records as _service_records
@@ -133,6 +134,22 @@ def _activities_organized(node, period):
     return Activity.objects.filter(q, status__in=live, starts_at__gte=start, starts_at__lt=end).count()
 
 
+def _requests(node, period):
+    """Residents' requests (居民点单) received at the place in the period, and of those how many were accepted (into a
+    new wish or merged) and how many are done (their wish fulfilled or confirmed), as they stand now."""
+    start, end = period.bounds
+    cohort = ResidentRequest.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
+    if node.level != Level.CITY:
+        cohort = cohort.filter(node.place_q())
+    accepted = Q(status__in=(RequestStatus.ACCEPTED, RequestStatus.MERGED))
+    done = accepted & Q(wish__status__in=(WishStatus.FULFILLED, WishStatus.CONFIRMED))
+    return cohort.aggregate(
+        requests_received=Count("pk"),
+        requests_accepted=Count("pk", filter=accepted),
+        requests_done=Count("pk", filter=done),
+    )
+
+
 # --- members ----------------------------------------------------------------------------------------------------
 
 
@@ -174,6 +191,8 @@ def node_metrics(*, node, period):
         "below_target_members": len(member_ids) - meeting_target,
         "target_completion_rate": rate_of(meeting_target, len(member_ids)),
     }
+    if node.level == Level.CITY or node.is_geo:
+        figures.update(_requests(node, period))
     if node.level == Level.MEMBER:
         figures["stars"] = star_level(figures["points"], star_thresholds(period.year, StarSubject.MEMBER))
     elif node.level == Level.PARTY_ORG and node.obj.kind == PartyOrgKind.BRANCH:

@@ -38,6 +38,7 @@ from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move
 from apps.places.models import Community, Grid
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
+from apps.residents.models import RequestStatus, ResidentRequest
 from apps.wishes import services as wishes
 from apps.wishes.models import Beneficiary, ClaimStatus, Wish, WishCategory, WishClaim, WishStatus
 from tests import factories as f
@@ -942,6 +943,19 @@ class Direct:
             return None
         return sum(1 for a in self.activities.values() if span.holds(a.starts_at) and self._organized(target, a))
 
+    def requests(self, target, span):
+        """Residents' requests received at the place (the city: all) on a day of the period, and of those the
+        accepted or merged ones and those whose wish is fulfilled or confirmed now."""
+        cohort = [
+            r
+            for r in ResidentRequest.objects.select_related("wish")
+            if span.holds(r.created_at)
+            and (target.level == "city" or self._in_place(target, r.community_id, r.grid_id))
+        ]
+        accepted = [r for r in cohort if r.status in (RequestStatus.ACCEPTED, RequestStatus.MERGED)]
+        done = [r for r in accepted if r.wish.status in (WishStatus.FULFILLED, WishStatus.CONFIRMED)]
+        return {"requests_received": len(cohort), "requests_accepted": len(accepted), "requests_done": len(done)}
+
     def figures(self, target, span):
         """Every figure of the glossary for the node and period, as the summary answers them."""
         services = self.services(target, span)
@@ -968,6 +982,8 @@ class Direct:
             "below_target_members": len(members) - meeting,
             "target_completion_rate": half_up(meeting, len(members), 4),
         }
+        if not target.is_org:  # the city and the places: residents' requests belong to places
+            figures.update(self.requests(target, span))
         if target.level == "member":
             figures["stars"] = stars_of(figures["points"], STARS_MEMBER)
         elif target.level == "party_org":

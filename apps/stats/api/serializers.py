@@ -53,6 +53,9 @@ class MetricsOutputSerializer(SumsOutputSerializer):
     below_target_members = serializers.IntegerField(help_text=_about("below_target_members"))
     target_completion_rate = serializers.FloatField(allow_null=True, help_text=_about("target_completion_rate"))
     stars = serializers.IntegerField(required=False, help_text=_about("stars"))
+    requests_received = serializers.IntegerField(required=False, help_text=_about("requests_received"))
+    requests_accepted = serializers.IntegerField(required=False, help_text=_about("requests_accepted"))
+    requests_done = serializers.IntegerField(required=False, help_text=_about("requests_done"))
 
 
 class SummaryOutputSerializer(serializers.Serializer):

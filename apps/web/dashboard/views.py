@@ -343,6 +343,10 @@ def headline_tiles(metrics, node):
     ]
     if "stars" in metrics:
         tiles.append(("stars", glossary.label("stars"), metrics["stars"], ""))
+    # Residents' requests belong to places (and the city): an organization has none.
+    for key in ("requests_received", "requests_accepted", "requests_done"):
+        if key in metrics:
+            tiles.append((key, glossary.label(key), metrics[key], ""))
     return [{"key": key, "label": label, "value": value, "note": note} for key, label, value, note in tiles]
 
 
@@ -423,7 +427,7 @@ class HomeView(DashboardPage):
                 _("Hours by source"),
                 _(
                     "Service hours of %(node)s in %(period)s by source: micro-wishes, volunteer activities, "
-                    "manual entries."
+                    "manual entries, self-registered services."
                 )
                 % {"node": node.name, "period": period.label},
                 sources,
