@@ -220,9 +220,9 @@ def member_fills_service(member, *, place, category, content, started_at, ended_
     submit_form(member, "#self-service-form")
 
 
-def hours_row(member, content):
-    """The member's row of a service on 服务时长 (this year's list)."""
-    member.go("/me/hours/")
+def hours_row(member, content, *, year):
+    """The member's row of a service on 服务时长, in the list of the service's year."""
+    member.go(f"/me/hours/?year={year}")
     return member.page.locator("li.record", has=member.page.locator(".row-title", has_text=content))
 
 
