@@ -42,7 +42,7 @@ def test_a_resident_orders_in_two_steps_and_follows_the_request(
 ):
     page = resident.get(reverse("residents:order", args=[rw.community.code]))
     assert page.status_code == 200 and b'id="resident-order"' in page.content
-    assert page["X-Robots-Tag"] == "noindex, nofollow" and page["Referrer-Policy"] == "no-referrer"
+    assert page["X-Robots-Tag"] == "noindex, nofollow" and page["Referrer-Policy"] == "same-origin"
     # by id too
     assert resident.get(reverse("residents:order", args=[str(rw.community.pk)])).status_code == 200
     code = _order(resident, rw.community, sms_outbox, django_capture_on_commit_callbacks)

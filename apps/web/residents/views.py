@@ -3,7 +3,7 @@
 The order form comes in two steps, as the first sign-in does: a one-time code to the number, then the request with
 the code. The tracking page answers only to the holder of the token (sent by text message and shown after
 submitting); it shows the resident's own need in full and everything else about them masked. Every page here is
-kept out of search engines and caches, and sends no referrer (the token is in the address).
+kept out of search engines and caches, and sends no referrer to other sites (the token is in the address).
 """
 
 from django.contrib import messages
@@ -40,7 +40,8 @@ STAGE_LABELS = {
 
 def _private(response):
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": a browser then sends its forms' POSTs with "Origin: null", which the CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
