@@ -30,7 +30,7 @@ def _current_claims():
     return Prefetch(
         "claims",
         queryset=WishClaim.objects.filter(status__in=CURRENT_CLAIM_STATUSES)
-        .select_related("member__user", "branch")
+        .select_related("member__user", "branch", "team")
         .prefetch_related(Prefetch("participants", queryset=participants)),
         to_attr="current_claims",
     )
@@ -103,6 +103,6 @@ def my_claims(*, user, active_only=False):
     claims = WishClaim.objects.filter(my_claims_q(user))
     if active_only:
         claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
-    return claims.select_related("wish__community", "wish__grid", "member__user", "branch").order_by(
+    return claims.select_related("wish__community", "wish__grid", "member__user", "branch", "team").order_by(
         "-claimed_at", "-id"
     )
