@@ -81,13 +81,14 @@ WISH_EXPIRED_BODY = _(
 
 def claim_released_overdue(*, claim):
     """The scheduler released a claim past its claim deadline: tell whoever claimed (a member, or the secretary
-    who claimed for a branch)."""
+    who claimed for a branch), or for a team's claim the team's leader now."""
     wish = claim.wish
+    user = claim.team.leader.user if claim.team_id is not None else claim.claimed_by
     with translation.override(settings.LANGUAGE_CODE):
         title = CLAIM_RELEASED_TITLE % {"wish": wish.title}
         body = CLAIM_RELEASED_BODY % {"wish": wish.title, "deadline": _when(claim.claim_deadline)}
     return notify(
-        user=claim.claimed_by,
+        user=user,
         kind=NotificationKind.CLAIM_RELEASED,
         title=title,
         body=body,

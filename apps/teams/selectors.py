@@ -108,6 +108,14 @@ def organ_teams_for_member(*, user):
     return team_list(user=user).filter(organ_id=scope.member_organ_id, status=TeamStatus.ACTIVE)
 
 
+def teams_led(*, user):
+    """The active teams the user leads (those they may claim a wish for), by name."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        return Team.objects.none()
+    return Team.objects.filter(leader_id=scope.member_id, status=TeamStatus.ACTIVE).order_by("name", "id")
+
+
 def my_open_memberships(*, user):
     """The user's open memberships (applied or active), none for a user without a member profile."""
     scope = scope_for(user)

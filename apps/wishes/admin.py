@@ -11,7 +11,7 @@ from apps.wishes.models import Wish, WishClaim, WishParticipant
 
 class _ClaimInline(admin.TabularInline):
     model = WishClaim
-    fields = ["member", "branch", "claimed_by", "claimed_at", "claim_deadline", "status", "released_at"]
+    fields = ["member", "branch", "team", "claimed_by", "claimed_at", "claim_deadline", "status", "released_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -42,6 +42,7 @@ NOT_WISH_CREATOR = _("Only the community's staff or the grid's worker can post a
 NOT_COMMUNITY_STAFF = _("Only the staff of the wish's community can do this.")
 NOT_A_MEMBER = _("Only an in-service Party member can claim a wish.")
 NOT_BRANCH_SECRETARY = _("Only the branch's secretary can claim a wish for the branch.")
+NOT_TEAM_LEADER = _("Only the team's leader can claim a wish for the team.")
 NOT_ELIGIBLE_TO_CLAIM = _(
     "Only members registered in this community, or whose organ is paired with it, can claim its wishes."
 )
@@ -61,8 +62,13 @@ TEXT_TOO_LONG = _("The text is too long (%(max)s characters at most).")
 NOTE_REQUIRED = _("Describe how the wish was fulfilled.")
 RATING_INVALID = _("The rating must be a whole number from 1 to 5.")
 PARTICIPANTS_REQUIRED = _("Name the members of the branch who took part.")
-PARTICIPANTS_NOT_ALLOWED = _("Participants are named only for a claim made by a branch.")
+PARTICIPANTS_NOT_ALLOWED = _("Participants are named only for a claim made by a branch or a team.")
 PARTICIPANT_NOT_IN_BRANCH = _("Every participant must be an active member of the claiming branch.")
+TEAM_PARTICIPANTS_REQUIRED = _("Name the members of the team who took part.")
+PARTICIPANT_NOT_IN_TEAM = _(
+    "Every participant must be an active member of the claiming team, and have been one when the service was done."
+)
+CLAIM_AS_ONE = _("Claim for a branch or for a team, not for both.")
 
 
 def not_in_state(required, current):

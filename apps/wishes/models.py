@@ -127,7 +127,8 @@ OPEN_CLAIM_STATUSES = (ClaimStatus.ACTIVE,)
 
 
 class WishClaim(BaseModel):
-    """A claim on a wish by one member, or by a branch as a group. At most one active claim per wish (DB-enforced)."""
+    """A claim on a wish by one member, or as a group by a branch or a volunteer team (exactly one of the three). At
+    most one active claim per wish (DB-enforced)."""
 
     wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="claims", verbose_name=_("micro-wish"))
     member = models.ForeignKey(
@@ -135,6 +136,14 @@ class WishClaim(BaseModel):
     )
     branch = models.ForeignKey(
         "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("branch")
+    )
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wish_claims",
+        verbose_name=_("volunteer team"),
     )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("claimed by")
@@ -149,21 +158,33 @@ class WishClaim(BaseModel):
         verbose_name = _("wish claim")
         verbose_name_plural = _("wish claims")
         ordering = ["-claimed_at", "-id"]
-        indexes = [models.Index(fields=["member", "status"]), models.Index(fields=["status", "claim_deadline"])]
+        indexes = [
+            models.Index(fields=["member", "status"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["status", "claim_deadline"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["wish"], condition=Q(status="active"), name="one_active_claim_per_wish"),
             models.CheckConstraint(
-                condition=Q(member__isnull=False, branch__isnull=True) | Q(member__isnull=True, branch__isnull=False),
-                name="claim_by_member_or_branch",
+                condition=Q(member__isnull=False, branch__isnull=True, team__isnull=True)
+                | Q(member__isnull=True, branch__isnull=False, team__isnull=True)
+                | Q(member__isnull=True, branch__isnull=True, team__isnull=False),
+                name="claim_by_member_branch_or_team",
             ),
         ]
 
     def __str__(self):
-        return f"{self.wish} · {self.member or self.branch}"
+        return f"{self.wish} · {self.member or self.branch or self.team}"
+
+    @property
+    def is_group(self):
+        """Claimed by a branch or a team: the members who took part are named when it is reported fulfilled."""
+        return self.member_id is None
 
 
 class WishParticipant(models.Model):
-    """A member who took part in fulfilling a group (branch) claim; each gets a service record on confirmation."""
+    """A member who took part in fulfilling a group (branch or team) claim; each gets a service record on
+    confirmation."""
 
     claim = models.ForeignKey(
         WishClaim, on_delete=models.CASCADE, related_name="participants", verbose_name=_("wish claim")

@@ -11,6 +11,7 @@ from apps.accounts.scope import scope_for
 from apps.core.errors import Forbidden
 from apps.orgs.models import PartyOrg, PartyOrgKind
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
+from apps.teams.models import MembershipStatus, Team, TeamStatus
 from apps.wishes import errors
 from apps.wishes.models import ClaimStatus, WishClaim, WishParticipant, WishStatus
 
@@ -63,6 +64,23 @@ def branch_may_claim(branch, community_id, *, today=None):
     ).exists()
 
 
+def team_may_claim(team, community_id, *, today=None):
+    """As a branch: the team's organ is paired with the community today, or one of the team's active members is
+    registered there."""
+    if claim_scope() == CLAIM_SCOPE_CITY:
+        return True
+    today = today or timezone.localdate()
+    if _active_pairings(today).filter(organ_id=team.organ_id, community_id=community_id).exists():
+        return True
+    return Registration.objects.filter(
+        member__team_memberships__team=team,
+        member__team_memberships__status=MembershipStatus.ACTIVE,
+        member__is_active=True,
+        community_id=community_id,
+        status=RegistrationStatus.CONFIRMED,
+    ).exists()
+
+
 def _member_claimable_q(scope, today):
     registered = Registration.objects.filter(member_id=scope.member_id, status=RegistrationStatus.CONFIRMED)
     paired = _active_pairings(today).filter(organ_id=scope.member_organ_id)
@@ -77,14 +95,29 @@ def _secretary_claimable_q(scope, today):
     return Q(community__in=paired.values("community_id")) | Q(community__in=registered.values("community_id"))
 
 
+def _leader_claimable_q(scope, today):
+    """Q on Wish: the communities where a team the member leads may claim (team_may_claim, for every such team)."""
+    led = Team.objects.filter(leader_id=scope.member_id, status=TeamStatus.ACTIVE)
+    paired = _active_pairings(today).filter(organ_id__in=led.values("organ_id"))
+    registered = Registration.objects.filter(
+        member__team_memberships__team__in=led,
+        member__team_memberships__status=MembershipStatus.ACTIVE,
+        member__is_active=True,
+        status=RegistrationStatus.CONFIRMED,
+    )
+    return Q(community__in=paired.values("community_id")) | Q(community__in=registered.values("community_id"))
+
+
 # --- reading --------------------------------------------------------------------------------------------------
 
 
 def _claims_q(scope, *, current_only, include_org=False, include_participants=True):
-    """Q on WishClaim: claims the user holds (as member, as the one who clicked, as secretary or participant)."""
+    """Q on WishClaim: claims the user holds (as member, as the one who clicked, as secretary, as the team's leader
+    or as a participant)."""
     parts = [Q(claimed_by_id=scope.user_id)]
     if scope.member_id is not None:
         parts.append(Q(member_id=scope.member_id))
+        parts.append(Q(team__leader_id=scope.member_id))
         if include_participants:
             parts.append(Q(participants__member_id=scope.member_id))
     parts.extend(Q(branch__path__startswith=p) for p in scope.party_org_paths)
@@ -105,8 +138,9 @@ def wish_visible_q(user, *, now=None):
     """Q on Wish: what the user may see at all (everything else reads as 404).
 
     Staff and grid workers: their community's / grid's wishes in every state; street and district admins their
-    geography. Members: published wishes they may claim (still before the deadline) and every wish they ever
-    claimed or took part in. Branch secretaries: the same for their branches, as groups. Organ reviewers and
+    geography. Members: published wishes they may claim (still before the deadline), for themselves or for a team
+    they lead, and every wish they ever claimed or took part in. Branch secretaries: the same for their branches,
+    as groups. Organ reviewers and
     secretaries: wishes claimed by their members, read-only.
     """
     scope = scope_for(user)
@@ -120,7 +154,9 @@ def wish_visible_q(user, *, now=None):
     open_now = Q(status=WishStatus.PUBLISHED, deadline__gt=now)
     city = claim_scope() == CLAIM_SCOPE_CITY
     if scope.is_member:
-        parts.append(open_now if city else open_now & _member_claimable_q(scope, today))
+        parts.append(
+            open_now if city else open_now & (_member_claimable_q(scope, today) | _leader_claimable_q(scope, today))
+        )
     if scope.party_org_ids:
         parts.append(open_now if city else open_now & _secretary_claimable_q(scope, today))
     parts.append(_claim_exists(_claims_q(scope, current_only=False, include_org=scope.is_org_side)))
@@ -149,7 +185,8 @@ def wish_claimable_lookup_q(user, *, now=None):
     once_public = Q(status__in=_ONCE_PUBLIC_STATES)
     parts = [wish_visible_q(user, now=now)]
     if scope.is_member:
-        parts.append(once_public if city else once_public & _member_claimable_q(scope, today))
+        claimable = _member_claimable_q(scope, today) | _leader_claimable_q(scope, today)
+        parts.append(once_public if city else once_public & claimable)
     if scope.party_org_ids:
         parts.append(once_public if city else once_public & _secretary_claimable_q(scope, today))
     return _any(parts)
@@ -159,7 +196,8 @@ def sees_resident_q(user):
     """Q on Wish: who sees the resident's name, phone and address in full.
 
     Community staff of the wish's community and the worker of its grid always; the current claimant after claiming
-    (the member, or for a group claim the branch's secretaries and the members who took part).
+    (the member; for a branch's claim the branch's secretaries, for a team's claim the team's leader, and for both
+    whoever claimed and the members who took part).
     """
     scope = scope_for(user)
     if scope.is_superuser:
@@ -190,6 +228,7 @@ def my_claims_q(user):
     parts = [Q(claimed_by_id=scope.user_id)]
     if scope.member_id is not None:
         parts.append(Q(member_id=scope.member_id))
+        parts.append(Q(team__leader_id=scope.member_id))
         took_part = WishParticipant.objects.filter(claim=OuterRef("pk"), member_id=scope.member_id)
         parts.append(Q(Exists(took_part)))
     parts.extend(Q(branch__path__startswith=p) for p in scope.party_org_paths)
@@ -229,11 +268,25 @@ def require_branch_secretary(actor, branch):
         raise Forbidden("not_branch_secretary", errors.NOT_BRANCH_SECRETARY)
 
 
+def require_team_leader(actor, team):
+    """Only the team's leader claims for it: a claim commits the team, which the leader speaks for (its other
+    members take part when the leader names them on fulfilling)."""
+    member_id = scope_for(actor).member_id
+    if member_id is None or member_id != team.leader_id:
+        raise Forbidden("not_team_leader", errors.NOT_TEAM_LEADER)
+
+
 def is_claimant(actor, claim):
-    """The member who claimed; for a branch claim, whoever claimed it and the branch's secretaries."""
+    """The member who claimed; for a branch claim, whoever claimed it and the branch's secretaries; for a team
+    claim, whoever claimed it and the team's leader now (a new leader takes the team's claims over)."""
     if claim.member_id is not None:
         return claim.member.user_id == actor.pk
-    return claim.claimed_by_id == actor.pk or covers_branch_as_secretary(actor, claim.branch)
+    if claim.claimed_by_id == actor.pk:
+        return True
+    if claim.team_id is not None:
+        member_id = scope_for(actor).member_id
+        return member_id is not None and member_id == claim.team.leader_id
+    return covers_branch_as_secretary(actor, claim.branch)
 
 
 def require_claimant(actor, claim):

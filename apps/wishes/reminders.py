@@ -24,14 +24,19 @@ def claims_due_for_reminder(*, now):
             claim_deadline__gt=now,
             claim_deadline__lte=now + claim_reminder_window(),
         )
-        .select_related("wish", "member__user", "claimed_by")
+        .select_related("wish", "member__user", "claimed_by", "team__leader__user")
         .order_by("claim_deadline", "pk")
     )
 
 
 def _recipient(claim):
-    # A member's own claim reminds the member; a branch's group claim reminds whoever claimed it (the secretary).
-    return claim.member.user if claim.member_id is not None else claim.claimed_by
+    # A member's own claim reminds the member; a branch's group claim reminds whoever claimed it (the secretary); a
+    # team's reminds the team's leader now (who answers for the team's claims).
+    if claim.member_id is not None:
+        return claim.member.user
+    if claim.team_id is not None:
+        return claim.team.leader.user
+    return claim.claimed_by
 
 
 def wish_remind_claim_deadlines(*, now=None):

@@ -30,7 +30,7 @@ def _current_claims():
     return Prefetch(
         "claims",
         queryset=WishClaim.objects.filter(status__in=CURRENT_CLAIM_STATUSES)
-        .select_related("member__user", "branch")
+        .select_related("member__user", "branch", "team")
         .prefetch_related(Prefetch("participants", queryset=participants)),
         to_attr="current_claims",
     )
@@ -96,6 +96,20 @@ def wish_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
     ).order_by("distance_sq", "deadline", "id")
 
 
+def team_current_claims(*, team):
+    """The team's claims on wishes still in hand: claimed, or reported fulfilled and waiting for confirmation; by
+    claim deadline. Titles and places only: whoever sees the team sees these, the resident stays with the claimant."""
+    return (
+        WishClaim.objects.filter(
+            team=team,
+            status__in=CURRENT_CLAIM_STATUSES,
+            wish__status__in=(WishStatus.CLAIMED, WishStatus.FULFILLED),
+        )
+        .select_related("wish__community", "wish__grid")
+        .order_by("claim_deadline", "id")
+    )
+
+
 def my_claims(*, user, active_only=False):
     """The claims the user made or holds, newest first, with their wishes (the claimant sees the resident).
     `active_only`: open claims only (models.OPEN_CLAIM_STATUSES: still to be fulfilled; not one reported fulfilled,
@@ -103,6 +117,6 @@ def my_claims(*, user, active_only=False):
     claims = WishClaim.objects.filter(my_claims_q(user))
     if active_only:
         claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
-    return claims.select_related("wish__community", "wish__grid", "member__user", "branch").order_by(
+    return claims.select_related("wish__community", "wish__grid", "member__user", "branch", "team").order_by(
         "-claimed_at", "-id"
     )

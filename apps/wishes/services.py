@@ -20,6 +20,9 @@ from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.services import audit_log, record_create
 from apps.notifications import events as notification_events
 from apps.orgs.models import Member, PartyOrg
+from apps.teams import errors as team_errors
+from apps.teams.models import Team, TeamStatus
+from apps.teams.selectors import team_members
 from apps.wishes import errors
 from apps.wishes.models import (
     OPEN_CLAIM_STATUSES,
@@ -40,6 +43,8 @@ from apps.wishes.permissions import (
     require_claimant,
     require_community_staff,
     require_poster,
+    require_team_leader,
+    team_may_claim,
 )
 
 _REASON_MAX = Wish._meta.get_field("closed_reason").max_length
@@ -93,7 +98,7 @@ def _wish_text(field, value):
 def _current_claim(wish):
     """The claim that answers for the wish now: active while claimed, completed once fulfilled."""
     return (
-        WishClaim.objects.select_related("member", "branch")
+        WishClaim.objects.select_related("member", "branch", "team")
         .filter(wish=wish, status__in=(ClaimStatus.ACTIVE, ClaimStatus.COMPLETED))
         .order_by("-claimed_at", "-id")
         .first()
@@ -256,11 +261,14 @@ def wish_publish(*, wish, actor):
 # --- claiming -------------------------------------------------------------------------------------------------
 
 
-def _open_claims_after_lock(*, member=None, branch=None):
+def _open_claims_after_lock(*, member=None, branch=None, team=None):
     """Lock the claimant's row, then count: two concurrent claims by one member queue here (on PostgreSQL)."""
     if member is not None:
         Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).get()
         return WishClaim.objects.filter(member=member, status__in=OPEN_CLAIM_STATUSES).count()
+    if team is not None:
+        Team.objects.select_for_update().filter(pk=team.pk).values_list("pk", flat=True).get()
+        return WishClaim.objects.filter(team=team, status__in=OPEN_CLAIM_STATUSES).count()
     PartyOrg.objects.select_for_update().filter(pk=branch.pk).values_list("pk", flat=True).get()
     return WishClaim.objects.filter(branch=branch, status__in=OPEN_CLAIM_STATUSES).count()
 
@@ -276,17 +284,26 @@ def _claim_refused(wish_pk):
 
 
 @transaction.atomic
-def wish_claim(*, wish, actor, as_branch=None, now=None):
-    """Claim a published wish for the acting member, or for `as_branch` (a branch the actor is secretary of).
+def wish_claim(*, wish, actor, as_branch=None, as_team=None, now=None):
+    """Claim a published wish for the acting member, for `as_branch` (a branch the actor is secretary of) or for
+    `as_team` (an active volunteer team the actor leads).
 
     Atomic without read-then-write: the wish moves published → claimed by a conditional UPDATE, and the one
-    active claim per wish is also a partial unique index. A member (or a branch) holds at most
-    WISH_MAX_OPEN_CLAIMS active claims, counted after locking the member's (branch's) row.
+    active claim per wish is also a partial unique index. A member (a branch, a team) holds at most
+    WISH_MAX_OPEN_CLAIMS active claims, counted after locking the member's (branch's, team's) row.
     """
+    if as_branch is not None and as_team is not None:
+        raise Invalid("claim_as_one", errors.CLAIM_AS_ONE)
     now = now or timezone.now()
     today = timezone.localdate(now)
     member = None
-    if as_branch is None:
+    if as_team is not None:
+        require_team_leader(actor, as_team)
+        if as_team.status != TeamStatus.ACTIVE:
+            raise team_errors.team_dissolved()
+        if not team_may_claim(as_team, wish.community_id, today=today):
+            raise Forbidden("not_eligible_to_claim", errors.NOT_ELIGIBLE_TO_CLAIM)
+    elif as_branch is None:
         scope = scope_for(actor)
         member = Member.objects.filter(pk=scope.member_id, is_active=True).first() if scope.member_id else None
         if member is None:
@@ -298,7 +315,7 @@ def wish_claim(*, wish, actor, as_branch=None, now=None):
         if not branch_may_claim(as_branch, wish.community_id, today=today):
             raise Forbidden("not_eligible_to_claim", errors.NOT_ELIGIBLE_TO_CLAIM)
     limit = _setting("WISH_MAX_OPEN_CLAIMS", 3)
-    if _open_claims_after_lock(member=member, branch=as_branch) >= limit:
+    if _open_claims_after_lock(member=member, branch=as_branch, team=as_team) >= limit:
         raise errors.claim_limit_reached(limit)
 
     won = Wish.objects.filter(pk=wish.pk, status=WishStatus.PUBLISHED, deadline__gt=now).update(
@@ -313,6 +330,7 @@ def wish_claim(*, wish, actor, as_branch=None, now=None):
                 wish_id=wish.pk,
                 member=member,
                 branch=as_branch,
+                team=as_team,
                 claimed_by=actor,
                 claimed_at=now,
                 claim_deadline=now + timedelta(days=_setting("WISH_CLAIM_DAYS", 14)),
@@ -403,12 +421,14 @@ def _release_overdue_claim(claim_pk, *, now):
 # --- fulfilling and confirming -----------------------------------------------------------------------------------
 
 
-def _clean_participants(claim, participants):
-    if claim.branch_id is None:
+def _clean_participants(claim, participants, *, now):
+    if not claim.is_group:
         if participants:
             raise Invalid("participants_not_allowed", errors.PARTICIPANTS_NOT_ALLOWED)
         return []
     members = list({m.pk: m for m in participants or []}.values())
+    if claim.team_id is not None:
+        return _clean_team_participants(claim.team, members, now=now)
     if not members:
         raise Invalid("participants_required", errors.PARTICIPANTS_REQUIRED)
     if any(m.branch_id != claim.branch_id or not m.is_active for m in members):
@@ -416,10 +436,31 @@ def _clean_participants(claim, participants):
     return members
 
 
+def _service_started_at(fulfilled_at):
+    """The start of the service a fulfilled wish's records carry (WISH_SERVICE_MINUTES before it was fulfilled)."""
+    return fulfilled_at - timedelta(minutes=_setting("WISH_SERVICE_MINUTES", 60))
+
+
+def _clean_team_participants(team, members, *, now):
+    """Active members of the (still active) team now, who were already in it when the service started: their
+    records carry the team, which the ledger accepts only for a member of it at that moment."""
+    if team.status != TeamStatus.ACTIVE:
+        raise team_errors.team_dissolved()
+    if not members:
+        raise Invalid("participants_required", errors.TEAM_PARTICIPANTS_REQUIRED)
+    ids = {m.pk for m in members}
+    in_team_now = set(team_members(team).filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    in_team_then = set(team_members(team, at=_service_started_at(now)).filter(pk__in=ids).values_list("pk", flat=True))
+    if ids - (in_team_now & in_team_then):
+        raise Invalid("participant_not_in_team", errors.PARTICIPANT_NOT_IN_TEAM)
+    return members
+
+
 @transaction.atomic
 def wish_fulfil(*, wish, actor, note, photo=None, participants=None, now=None):
     """The claimant reports the wish fulfilled, with a note and maybe a photo; for a branch claim, the secretary
-    names the branch's members who took part (each gets a service record on confirmation)."""
+    names the branch's members who took part, for a team claim the leader names the team's (each gets a service
+    record on confirmation, a team's carrying the team)."""
     wish = _locked(wish)
     _require_state(wish, WishStatus.CLAIMED, required="claimed")
     claim = _current_claim(wish)
@@ -435,7 +476,7 @@ def wish_fulfil(*, wish, actor, note, photo=None, participants=None, now=None):
         max_length=_NOTE_MAX,
         too_long_code="text_too_long",
     )
-    members = _clean_participants(claim, participants)
+    members = _clean_participants(claim, participants, now=now)
     wish.fulfil_photo = clean_image(photo) or ""
     wish.status = WishStatus.FULFILLED
     wish.fulfilled_at = now
@@ -466,7 +507,8 @@ def _served_members(claim):
 def wish_confirm(*, wish, actor, rating, comment="", now=None):
     """Community staff confirm a fulfilled wish with a 1-5 rating; each member who served gets an approved record.
 
-    Nobody confirms their own service: not the claimant, not whoever claimed for a branch, not a participant.
+    Nobody confirms their own service: not the claimant, not whoever claimed for a branch or a team, not the team's
+    leader, not a participant. A team's participants' records carry the team (apps.ledger checks they were in it).
     """
     require_community_staff(actor, wish.community_id)
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -476,7 +518,8 @@ def wish_confirm(*, wish, actor, rating, comment="", now=None):
     _require_state(wish, WishStatus.FULFILLED, required="fulfilled")
     claim = _current_claim(wish)
     served = _served_members(claim)
-    if actor.pk == claim.claimed_by_id or any(m.user_id == actor.pk for m in served):
+    leads_team = claim.team_id is not None and claim.team.leader.user_id == actor.pk
+    if actor.pk == claim.claimed_by_id or leads_team or any(m.user_id == actor.pk for m in served):
         raise Forbidden("own_service", errors.OWN_SERVICE)
     now = now or timezone.now()
     minutes = _setting("WISH_SERVICE_MINUTES", 60)
@@ -489,7 +532,7 @@ def wish_confirm(*, wish, actor, rating, comment="", now=None):
             source_id=wish.pk,
             category=wish.category,
             content=wish.title,
-            started_at=wish.fulfilled_at - timedelta(minutes=minutes),
+            started_at=_service_started_at(wish.fulfilled_at),
             ended_at=wish.fulfilled_at,
             credited_minutes=minutes,
             # The residents were served once, however many members went: the first record carries them, so
@@ -498,6 +541,7 @@ def wish_confirm(*, wish, actor, rating, comment="", now=None):
             recorded_by=actor,
             status=RecordStatus.APPROVED,
             decided_by=actor,
+            team=claim.team,
         )
     wish.status = WishStatus.CONFIRMED
     wish.confirmed_at = now

@@ -87,6 +87,36 @@ class WishWorld:
         wish.refresh_from_db()
         return wish
 
+    def team(self, *, leader=None, members=(), since=None):
+        """A volunteer team of side A led by `leader` (default: the world's member) with `members` accepted, all
+        in it since `since` (default: two days ago, well before any service the tests report)."""
+        from apps.teams import services as team_services
+        from apps.teams.models import TeamSpecialty
+
+        since = since or timezone.now() - timedelta(days=2)
+        leader = leader or self.world.member
+        team = team_services.team_create(
+            actor=None,
+            organ=leader.organ,
+            party_org=self.world.branch,
+            leader=leader,
+            name=f"志愿服务队{leader.pk}-{len(members)}-{since.timestamp():.0f}",
+            specialty=TeamSpecialty.ELDERLY_CARE,
+            now=since,
+        )
+        for member in members:
+            team_services.team_apply(actor=member.user, team=team, now=since)
+            team_services.team_accept(actor=leader.user, team=team, member=member, now=since)
+        team.refresh_from_db()
+        return team
+
+    def team_claimed(self, team, **kwargs):
+        """A published wish claimed through the service by `team`'s leader for the team."""
+        wish = self.wish(**kwargs)
+        services.wish_claim(wish=wish, actor=team.leader.user, as_team=team)
+        wish.refresh_from_db()
+        return wish
+
     def fulfilled(self, member=None, **kwargs):
         member = member or self.world.member
         wish = self.claimed(member, **kwargs)

@@ -156,6 +156,53 @@ def test_claim_as_branch(w, make_client):
     assert names == {w.member.user.name, w.teammate.user.name}
 
 
+def test_claim_as_team_fulfil_and_confirm(w, make_client):
+    team = w.team(members=[w.teammate])
+    wish = w.wish()
+    leader = make_client(w.member.user)
+    response = leader.post(_detail(wish, "claim"), {"as_team": team.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["claim"]["team"], body["claim"]["team_name"]) == (team.pk, team.name)
+    assert body["claim"]["member"] is None and body["claim"]["branch"] is None
+    assert body["resident_phone"] == "13912345678"  # the leader sees the resident once the team holds the wish
+    response = leader.post(
+        _detail(wish, "fulfil"), {"note": "服务队上门", "participants": [w.teammate.pk]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert [p["member"] for p in response.json()["claim"]["participants"]] == [w.teammate.pk]
+    rows = leader.get(f"{URL}my-claims/").json()["results"]
+    assert [(r["team"], r["team_name"]) for r in rows] == [(team.pk, team.name)]
+    response = make_client(w.staff).post(_detail(wish, "confirm"), {"rating": 5}, format="json")
+    assert response.status_code == 200, response.json()
+    assert ServiceRecord.objects.get(source_id=wish.pk).team_id == team.pk
+
+
+@pytest.mark.parametrize(
+    ("who", "extra", "status", "code"),
+    [
+        ("teammate", {}, 403, "not_team_leader"),
+        ("member", {"as_branch": "branch"}, 422, "claim_as_one"),
+    ],
+)
+def test_claim_as_team_refusals(w, make_client, who, extra, status, code):
+    team = w.team(members=[w.teammate])
+    wish = w.wish()
+    body = {"as_team": team.pk, **{k: w.branch.pk for k in extra}}
+    actor = w.teammate.user if who == "teammate" else w.member.user
+    response = make_client(actor).post(_detail(wish, "claim"), body, format="json")
+    assert response.status_code == status and response.json()["code"] == code, response.json()
+    assert not WishClaim.objects.filter(wish=wish).exists()
+
+
+def test_claim_as_an_unknown_team_is_400(w, make_client):
+    wish = w.wish()
+    team = w.team()
+    response = make_client(w.member.user).post(_detail(wish, "claim"), {"as_team": team.pk + 1000}, format="json")
+    assert response.status_code == 400 and "as_team" in response.json()["fields"], response.json()
+    assert not WishClaim.objects.filter(wish=wish).exists()
+
+
 def test_group_fulfil_by_multipart_with_repeated_participants(w, make_client):
     wish = w.group_claimed()
     body = {"note": "ok", "participants": [w.member.pk, w.teammate.pk], "photo": upload("PNG")}

@@ -55,3 +55,59 @@ def test_one_member_claiming_ten_wishes_at_once_gets_exactly_the_limit(parallel_
     assert {body.get("code") for status, body in results if status == 409} == {"claim_limit_reached"}
     assert WishClaim.objects.filter(member=member, status=ClaimStatus.ACTIVE).count() == 3
     assert Wish.objects.filter(pk__in=[w.pk for w in wishes], status=WishStatus.CLAIMED).count() == 3
+
+
+def test_a_team_claim_racing_member_claims_leaves_exactly_one_winner(parallel_server):
+    from apps.teams import services as team_services
+    from apps.teams.models import TeamSpecialty
+
+    grid = f.GridFactory()
+    leader = f.MemberFactory()
+    f.RegistrationFactory(member=leader, grid=grid)
+    team = team_services.team_create(
+        actor=None, organ=leader.organ, leader=leader, name="助老服务队", specialty=TeamSpecialty.ELDERLY_CARE
+    )
+    members = [f.MemberFactory() for _ in range(9)]
+    for member in members:
+        f.RegistrationFactory(member=member, grid=grid)
+    wish = WishFactory(grid=grid)
+    url = f"{parallel_server.url}/api/v1/wishes/{wish.pk}/claim/"
+
+    # The leader claims for the team in the middle of the crowd of members claiming for themselves.
+    claimants = members[:5] + [team] + members[5:]
+    calls = [(url, leader.user.phone, {"as_team": team.pk}) if c is team else (url, c.user.phone) for c in claimants]
+    results = post_all(calls)
+
+    assert not [r for r in results if r[0] >= 500], results
+    assert sorted(status for status, _ in results) == [201] + [409] * 9, results
+    assert {body.get("code") for status, body in results if status == 409} == {"wish_already_claimed"}
+    winner = claimants[[status for status, _ in results].index(201)]
+    claim = WishClaim.objects.get(wish=wish)
+    assert claim.status == ClaimStatus.ACTIVE
+    assert (claim.team, claim.member) == ((team, None) if winner is team else (None, winner))
+    wish.refresh_from_db()
+    assert wish.status == WishStatus.CLAIMED
+
+
+def test_a_team_claiming_ten_wishes_at_once_gets_exactly_its_limit(parallel_server, settings):
+    from apps.teams import services as team_services
+    from apps.teams.models import TeamSpecialty
+
+    settings.WISH_MAX_OPEN_CLAIMS = 3
+    grid = f.GridFactory()
+    leader = f.MemberFactory()
+    f.RegistrationFactory(member=leader, grid=grid)
+    team = team_services.team_create(
+        actor=None, organ=leader.organ, leader=leader, name="助学服务队", specialty=TeamSpecialty.TUTORING
+    )
+    wishes = [WishFactory(grid=grid) for _ in range(10)]
+
+    calls = [
+        (f"{parallel_server.url}/api/v1/wishes/{w.pk}/claim/", leader.user.phone, {"as_team": team.pk}) for w in wishes
+    ]
+    results = post_all(calls)
+
+    assert not [r for r in results if r[0] >= 500], results
+    assert sorted(status for status, _ in results) == [201] * 3 + [409] * 7, results
+    assert {body.get("code") for status, body in results if status == 409} == {"claim_limit_reached"}
+    assert WishClaim.objects.filter(team=team, status=ClaimStatus.ACTIVE).count() == 3

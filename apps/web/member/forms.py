@@ -1,5 +1,5 @@
 """Forms of the member pages: the "near my home" filters (checked here, applied by the lists' FilterSets, the API's
-own), a group claim's branch and the check-in position."""
+own), a group claim's branch or team and the check-in position."""
 
 from django import forms
 from django.http import QueryDict
@@ -9,6 +9,7 @@ from apps.activities.models import ActivityCategory
 from apps.core.forms import Form
 from apps.orgs.models import PartyOrg
 from apps.places.coords import CoordSystem
+from apps.teams.models import Team
 from apps.wishes.models import WishCategory
 
 KIND_ALL = "all"
@@ -128,10 +129,11 @@ class CheckinCodeForm(Form):
 
 
 class WishClaimForm(Form):
-    """A claim's optional branch, as the API's claim takes it (`as_branch`): an existing Party organization; whether
-    the member may claim for it is the service's rule (wish_claim)."""
+    """A claim's optional branch or team, as the API's claim takes them (`as_branch`, `as_team`): an existing Party
+    organization or volunteer team; whether the member may claim for it is the service's rule (wish_claim)."""
 
     as_branch = forms.ModelChoiceField(queryset=PartyOrg.objects.all(), required=False)
+    as_team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
 
 
 class CheckinPositionForm(Form):

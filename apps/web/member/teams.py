@@ -1,6 +1,7 @@
 """Members' pages of volunteer teams (志愿服务队): my teams and the teams of my organ, a team's page (its members,
-leader and specialty) with applying and leaving, and, for the team's leader, the applications to accept or decline
-and the members to remove. Reads through apps.teams.selectors, buttons through apps.teams.services."""
+leader, specialty and the wishes it claimed) with applying and leaving, and, for the team's leader, the applications
+to accept or decline and the members to remove. Reads through apps.teams.selectors, buttons through
+apps.teams.services."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from apps.teams.permissions import may_decide
 from apps.web import team_actions
 from apps.web.access import MemberPageMixin, found_or_404
 from apps.web.member.views import MemberActionView, MemberPage
+from apps.wishes.selectors import team_current_claims
 
 
 class TeamListView(MemberPage, TemplateView):
@@ -52,6 +54,8 @@ class TeamDetailView(MemberPage, TemplateView):
             applied=membership is not None and membership.status == MembershipStatus.APPLIED,
             decides=decides,
             applications=list(selectors.team_applications(team)) if decides else [],
+            # The wishes the team holds now (titles and places; the leader opens them, the resident stays theirs).
+            claims=list(team_current_claims(team=team)),
         )
         return context
 

@@ -28,6 +28,7 @@ from apps.orgs.selectors import member_list, party_org_list
 from apps.places.selectors import near_distance_m
 from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import member_of, registration_list_mine
+from apps.teams.selectors import team_members, teams_led
 from apps.web.access import MemberPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView
 from apps.web.member.forms import CheckinCodeForm, CheckinPositionForm, NearbyFilterForm, WishClaimForm
@@ -50,6 +51,8 @@ CODE_NEEDED = _("Enter the check-in code shown on site.")
 CLAIMED = _("You claimed this wish. The resident's contact details are shown below.")
 CLAIMED_FOR_BRANCH = _("Your branch claimed this wish. Name the members who took part when you report it fulfilled.")
 INVALID_BRANCH = _("Choose one of your branches.")
+CLAIMED_FOR_TEAM = _("Your team claimed this wish. Name the team's members who took part when you report it fulfilled.")
+INVALID_TEAM = _("Choose one of the teams you lead.")
 RELEASED = _("You released this wish; it is open to others again.")
 FULFILLED = _("Thank you! The community will confirm the fulfilled wish.")
 SIGNED_UP = _("You have a place in this activity.")
@@ -184,6 +187,7 @@ class WishDetailView(MemberPage, TemplateView):
         contact_view_record_if_shown(viewer=self.request.user, wish=wish, channel=ContactChannel.MEMBER_PAGE)
         claims = getattr(wish, "current_claims", [])
         my_claim = claims[0] if claims and wish.is_claimant else None
+        published = wish.status == WishStatus.PUBLISHED
         context.update(
             {
                 "title": wish.title,
@@ -197,8 +201,13 @@ class WishDetailView(MemberPage, TemplateView):
                     if my_claim is not None and my_claim.branch_id
                     else []
                 ),
-                "can_claim": wish.status == WishStatus.PUBLISHED and not wish.is_claimant,
-                "claim_branches": secretary_branches(self.scope) if wish.status == WishStatus.PUBLISHED else [],
+                # A team's claim: the leader names the team's members who took part.
+                "team_members": (
+                    list(team_members(my_claim.team)) if my_claim is not None and my_claim.team_id else []
+                ),
+                "can_claim": published and not wish.is_claimant,
+                "claim_branches": secretary_branches(self.scope) if published else [],
+                "claim_teams": list(teams_led(user=self.request.user)) if published else [],
                 "can_release": wish.is_claimant and wish.status == WishStatus.CLAIMED,
                 "can_fulfil": wish.is_claimant and wish.status == WishStatus.CLAIMED,
             }
@@ -234,12 +243,16 @@ class WishClaimView(WishActionView):
         # The API's claim lookup: besides visible wishes, once-public ones of the member's communities, so a latecomer
         # hears "already claimed" (409) instead of a 404.
         wish = object_or_404(wish_selectors.wish_claim_targets(user=request.user), pk)
-        # As the API's claim: an unknown branch is refused; the service checks the secretary.
+        # As the API's claim: an unknown branch or team is refused; the service checks the secretary or leader.
         form = WishClaimForm(request.POST)
         if not form.is_valid():
+            if "as_team" in form.errors:
+                raise Invalid("invalid_team", INVALID_TEAM)
             raise Invalid("invalid_branch", INVALID_BRANCH)
-        as_branch = form.cleaned_data["as_branch"]
-        wish_services.wish_claim(wish=wish, actor=request.user, as_branch=as_branch)
+        as_branch, as_team = form.cleaned_data["as_branch"], form.cleaned_data["as_team"]
+        wish_services.wish_claim(wish=wish, actor=request.user, as_branch=as_branch, as_team=as_team)
+        if as_team:
+            return CLAIMED_FOR_TEAM
         return CLAIMED_FOR_BRANCH if as_branch else CLAIMED
 
 
@@ -253,12 +266,24 @@ class WishReleaseView(WishActionView):
 class WishFulfilView(WishActionView):
     def act(self, request, pk):
         wish = _visible_wish(request.user, pk)
+        claims = getattr(wish, "current_claims", [])
+        team = claims[0].team if claims and claims[0].team_id else None
+        # A team's participants are chosen among the team's members, a branch's among the members the user sees.
+        if team is not None:
+            candidates, code, message = (
+                team_members(team),
+                "participant_not_in_team",
+                wish_errors.PARTICIPANT_NOT_IN_TEAM,
+            )
+        else:
+            candidates = member_list(user=request.user)
+            code, message = "participant_not_in_branch", wish_errors.PARTICIPANT_NOT_IN_BRANCH
         ids = request.POST.getlist("participants")
         if not all(value.isdigit() for value in ids):
-            raise Invalid("participant_not_in_branch", wish_errors.PARTICIPANT_NOT_IN_BRANCH)
-        participants = list(member_list(user=request.user).filter(pk__in=ids))
+            raise Invalid(code, message)
+        participants = list(candidates.filter(pk__in=ids))
         if len(participants) != len(set(ids)):
-            raise Invalid("participant_not_in_branch", wish_errors.PARTICIPANT_NOT_IN_BRANCH)
+            raise Invalid(code, message)
         wish_services.wish_fulfil(
             wish=wish,
             actor=request.user,

@@ -12,6 +12,7 @@ from apps.ledger.models import AuditEntry
 from apps.orgs.models import Member, PartyOrg
 from apps.places.models import Community, Grid
 from apps.places.selectors import near_distance_m
+from apps.teams.models import Team
 from apps.wishes.contact_views import ContactChannel
 from apps.wishes.models import Beneficiary, Wish, WishCategory, WishClaim, WishForm
 from apps.wishes.privacy import claim_resident, wish_resident
@@ -44,7 +45,19 @@ class WishCreateInputSerializer(InputSerializer):
 
 
 class WishClaimInputSerializer(InputSerializer):
-    as_branch = serializers.PrimaryKeyRelatedField(queryset=PartyOrg.objects.all(), required=False, allow_null=True)
+    as_branch = serializers.PrimaryKeyRelatedField(
+        queryset=PartyOrg.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Claim as a group for this branch (its secretary only). Not together with as_team.",
+    )
+    as_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Claim as a group for this volunteer team (its leader only; the team must be active and within "
+        "its open-claims limit). Not together with as_branch.",
+    )
 
 
 class ReasonInputSerializer(InputSerializer):
@@ -78,10 +91,11 @@ class WishConfirmInputSerializer(InputSerializer):
 
 
 class ClaimOutputSerializer(serializers.ModelSerializer):
-    """Who holds the wish: a member by name, or a branch with the members who took part."""
+    """Who holds the wish: a member by name, or a branch or a volunteer team with the members who took part."""
 
     member_name = serializers.CharField(source="member.user.name", default=None, allow_null=True)
     branch_name = serializers.CharField(source="branch.name", default=None, allow_null=True)
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True)
     participants = serializers.SerializerMethodField()
 
     class Meta:
@@ -93,6 +107,8 @@ class ClaimOutputSerializer(serializers.ModelSerializer):
             "member_name",
             "branch",
             "branch_name",
+            "team",
+            "team_name",
             "claimed_at",
             "claim_deadline",
             "participants",
@@ -201,6 +217,7 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
     wish = serializers.SerializerMethodField()
     member_name = serializers.CharField(source="member.user.name", default=None, allow_null=True)
     branch_name = serializers.CharField(source="branch.name", default=None, allow_null=True)
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True)
 
     class Meta:
         model = WishClaim
@@ -211,6 +228,8 @@ class MyClaimOutputSerializer(serializers.ModelSerializer):
             "member_name",
             "branch",
             "branch_name",
+            "team",
+            "team_name",
             "claimed_at",
             "claim_deadline",
             "released_at",

@@ -97,7 +97,9 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def claim(self, request, pk=None):
         wish = self.get_object()
         data = _validated(s.WishClaimInputSerializer, request.data)
-        claim = services.wish_claim(wish=wish, actor=request.user, as_branch=data.get("as_branch"))
+        claim = services.wish_claim(
+            wish=wish, actor=request.user, as_branch=data.get("as_branch"), as_team=data.get("as_team")
+        )
         return self._respond(claim.wish, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.OptionalReasonInputSerializer, responses=s.WishOutputSerializer)
