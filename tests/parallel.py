@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory
 
 
-def _post(url, phone, barrier):
+def _post(url, phone, barrier, body=None):
     token = base64.b64encode(f"{phone}:{PASSWORD}".encode()).decode()
     request = urllib.request.Request(
         url,
-        data=b"{}",
+        data=json.dumps(body or {}).encode(),
         method="POST",
         headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
     )
@@ -36,8 +36,9 @@ def _post(url, phone, barrier):
 
 
 def post_all(calls):
-    """POST every (url, phone) at the same moment; returns [(status, body)] in the same order."""
+    """POST every (url, phone) or (url, phone, JSON body) at the same moment; returns [(status, body)] in the same
+    order."""
     barrier = threading.Barrier(len(calls))
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(_post, url, phone, barrier) for url, phone in calls]
+        futures = [pool.submit(_post, call[0], call[1], barrier, *call[2:]) for call in calls]
         return [future.result(timeout=300) for future in futures]

@@ -118,3 +118,11 @@ def my_open_memberships(*, user):
         .select_related("team__organ", "team__leader__user", "member__user", "member__branch")
         .order_by("team__name", "id")
     )
+
+
+def members_by_pk(pks):
+    """The members with these ids, in the order given (with their users), or None when one does not exist."""
+    found = Member.objects.select_related("user").in_bulk(pks)
+    if len(found) != len(set(pks)):
+        return None
+    return [found[pk] for pk in pks]
