@@ -53,7 +53,7 @@ def activity_signup_targets(*, user):
 def activity_organized_get(*, user, pk):
     """An activity the user runs (staff, grid worker, organizer), or None."""
     return _with_places_left(
-        Activity.objects.filter(organizer_q(user), pk=pk).select_related("community", "organizer_team")
+        Activity.objects.filter(organizer_q(user), pk=pk).select_related("community", "organizer_team__organ")
     ).first()
 
 
@@ -144,4 +144,26 @@ def team_upcoming_activities(*, team, now=None):
         .select_related("community", "organizer_team")
         .annotate(team_signup_count=Count("signups", filter=active))
         .order_by("starts_at", "id")
+    )
+
+
+def active_signup_member_ids(*, activity):
+    """The members with a place or a waitlist position in `activity`."""
+    return SignUp.objects.filter(activity=activity, status__in=ACTIVE_SIGNUP_STATUSES).values_list(
+        "member_id", flat=True
+    )
+
+
+def organizer_team_options(*, communities, now=None):
+    """The active volunteer teams that may organize activities in these communities: of organs paired with one of
+    them today (the service checks the pairing with the activity's own community)."""
+    from apps.activities.permissions import active_pairings
+    from apps.teams.models import Team, TeamStatus
+
+    today = timezone.localdate(now or timezone.now())
+    organs = active_pairings(today).filter(community__in=communities).values("organ_id")
+    return (
+        Team.objects.filter(status=TeamStatus.ACTIVE, organ_id__in=organs)
+        .select_related("organ")
+        .order_by("organ__name", "name", "id")
     )

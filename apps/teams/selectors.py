@@ -126,3 +126,12 @@ def members_by_pk(pks):
     if len(found) != len(set(pks)):
         return None
     return [found[pk] for pk in pks]
+
+
+def teams_led_by(*, user):
+    """The active teams the user's member profile leads (the teams they sign up for activities); none for a user
+    without one."""
+    scope = scope_for(user)
+    if scope.member_id is None:
+        return Team.objects.none()
+    return Team.objects.filter(leader_id=scope.member_id, status=TeamStatus.ACTIVE).order_by("name", "id")

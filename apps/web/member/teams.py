@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.activities import selectors as activity_selectors
 from apps.teams import selectors, services
 from apps.teams.models import MembershipStatus
 from apps.teams.permissions import may_decide
@@ -52,6 +53,7 @@ class TeamDetailView(MemberPage, TemplateView):
             applied=membership is not None and membership.status == MembershipStatus.APPLIED,
             decides=decides,
             applications=list(selectors.team_applications(team)) if decides else [],
+            team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
         )
         return context
 
