@@ -470,10 +470,8 @@ def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None, kin
     radius_m = float(getattr(settings, "PLACES_MATCH_RADIUS_M", 1500))
     # A grid is a candidate if geometry could place the point in it, its centre may be near enough, or it was named.
     grids = places.grids_near(lat, lng, radius_m * 1.01, community_id, grid_id)
-    gridless = places.gridless_communities(community_id)
     if kinds is not None:
         grids = [g for g in grids if g.community.kind in kinds]
-        gridless = [c for c in gridless if c.kind in kinds]
 
     if grid_id:
         named = next((g for g in grids if g.pk == grid_id), None)
@@ -497,7 +495,9 @@ def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None, kin
     if community_id in communities:
         return communities[community_id], _nearest(lat, lng, [g for g in grids if g.community_id == community_id])
 
-    for community in gridless:
+    for community in places.gridless_communities(community_id):
+        if kinds is not None and community.kind not in kinds:
+            continue
         if community.pk == community_id or (community.polygon and places.covers(community, lat, lng)):
             return community, None
 
