@@ -48,6 +48,20 @@ TOO_FAR = _("You are %(distance)s m from the activity; check-in is accepted with
 CODE_EXPIRED = _("This check-in code has expired; scan the code shown now.")
 CODE_INVALID = _("This check-in code is not valid for this activity.")
 
+# --- volunteer teams --------------------------------------------------------------------------------------------
+NOT_TEAM_LEADER = _("Only the team's leader can sign the team up.")
+TEAM_MEMBERS_REQUIRED = _("Choose the members of the team to sign up.")
+TEAM_MEMBERS_REPEATED = _("A member is chosen more than once.")
+TEAM_MEMBER_NOT_IN_TEAM = _("%(name)s is not an active member of the team.")
+TEAM_MEMBER_INACTIVE = _("%(name)s is no longer an in-service member and cannot be signed up.")
+TEAM_MEMBER_NOT_ELIGIBLE = _(
+    "%(name)s cannot be signed up: this activity is open only to members registered in the community or paired with it."
+)
+TEAM_MEMBER_ALREADY_SIGNED_UP = _("%(name)s has already signed up for this activity.")
+TEAM_MEMBER_OVERLAPS = _("%(name)s has already signed up for another activity at the same time.")
+ORGANIZER_TEAM_NOT_PAIRED = _("The team's organ must be paired with the community to organize an activity there.")
+ORGANIZER_TEAM_OTHER_ORGAN = _("The team must belong to the organ of the organizing Party organization.")
+
 
 def not_organizer():
     return Forbidden("not_activity_organizer", NOT_ACTIVITY_ORGANIZER)
@@ -75,3 +89,9 @@ def too_far(distance_m, radius_m):
         TOO_FAR % {"distance": distance_m, "radius": radius_m},
         extra={"distance_m": distance_m, "radius_m": radius_m},
     )
+
+
+def team_member_refused(error_class, code, message, member, **extra):
+    """A team sign-up refused because of one member: the message and `extra` name them."""
+    name = member.user.name
+    return error_class(code, message % {"name": name}, extra={**extra, "member": member.pk, "member_name": name})

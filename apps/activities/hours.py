@@ -27,6 +27,7 @@ from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.ledger.permissions import require_not_own_service
 from apps.ledger.selectors import record_effective
+from apps.teams.selectors import teams_of_member_at
 
 # --- errors (stable codes, messages reused by tests) -------------------------------------------------------------
 
@@ -144,6 +145,14 @@ def _record_span(*, signup, activity, minutes):
     return activity.starts_at, activity.ends_at
 
 
+def _served_as_team(signup, started_at):
+    """The team of a team sign-up, if the member was still in it when the service started (a member who left the
+    team between the sign-up and the activity served as themselves: their hours are recorded without the team)."""
+    if signup.team_id is None:
+        return None
+    return teams_of_member_at(signup.member, started_at).filter(pk=signup.team_id).first()
+
+
 def _write_record(*, signup, activity, minutes, actor, status=RecordStatus.PENDING):
     started_at, ended_at = _record_span(signup=signup, activity=activity, minutes=minutes)
     approved = status == RecordStatus.APPROVED
@@ -165,6 +174,7 @@ def _write_record(*, signup, activity, minutes, actor, status=RecordStatus.PENDI
         recorded_by=recorder,
         status=status,
         decided_by=actor if approved else None,
+        team=_served_as_team(signup, started_at),
     )
 
 

@@ -72,6 +72,16 @@ class Activity(BaseModel):
         related_name="activities",
         verbose_name=_("organizing Party organization"),
     )
+    # A volunteer team organizing the activity as a group (shown on the activity; it grants no organizer rights).
+    # Its organ must be paired with the community when it is chosen (services.activity_create / activity_update).
+    organizer_team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organized_activities",
+        verbose_name=_("organizing volunteer team"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -153,6 +163,15 @@ class SignUp(BaseModel):
         "orgs.Member", on_delete=models.PROTECT, related_name="signups", verbose_name=_("member")
     )
     status = models.CharField(_("status"), max_length=16, choices=SignUpStatus.choices)
+    # The volunteer team the member was signed up with by its leader (a team sign-up), or None.
+    team = models.ForeignKey(
+        "teams.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signups",
+        verbose_name=_("volunteer team"),
+    )
     signed_up_at = models.DateTimeField(_("signed up at"))
     promoted_at = models.DateTimeField(_("promoted from the waitlist at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -190,6 +209,7 @@ class SignUp(BaseModel):
         indexes = [
             models.Index(fields=["activity", "status", "signed_up_at"]),
             models.Index(fields=["member", "status", "starts_at"]),
+            models.Index(fields=["team", "starts_at"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.scope import scope_for
-from apps.activities.models import ACTIVE_SIGNUP_STATUSES, Activity, SignUp, SignUpStatus
+from apps.activities.models import ACTIVE_SIGNUP_STATUSES, Activity, ActivityStatus, SignUp, SignUpStatus
 from apps.activities.permissions import (
     activity_signup_target_q,
     activity_visible_q,
@@ -31,7 +31,7 @@ def activity_list(*, user, now=None):
     activity_get adds the grid and the organizing Party org)."""
     return _with_places_left(
         Activity.objects.filter(activity_visible_q(user, now=now or timezone.now()))
-        .select_related("community")
+        .select_related("community", "organizer_team")
         .defer("community__polygon")
         .order_by("starts_at", "id")
     )
@@ -45,14 +45,16 @@ def activity_signup_targets(*, user):
     """The activities a sign-up request may address (see permissions.activity_signup_target_q)."""
     return _with_places_left(
         Activity.objects.filter(activity_signup_target_q(user)).select_related(
-            "community", "grid", "organizer_party_org"
+            "community", "grid", "organizer_party_org", "organizer_team"
         )
     )
 
 
 def activity_organized_get(*, user, pk):
     """An activity the user runs (staff, grid worker, organizer), or None."""
-    return _with_places_left(Activity.objects.filter(organizer_q(user), pk=pk)).first()
+    return _with_places_left(
+        Activity.objects.filter(organizer_q(user), pk=pk).select_related("community", "organizer_team__organ")
+    ).first()
 
 
 def activity_near(queryset, *, latitude, longitude, radius_m=NEAR_DEFAULT_RADIUS_M):
@@ -81,7 +83,7 @@ def _waitlist_position():
 
 def _signups(queryset):
     return queryset.annotate(waitlist_rank=_waitlist_position()).select_related(
-        "activity__community", "member__user", "member__organ", "member__branch"
+        "activity__community", "member__user", "member__organ", "member__branch", "team"
     )
 
 
@@ -118,3 +120,50 @@ def my_active_signup(*, user, activity):
 def waitlist(*, activity):
     """The waitlisted sign-ups of an activity in promotion order."""
     return SignUp.objects.filter(activity=activity, status=SignUpStatus.WAITLISTED).order_by("signed_up_at", "id")
+
+
+def signups_made(signups):
+    """Sign-ups just written, as their writer is answered (a team's leader sees the sign-ups they made for the
+    team's members): with the waitlist position, in the order given."""
+    by_pk = {s.pk: s for s in _signups(SignUp.objects.filter(pk__in=[s.pk for s in signups]))}
+    return [by_pk[s.pk] for s in signups]
+
+
+def team_upcoming_activities(*, team, now=None):
+    """The activities `team` takes part in that have not ended and are not cancelled or drafts: those the team
+    organizes and those its leader signed team members up for (with `team_signup_count`, the team's active
+    sign-ups), soonest first."""
+    now = now or timezone.now()
+    active = Q(signups__team=team, signups__status__in=ACTIVE_SIGNUP_STATUSES)
+    return _with_places_left(
+        Activity.objects.filter(
+            Q(organizer_team=team)
+            | Q(pk__in=SignUp.objects.filter(team=team, status__in=ACTIVE_SIGNUP_STATUSES).values("activity_id"))
+        )
+        .filter(ends_at__gt=now, status__in=[ActivityStatus.OPEN, ActivityStatus.CLOSED])
+        .select_related("community", "organizer_team")
+        .annotate(team_signup_count=Count("signups", filter=active))
+        .order_by("starts_at", "id")
+    )
+
+
+def active_signup_member_ids(*, activity):
+    """The members with a place or a waitlist position in `activity`."""
+    return SignUp.objects.filter(activity=activity, status__in=ACTIVE_SIGNUP_STATUSES).values_list(
+        "member_id", flat=True
+    )
+
+
+def organizer_team_options(*, communities, now=None):
+    """The active volunteer teams that may organize activities in these communities: of organs paired with one of
+    them today (the service checks the pairing with the activity's own community)."""
+    from apps.activities.permissions import active_pairings
+    from apps.teams.models import Team, TeamStatus
+
+    today = timezone.localdate(now or timezone.now())
+    organs = active_pairings(today).filter(community__in=communities).values("organ_id")
+    return (
+        Team.objects.filter(status=TeamStatus.ACTIVE, organ_id__in=organs)
+        .select_related("organ")
+        .order_by("organ__name", "name", "id")
+    )

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.scope import scope_for
 from apps.activities import checkin, errors
 from apps.activities.models import (
     ACTIVE_SIGNUP_STATUSES,
@@ -24,6 +25,7 @@ from apps.activities.models import (
     SignUpStatus,
 )
 from apps.activities.permissions import (
+    active_pairings,
     is_organizer,
     is_own_signup,
     member_eligible,
@@ -38,12 +40,24 @@ from apps.notifications import events as notification_events
 from apps.orgs.models import Member
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.geocoding import resolve_address
+from apps.teams import errors as team_errors
+from apps.teams.selectors import team_members
 
 _REASON_MAX = Activity._meta.get_field("closed_reason").max_length
 MAX_SERIES_OCCURRENCES = 52
 # Fields activity_update accepts; the place, the organizer and the community are fixed once created.
 EDITABLE_FIELDS = frozenset(
-    {"title", "description", "category", "starts_at", "ends_at", "signup_deadline", "capacity", "audience"}
+    {
+        "title",
+        "description",
+        "category",
+        "starts_at",
+        "ends_at",
+        "signup_deadline",
+        "capacity",
+        "audience",
+        "organizer_team",
+    }
 )
 
 
@@ -122,6 +136,20 @@ def _place(*, address, latitude, longitude, coord_system, geocoder):
     return resolution.latitude, resolution.longitude
 
 
+def _clean_organizer_team(team, *, community, party_org=None, today):
+    """A volunteer team may organize an activity in a community its organ is paired with today (结对共建), and with
+    an organizing Party organization only if the team is of that organization's organ. None: no team."""
+    if team is None:
+        return None
+    if not team.is_active:
+        raise team_errors.team_dissolved()
+    if party_org is not None and party_org.organ_id != team.organ_id:
+        raise Invalid("organizer_team_other_organ", errors.ORGANIZER_TEAM_OTHER_ORGAN)
+    if not active_pairings(today).filter(organ_id=team.organ_id, community_id=community.pk).exists():
+        raise Invalid("organizer_team_not_paired", errors.ORGANIZER_TEAM_NOT_PAIRED)
+    return team
+
+
 # --- activities -------------------------------------------------------------------------------------------------
 
 
@@ -138,6 +166,7 @@ def activity_create(
     capacity,
     grid=None,
     organizer_party_org=None,
+    organizer_team=None,
     description="",
     signup_deadline=None,
     audience=Audience.PAIRED,
@@ -153,12 +182,17 @@ def activity_create(
 
     Organizers: the community's staff, the worker of `grid` (in the community), or, with `organizer_party_org`,
     a secretary over that branch whose organ is paired with the community. The place is `address` geocoded, unless
-    `latitude`/`longitude` are given (in `coord_system`, stored in WGS-84).
+    `latitude`/`longitude` are given (in `coord_system`, stored in WGS-84). `organizer_team`: a volunteer team
+    organizing it as a group, of an organ paired with the community (_clean_organizer_team); it is shown with the
+    activity and gives its leader no organizer rights.
     """
     now = now or timezone.now()
     if grid is not None and grid.community_id != community.pk:
         raise Invalid("grid_not_in_community", errors.GRID_NOT_IN_COMMUNITY)
     require_may_organize(actor, community=community, grid=grid, party_org=organizer_party_org)
+    organizer_team = _clean_organizer_team(
+        organizer_team, community=community, party_org=organizer_party_org, today=timezone.localdate(now)
+    )
     title = _title(Activity, title)
     description = clean_model_text(Activity, "description", description)
     address = clean_model_text(Activity, "address", address)
@@ -173,6 +207,7 @@ def activity_create(
         grid=grid,
         series=series,
         organizer_party_org=organizer_party_org,
+        organizer_team=organizer_team,
         created_by=actor,
         title=title,
         description=description,
@@ -188,7 +223,10 @@ def activity_create(
         status=ActivityStatus.OPEN if publish else ActivityStatus.DRAFT,
         checkin_secret=secrets.token_hex(32),
     )
-    _audit(actor=actor, subject=activity, action="create", after=_activity_state(activity))
+    after = _activity_state(activity)
+    if organizer_team is not None:
+        after["organizer_team"] = organizer_team.pk
+    _audit(actor=actor, subject=activity, action="create", after=after)
     return activity
 
 
@@ -258,6 +296,10 @@ def activity_publish(*, activity, actor, now=None):
     return activity
 
 
+def _audited_value(activity, name):
+    return activity.organizer_team_id if name == "organizer_team" else getattr(activity, name)
+
+
 @transaction.atomic
 def activity_update(*, activity, actor, now=None, **changes):
     """Change an activity before it starts; the window is copied onto its sign-ups, a larger capacity fills places
@@ -271,7 +313,14 @@ def activity_update(*, activity, actor, now=None, **changes):
     require_organizer(actor, activity)
     if activity.status not in (ActivityStatus.DRAFT, ActivityStatus.OPEN) or activity.starts_at <= now:
         raise Conflict("activity_not_editable", errors.ACTIVITY_NOT_EDITABLE, extra={"status": activity.status})
-    before = {name: getattr(activity, name) for name in changes}
+    before = {name: _audited_value(activity, name) for name in changes}
+    if "organizer_team" in changes:
+        changes["organizer_team"] = _clean_organizer_team(
+            changes["organizer_team"],
+            community=activity.community,
+            party_org=activity.organizer_party_org,
+            today=timezone.localdate(now),
+        )
     if "title" in changes:
         changes["title"] = _title(Activity, changes["title"])
     if "description" in changes:
@@ -300,7 +349,7 @@ def activity_update(*, activity, actor, now=None, **changes):
         subject=activity,
         action="update",
         before=before,
-        after={name: getattr(activity, name) for name in changes},
+        after={name: _audited_value(activity, name) for name in changes},
     )
     if "capacity" in changes:
         waitlist_promote(activity=activity, actor=actor, now=now)
@@ -424,6 +473,94 @@ def signup_create(*, activity, member, now=None):
         raise errors.already_signed_up() from exc
     _audit(actor=member.user, subject=signup, action="sign_up", after=_signup_state(signup))
     return signup
+
+
+def _team_signup_members(*, team, actor, members):
+    """The members a team sign-up is for, checked: the actor leads the active team; the members are given, once
+    each, and are active members of the team now."""
+    scope = scope_for(actor)
+    if scope.member_id is None or scope.member_id != team.leader_id:
+        raise Forbidden("not_team_leader", errors.NOT_TEAM_LEADER)
+    if not team.is_active:
+        raise team_errors.team_dissolved()
+    members = list(members or ())
+    if not members:
+        raise Invalid("team_members_required", errors.TEAM_MEMBERS_REQUIRED)
+    if len({m.pk for m in members}) != len(members):
+        raise Invalid("team_members_repeated", errors.TEAM_MEMBERS_REPEATED)
+    in_team = set(team_members(team).filter(pk__in=[m.pk for m in members]).values_list("pk", flat=True))
+    for member in members:
+        if member.pk not in in_team:
+            raise errors.team_member_refused(Invalid, "team_not_member", errors.TEAM_MEMBER_NOT_IN_TEAM, member)
+    return members
+
+
+@transaction.atomic
+def signup_create_team(*, activity, actor, team, members, now=None):
+    """The team's leader (`actor`) signs several active members of `team` up at once; each sign-up carries the team.
+
+    Each member by the rules of signup_create: in service, admitted by the activity's audience, not yet signed up,
+    no overlapping sign-up. All or nothing: a member refused for any of these fails the whole request, naming the
+    member (`member`, `member_name` in the error), and nothing is written. A full activity refuses nobody: the
+    members beyond the free places go to the waitlist, in the order given, as single sign-ups do.
+    Returns the sign-ups in the order of `members`.
+    """
+    fixed_now = now
+    now = now or timezone.now()
+    members = _team_signup_members(team=team, actor=actor, members=members)
+    activity = Activity.objects.get(pk=activity.pk)
+    if activity.status != ActivityStatus.OPEN or activity.signup_deadline <= now:
+        raise errors.signup_closed(activity.status)
+    today = timezone.localdate(now)
+    for member in members:
+        if not member.is_active:
+            raise errors.team_member_refused(Forbidden, "not_a_member", errors.TEAM_MEMBER_INACTIVE, member)
+        if not member_eligible(member, activity, today=today):
+            raise errors.team_member_refused(
+                Forbidden, "not_eligible_to_sign_up", errors.TEAM_MEMBER_NOT_ELIGIBLE, member
+            )
+    # Members are locked in one order (by id) so that two team sign-ups sharing members cannot deadlock; every
+    # sign-up takes its members' locks before the activity's, as signup_create does.
+    for member in sorted(members, key=lambda m: m.pk):
+        _lock_member(member)
+    for member in members:
+        if SignUp.objects.filter(activity=activity, member=member, status__in=ACTIVE_SIGNUP_STATUSES).exists():
+            raise errors.team_member_refused(
+                Conflict, "already_signed_up", errors.TEAM_MEMBER_ALREADY_SIGNED_UP, member
+            )
+        clash = _overlapping(member, activity).first()
+        if clash is not None:
+            raise errors.team_member_refused(
+                Conflict, "signup_overlaps", errors.TEAM_MEMBER_OVERLAPS, member, activity=clash.activity_id
+            )
+    activity = _locked_activity(activity)
+    now = fixed_now or timezone.now()
+    if activity.status != ActivityStatus.OPEN or activity.signup_deadline <= now:
+        raise errors.signup_closed(activity.status)
+    signups = []
+    for member in members:
+        got_place = Activity.objects.filter(pk=activity.pk, confirmed_count__lt=F("capacity")).update(
+            confirmed_count=F("confirmed_count") + 1
+        )
+        signed_up_at = fixed_now or timezone.now()
+        try:
+            with transaction.atomic():
+                signup = SignUp.objects.create(
+                    activity=activity,
+                    member=member,
+                    team=team,
+                    status=SignUpStatus.CONFIRMED if got_place else SignUpStatus.WAITLISTED,
+                    signed_up_at=signed_up_at,
+                    starts_at=activity.starts_at,
+                    ends_at=activity.ends_at,
+                )
+        except IntegrityError as exc:
+            raise errors.team_member_refused(
+                Conflict, "already_signed_up", errors.TEAM_MEMBER_ALREADY_SIGNED_UP, member
+            ) from exc
+        _audit(actor=actor, subject=signup, action="sign_up", after={**_signup_state(signup), "team": team.pk})
+        signups.append(signup)
+    return signups
 
 
 def cancel_deadline(activity):

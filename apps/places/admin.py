@@ -53,8 +53,8 @@ class StreetAdmin(_PlaceAdmin):
 @admin.register(Community)
 class CommunityAdmin(_PlaceAdmin):
     form = _BoundaryForm
-    list_display = ["code", "name", "street", "contact_phone", "latitude", "longitude"]
-    list_filter = ["street__district", "street"]
+    list_display = ["code", "name", "kind", "street", "contact_phone", "latitude", "longitude"]
+    list_filter = ["kind", "street__district", "street"]
     list_select_related = ["street"]
     search_fields = ["name", "code", "address"]
     autocomplete_fields = ["street"]

@@ -48,9 +48,14 @@ def geocoder_unavailable():
 NOT_YOUR_AREA = _("This place is outside the area you administer.")
 DISTRICT_FIELDS_REQUIRED = _("A district needs a code and a name.")
 PLACE_CODE_TAKEN = _("Another place already has this code.")
+PLACE_KIND_INVALID = _("Choose a kind of place: residential community, village, enterprise or other.")
 
 
 def not_your_area():
     from apps.core.errors import Forbidden
 
     return Forbidden("place_not_in_your_area", NOT_YOUR_AREA)
+
+
+def place_kind_invalid():
+    return Invalid("place_kind_invalid", PLACE_KIND_INVALID)

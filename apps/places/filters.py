@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 
 from apps.core.filters import FilterSet, FloatFilter, IdFilter
 from apps.places.coords import CoordSystem, to_wgs84
-from apps.places.models import Community, Grid, Street
+from apps.places.models import Community, CommunityKind, Grid, Street
 
 POINT_INCOMPLETE = _("Give both latitude and longitude.")
 NEAR_MAX_RADIUS_M = 50_000
@@ -62,10 +62,11 @@ class CommunityFilter(FilterSet):
     street = IdFilter(field_name="street_id", lookup_expr="exact")
     district = IdFilter(field_name="street__district_id", lookup_expr="exact")
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=100)
+    kind = filters.ChoiceFilter(field_name="kind", lookup_expr="exact", choices=CommunityKind.choices)
 
     class Meta:
         model = Community
-        fields = ["street", "district", "name"]
+        fields = ["street", "district", "name", "kind"]
 
 
 class GridFilter(FilterSet):

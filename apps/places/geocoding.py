@@ -455,19 +455,23 @@ def _grids_wanted(lat, lng, radius_m, community_id, grid_id):
     return wanted
 
 
-def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None):
+def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None, kinds=None):
     """The (community, grid) a WGS-84 point belongs to, or Invalid("address_outside_service_area").
 
     In order: the grid the geocoder matched by name (`grid_id`); a grid whose boundary covers the point; a community
     whose boundary covers it (then its grid with the nearest centre); the community the geocoder matched by name
     (`community_id`, nearest grid centre in it); a community without grids that covers the point or was named
     (grid None); the nearest grid centre within PLACES_MATCH_RADIUS_M. `places` as for GazetteerGeocoder.
+    `kinds` (CommunityKind values) keeps only places of those kinds: where a member lives is matched to residential
+    communities and villages (RESIDENTIAL_KINDS), never to an enterprise the point may also lie in.
     """
     lat, lng = validate_point(lat, lng)
     places = places or _IN_DATABASE
     radius_m = float(getattr(settings, "PLACES_MATCH_RADIUS_M", 1500))
     # A grid is a candidate if geometry could place the point in it, its centre may be near enough, or it was named.
     grids = places.grids_near(lat, lng, radius_m * 1.01, community_id, grid_id)
+    if kinds is not None:
+        grids = [g for g in grids if g.community.kind in kinds]
 
     if grid_id:
         named = next((g for g in grids if g.pk == grid_id), None)
@@ -492,6 +496,8 @@ def resolve_point(lat, lng, *, community_id=None, grid_id=None, places=None):
         return communities[community_id], _nearest(lat, lng, [g for g in grids if g.community_id == community_id])
 
     for community in places.gridless_communities(community_id):
+        if kinds is not None and community.kind not in kinds:
+            continue
         if community.pk == community_id or (community.polygon and places.covers(community, lat, lng)):
             return community, None
 
@@ -507,8 +513,9 @@ def _hint(raw, key):
     return value if isinstance(value, int) else None
 
 
-def resolve_address(address, *, geocoder=None, places=None):
-    """Geocode a residential address and place it in a community and grid (the preview before registering).
+def resolve_address(address, *, geocoder=None, places=None, kinds=None):
+    """Geocode an address and place it in a community and grid (the preview before registering: there with
+    `kinds=RESIDENTIAL_KINDS`, see resolve_point).
 
     For many addresses in a row, pass one PlacesSnapshot as `places` and a geocoder made with it.
     """
@@ -528,14 +535,16 @@ def resolve_address(address, *, geocoder=None, places=None):
         community_id=_hint(location.raw, "community_id"),
         grid_id=_hint(location.raw, "grid_id"),
         places=places,
+        kinds=kinds,
     )
     return AddressResolution(
         latitude=lat, longitude=lng, community=community, grid=grid, matched_name=location.address or None
     )
 
 
-def resolve_coordinates(*, latitude, longitude, coord_system=CoordSystem.WGS84):
-    """Place a client's point (reported in `coord_system`) in a community and grid; the point comes back in WGS-84."""
+def resolve_coordinates(*, latitude, longitude, coord_system=CoordSystem.WGS84, kinds=None):
+    """Place a client's point (reported in `coord_system`) in a community and grid; the point comes back in WGS-84.
+    `kinds` as for resolve_point."""
     lat, lng = to_wgs84(latitude, longitude, coord_system)
-    community, grid = resolve_point(lat, lng)
+    community, grid = resolve_point(lat, lng, kinds=kinds)
     return AddressResolution(latitude=lat, longitude=lng, community=community, grid=grid, matched_name=None)

@@ -47,8 +47,25 @@ class Street(PlaceBase):
         constraints = [models.CheckConstraint(condition=_valid_point(), name="street_point_valid")]
 
 
+class CommunityKind(models.TextChoices):
+    """What kind of place a "community" (the third level of the tree) is. Members live in residential communities and
+    villages, so only those take registrations (个人报到); activities and wishes may be in any kind of place."""
+
+    RESIDENTIAL = "residential", _("Residential community")
+    VILLAGE = "village", _("Village")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OTHER = "other", _("Other place")
+
+
+# The kinds of place members live in: the only ones an address or a point is matched to for a registration.
+RESIDENTIAL_KINDS = (CommunityKind.RESIDENTIAL, CommunityKind.VILLAGE)
+
+
 class Community(PlaceBase):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street"))
+    kind = models.CharField(
+        _("kind of place"), max_length=16, choices=CommunityKind.choices, default=CommunityKind.RESIDENTIAL
+    )
     address = models.CharField(_("office address"), max_length=200, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     # Optional boundary: a list of [longitude, latitude] pairs (WGS-84), closed or not.
@@ -58,7 +75,12 @@ class Community(PlaceBase):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         ordering = ["code"]
-        constraints = [models.CheckConstraint(condition=_valid_point(), name="community_point_valid")]
+        constraints = [
+            models.CheckConstraint(condition=_valid_point(), name="community_point_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["residential", "village", "enterprise", "other"]), name="community_kind_valid"
+            ),
+        ]
 
 
 class Grid(PlaceBase):

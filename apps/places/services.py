@@ -6,7 +6,7 @@ from apps.core.text import clean_model_text
 from apps.ledger.services import audit_log
 from apps.places import errors
 from apps.places.coords import validate_point
-from apps.places.models import Community, District, GazetteerEntry, Grid, Street
+from apps.places.models import Community, CommunityKind, District, GazetteerEntry, Grid, Street
 from apps.places.permissions import require_manage_under
 
 # The parent field of each level of the tree.
@@ -21,6 +21,8 @@ def place_save(*, model, code, parent, fields, actor=None):
     parent, and, for a place moving to another parent, its current parent too. Audited. Returns (place, created).
     """
     require_manage_under(actor, parent)
+    if model is Community and "kind" in fields:
+        fields["kind"] = _kind(fields["kind"])
     code = clean_model_text(model, "code", code)
     fields = {name: clean_model_text(model, name, v) if isinstance(v, str) else v for name, v in fields.items()}
     parent_field = PARENT_FIELD[model]
@@ -39,6 +41,29 @@ def place_save(*, model, code, parent, fields, actor=None):
     after = {name: getattr(place, name) for name in fields} | {parent_field: parent.pk}
     audit_log(actor=actor, subject=place, action="place_update", before=before, after=after)
     return place, False
+
+
+def _kind(kind):
+    if kind not in CommunityKind.values:
+        raise errors.place_kind_invalid()
+    return kind
+
+
+@transaction.atomic
+def community_set_kind(*, community, kind, actor=None):
+    """Say what kind of place a community is (residential community, village, enterprise, other): whoever manages
+    its street may. Registrations already made stay; new ones match only residential communities and villages.
+    Audited."""
+    kind = _kind(kind)
+    require_manage_under(actor, community.street)
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    if community.kind == kind:
+        return community
+    before = community.kind
+    community.kind = kind
+    community.save(update_fields=["kind", "updated_at"])
+    audit_log(actor=actor, subject=community, action="place_update", before={"kind": before}, after={"kind": kind})
+    return community
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from apps.notifications import events as notification_events
 from apps.orgs.models import Organ
 from apps.places import errors as place_errors
 from apps.places import geocoding
+from apps.places.models import RESIDENTIAL_KINDS
 from apps.registrations import errors
 from apps.registrations.models import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -59,10 +60,12 @@ def _locate(*, address, latitude, longitude, coord_system):
     if not address:
         raise place_errors.address_required()
     if latitude is None and longitude is None:
-        return address, geocoding.resolve_address(address)
+        return address, geocoding.resolve_address(address, kinds=RESIDENTIAL_KINDS)
     if latitude is None or longitude is None:
         raise place_errors.invalid_coordinates()
-    return address, geocoding.resolve_coordinates(latitude=latitude, longitude=longitude, coord_system=coord_system)
+    return address, geocoding.resolve_coordinates(
+        latitude=latitude, longitude=longitude, coord_system=coord_system, kinds=RESIDENTIAL_KINDS
+    )
 
 
 def _open_registration(member, address, place, now=None):

@@ -109,7 +109,8 @@ def organ_teams_for_member(*, user):
 
 
 def teams_led(*, user):
-    """The active teams the user leads (those they may claim a wish for), by name."""
+    """The active teams the user leads (those they claim wishes and sign up for activities for), by name; none for a
+    user without a member profile."""
     scope = scope_for(user)
     if scope.member_id is None:
         return Team.objects.none()
@@ -126,3 +127,11 @@ def my_open_memberships(*, user):
         .select_related("team__organ", "team__leader__user", "member__user", "member__branch")
         .order_by("team__name", "id")
     )
+
+
+def members_by_pk(pks):
+    """The members with these ids, in the order given (with their users), or None when one does not exist."""
+    found = Member.objects.select_related("user").in_bulk(pks)
+    if len(found) != len(set(pks)):
+        return None
+    return [found[pk] for pk in pks]

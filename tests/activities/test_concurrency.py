@@ -76,3 +76,53 @@ def test_parallel_signups_of_one_member_for_one_activity_give_one_signup(paralle
     assert {body["code"] for status, body in results if status == 409} == {"already_signed_up"}
     activity.refresh_from_db()
     assert activity.confirmed_count == 1
+
+
+def test_team_and_single_signups_racing_for_ten_places_fill_exactly_ten(parallel_server):
+    """Three leaders each sign five team members up while twenty members sign up alone, all at once."""
+    from tests.teams.conftest import join, make_team
+
+    grid = f.GridFactory()
+    branch = f.BranchFactory()
+
+    def resident():
+        member = f.MemberFactory(branch=branch)
+        f.RegistrationFactory(member=member, grid=grid)
+        return member
+
+    teams = []
+    for _ in range(3):
+        team = make_team(leader=resident(), party_org=branch)
+        members = [resident() for _ in range(5)]
+        for member in members:
+            join(team, member)
+        teams.append((team, members))
+    singles = [resident() for _ in range(20)]
+    activity = ActivityFactory(community=grid.community, grid=grid, capacity=10)
+    base = f"{parallel_server.url}/api/v1/activities/{activity.pk}"
+    calls = [(f"{base}/signup/", m.user.phone) for m in singles]
+    calls += [
+        (f"{base}/signup-team/", team.leader.user.phone, {"team": team.pk, "members": [m.pk for m in members]})
+        for team, members in teams
+    ]
+
+    results = post_all(calls)
+
+    assert not [r for r in results if r[0] >= 500], results
+    assert all(status == 201 for status, _ in results), results
+    answered = [body for _, body in results[:20]] + [s for _, body in results[20:] for s in body]
+    assert sorted(s["status"] for s in answered) == ["confirmed"] * 10 + ["waitlisted"] * 25
+    activity.refresh_from_db()
+    assert activity.confirmed_count == 10
+    signups = list(SignUp.objects.filter(activity=activity))
+    assert len(signups) == 35
+    assert sum(s.status == SignUpStatus.CONFIRMED for s in signups) == 10
+    assert sum(s.team_id is not None for s in signups) == 15
+    # Each team's members keep the order their leader gave: a later one is never confirmed before an earlier one.
+    for _team, members in teams:
+        statuses = [next(s.status for s in signups if s.member_id == m.pk) for m in members]
+        assert statuses == sorted(statuses, key=lambda st: st != SignUpStatus.CONFIRMED)
+    waitlisted = [s for s in signups if s.status == SignUpStatus.WAITLISTED]
+    assert max(s.signed_up_at for s in signups if s.status == SignUpStatus.CONFIRMED) <= min(
+        s.signed_up_at for s in waitlisted
+    )

@@ -256,3 +256,47 @@ def test_nobody_else_carries_on_a_geography_import(world, role):
     assert caught.value.code == "import_not_allowed"
     batch.refresh_from_db()
     assert (batch.status, batch.rows_checked) == (ImportStatus.CHECKING, 0)
+
+
+# --- the optional kind of place ---------------------------------------------------------------------------------
+
+KIND_HEADER = [*GEO_HEADER, "类型"]
+
+
+def test_the_kind_column_makes_a_community_a_village_or_an_enterprise_and_empty_keeps_it(world):
+    district = world.street.district
+    rows = [
+        [*place("街道", "QL-JX", "锦绣街道", district.code), ""],
+        [*place("社区", "QL-JX-CY", "创业园", "QL-JX"), "企业"],
+        [*place("社区", "QL-JX-XC", "下村", "QL-JX"), "村"],
+        [*place("社区", "QL-JX-GY", "桂苑社区", "QL-JX"), ""],
+    ]
+    batch = checked("geography", xlsx_file(KIND_HEADER, rows), world.district_admin)
+    assert batch.status == ImportStatus.READY
+    import_apply(batch=batch, actor=world.district_admin)
+    kinds = dict(Community.objects.filter(code__startswith="QL-JX-").values_list("code", "kind"))
+    assert kinds == {"QL-JX-CY": "enterprise", "QL-JX-XC": "village", "QL-JX-GY": "residential"}
+
+    # Again with the village now a residential community, and the enterprise's kind left empty: it stays one.
+    rows[1][-1], rows[2][-1] = "", "社区"
+    batch = checked("geography", xlsx_file(KIND_HEADER, rows), world.district_admin)
+    assert {n: r.action for n, r in plan(batch).items()} == {
+        2: "unchanged",
+        3: "unchanged",
+        4: "update",
+        5: "unchanged",
+    }
+    import_apply(batch=batch, actor=world.district_admin)
+    kinds = dict(Community.objects.filter(code__startswith="QL-JX-").values_list("code", "kind"))
+    assert kinds == {"QL-JX-CY": "enterprise", "QL-JX-XC": "residential", "QL-JX-GY": "residential"}
+
+
+def test_a_kind_on_a_street_or_an_unknown_kind_is_a_row_error(world):
+    district = world.street.district
+    rows = [
+        [*place("街道", "QL-JX", "锦绣街道", district.code), "企业"],
+        [*place("社区", "QL-JX-CY", "创业园", "QL-JX"), "工厂"],
+    ]
+    batch = checked("geography", xlsx_file(KIND_HEADER, rows), world.district_admin)
+    rows = plan(batch)
+    assert (error_columns(rows[2]), error_columns(rows[3])) == (["类型"], ["类型"])

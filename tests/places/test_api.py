@@ -255,7 +255,13 @@ def test_geocode_when_the_geocoder_is_down_is_503(client, geo, settings, monkeyp
 def test_geocode_schema_documents_its_parameters_and_response():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/api/v1/geocode/"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"address", "latitude", "longitude", "coord_system"}
+    assert {p["name"] for p in operation["parameters"]} == {
+        "address",
+        "latitude",
+        "longitude",
+        "coord_system",
+        "residence",
+    }
     body = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(schema["components"]["schemas"][body]["properties"]) == {
         "latitude",

@@ -168,6 +168,15 @@ RULES = {
         GET="anon=403 *=405",
         POST="anon=403 member=ok/404 other_member=404/ok superuser,outsider=404 *=403/404",
     ),
+    # The team of side A, led by the world's member, signing the leader up: only the leader gets through; the organ's
+    # reviewer and the branch's secretary see the activity and the team but do not lead it (403); everyone else
+    # meets an activity or a team they cannot see (404), as the superuser on a sign-up (as on /signup/).
+    "/api/v1/activities/{pk}/signup-team/": R(
+        "activity",
+        body={"team": "{team_a}", "members": ["{member_a}"]},
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 secretary,reviewer=403/404 *=404",
+    ),
     "/api/v1/audit-entries/": R(GET="anon=403 *=ok"),
     "/api/v1/audit-entries/{pk}/": R(
         "audit_entry", GET="anon=403 member,other_member,outsider=404 superuser=ok *=ok/404"
@@ -783,6 +792,12 @@ RULES = {
         GET="anon=login street_admin,district_admin,superuser=405 *=403",
         POST="anon=login street_admin,district_admin=ok/404 superuser=ok *=403",
     ),
+    "/manage/places/communities/{pk}/kind/": R(
+        "community",
+        body={"kind": "village"},
+        GET="anon=login street_admin,district_admin,superuser=405 *=403",
+        POST="anon=login street_admin,district_admin=ok/404 superuser=ok *=403",
+    ),
     # Ending an appointment: side A is community A's staff member (the world's), side B community B's.
     "/manage/roles/{pk}/revoke/": R(
         "role_assignment",
@@ -818,6 +833,11 @@ RULES = {
         POST="anon=login member=ok/404 other_member=404/ok *=403",
     ),
     "/m/activities/{pk}/signup/": R(
+        "activity",
+        GET="anon=login member,other_member=405 *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
+    "/m/activities/{pk}/signup-team/": R(
         "activity",
         GET="anon=login member,other_member=405 *=403",
         POST="anon=login member=ok/404 other_member=404/ok *=403",

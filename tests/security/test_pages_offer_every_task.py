@@ -21,6 +21,7 @@ PAGES_FOR = {
     "/api/v1/activities/{pk}/residents/": ["/staff/activities/{pk}/residents/"],
     "/api/v1/activities/{pk}/publish/": ["/staff/activities/{pk}/publish/"],
     "/api/v1/activities/{pk}/signup/": ["/m/activities/{pk}/signup/"],
+    "/api/v1/activities/{pk}/signup-team/": ["/m/activities/{pk}/signup-team/"],
     "/api/v1/auth/code/": ["/password/code/"],
     "/api/v1/auth/login/": ["/login/"],
     "/api/v1/auth/logout/": ["/logout/"],

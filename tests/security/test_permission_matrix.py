@@ -271,6 +271,8 @@ class Sides:
             "grid_b": w.other_grid.pk,
             "member_a": w.member.pk,
             "member_b": w.other_member.pk,
+            "team_a": self.objects["team"][0].pk,
+            "team_b": self.objects["team"][1].pk,
         }
 
     @property
@@ -305,6 +307,8 @@ class Sides:
             values["branch"], values["committee"] = branch.pk, branch.parent_id
 
         def fill(value):
+            if isinstance(value, list):
+                return [fill(item) for item in value]
             if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
                 return values[value[1:-1]]
             return value

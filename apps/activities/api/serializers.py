@@ -9,6 +9,7 @@ from apps.orgs.models import PartyOrg
 from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
 from apps.places.selectors import near_distance_m
+from apps.teams.models import Team
 
 _DESCRIPTION_MAX = Activity._meta.get_field("description").max_length
 
@@ -20,6 +21,12 @@ class ActivityCreateInputSerializer(InputSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)
     organizer_party_org = serializers.PrimaryKeyRelatedField(
         queryset=PartyOrg.objects.all(), required=False, allow_null=True
+    )
+    organizer_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="A volunteer team organizing the activity as a group: its organ must be paired with the community.",
     )
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=_DESCRIPTION_MAX, required=False, allow_blank=True, default="")
@@ -52,6 +59,22 @@ class ActivityUpdateInputSerializer(InputSerializer):
     signup_deadline = serializers.DateTimeField(required=False)
     capacity = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
     audience = serializers.ChoiceField(choices=Audience.choices, required=False)
+    organizer_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The organizing volunteer team (its organ paired with the community); null removes it.",
+    )
+
+
+class TeamSignUpInputSerializer(InputSerializer):
+    team = serializers.IntegerField(min_value=1, help_text="The volunteer team; the caller must be its leader.")
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=200,
+        help_text="The ids of the team's active members to sign up, in the order places are given.",
+    )
 
 
 class ActivityReasonInputSerializer(InputSerializer):
@@ -92,6 +115,8 @@ class ActivityOutputSerializer(serializers.Serializer):
     community_name = serializers.CharField(source="community.name")
     grid = serializers.IntegerField(source="grid_id", allow_null=True)
     organizer_party_org = serializers.IntegerField(source="organizer_party_org_id", allow_null=True)
+    organizer_team = serializers.IntegerField(source="organizer_team_id", allow_null=True)
+    organizer_team_name = serializers.CharField(source="organizer_team.name", allow_null=True, default=None)
     series = serializers.IntegerField(source="series_id", allow_null=True)
     address = serializers.CharField()
     latitude = serializers.FloatField()
@@ -119,6 +144,10 @@ class SignUpOutputSerializer(serializers.Serializer):
     activity_title = serializers.CharField(source="activity.title")
     member = serializers.IntegerField(source="member_id")
     member_name = serializers.CharField(source="member.user.name")
+    team = serializers.IntegerField(
+        source="team_id", allow_null=True, help_text="The volunteer team whose leader signed the member up, or null."
+    )
+    team_name = serializers.CharField(source="team.name", allow_null=True, default=None)
     status = serializers.CharField()
     waitlist_position = serializers.SerializerMethodField()
     signed_up_at = serializers.DateTimeField()

@@ -1,11 +1,12 @@
 """Thin API views of activities and sign-ups: validate input, call one service or selector, serialize the result."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.scope import scope_for
@@ -14,6 +15,7 @@ from apps.activities.api import serializers as s
 from apps.activities.permissions import require_organizer
 from apps.core.errors import Conflict, Forbidden
 from apps.orgs.models import Member
+from apps.teams import selectors as team_selectors
 
 
 def _validated(serializer_class, data, **kwargs):
@@ -42,7 +44,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     near_point = None
 
     def get_queryset(self):
-        if self.action == "signup":
+        if self.action in ("signup", "signup_team"):
             return selectors.activity_signup_targets(user=self.request.user)
         return selectors.activity_list(user=self.request.user)
 
@@ -110,6 +112,32 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         activity = self.get_object()
         signup = services.signup_create(activity=activity, member=_acting_member(request.user))
         return self._signup_response(signup, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Sign up members of a volunteer team",
+        description=(
+            "The team's leader signs several of the team's active members up at once; each sign-up carries the team. "
+            "All or nothing: a member refused (not in the team, not admitted by the audience, already signed up, "
+            "an overlapping sign-up) fails the request with the member's id and name in the error "
+            "(`member`, `member_name`) and nothing is written. Members beyond the free places are waitlisted in the "
+            "order given. 403 not_team_leader, 404 for a team or activity the caller cannot see."
+        ),
+        request=s.TeamSignUpInputSerializer,
+        responses={201: s.SignUpOutputSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"], url_path="signup-team")
+    def signup_team(self, request, pk=None):
+        activity = self.get_object()
+        data = _validated(s.TeamSignUpInputSerializer, request.data)
+        team = team_selectors.team_get(user=request.user, pk=data["team"])
+        if team is None:
+            raise NotFound()
+        members = team_selectors.members_by_pk(data["members"])
+        if members is None:
+            raise ValidationError({"members": [_("Unknown member.")]})
+        signups = services.signup_create_team(activity=activity, actor=request.user, team=team, members=members)
+        fresh = selectors.signups_made(signups)
+        return Response(s.SignUpOutputSerializer(fresh, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CheckinInputSerializer, responses=s.SignUpOutputSerializer)
     @action(detail=True, methods=["post"])

@@ -8,7 +8,7 @@ from apps.imports.importers.base import Importer, apply_row, changed
 from apps.imports.models import RowAction
 from apps.imports.reading import Column
 from apps.places.coords import CoordSystem, to_wgs84
-from apps.places.models import Community, District, Grid, Street
+from apps.places.models import Community, CommunityKind, District, Grid, Street
 from apps.places.permissions import may_manage_under
 from apps.places.services import place_save
 
@@ -62,6 +62,23 @@ class GeographyImporter(Importer):
         Column("address", "地址", example="桂花路8号", width=24),
         Column("contact_phone", "联系电话", example="0571-88880001"),
         *POINT_COLUMNS,
+        Column(
+            "kind",
+            "类型",
+            choices=(
+                ("社区", CommunityKind.RESIDENTIAL),
+                ("村", CommunityKind.VILLAGE),
+                ("企业", CommunityKind.ENTERPRISE),
+                ("其他", CommunityKind.OTHER),
+            ),
+            example="社区",
+            help=gettext_lazy(
+                "Communities only: residential community, village, enterprise or other. Empty: a new community is a "
+                "residential community, an existing one keeps its kind. Members register only with residential "
+                "communities and villages."
+            ),
+            width=8,
+        ),
     )
 
     def check_rows(self, records):
@@ -96,6 +113,11 @@ class GeographyImporter(Importer):
             "address": values["address"],
             "contact_phone": values["contact_phone"],
         }
+        if values["kind"]:
+            if level == COMMUNITY:
+                data["kind"] = values["kind"]
+            elif level is not None:
+                errors.add("kind", _("Only communities have a kind of place; leave this column empty."))
         if point:
             data["latitude"], data["longitude"] = point
         key = f"{level}:{code}"
@@ -137,6 +159,8 @@ class GeographyImporter(Importer):
         if level == COMMUNITY:
             changed(changes, _("Address"), place.address, data["address"])
             changed(changes, _("Contact phone"), place.contact_phone, data["contact_phone"])
+            if data.get("kind"):
+                changed(changes, _("Kind of place"), place.get_kind_display(), CommunityKind(data["kind"]).label)
         if "latitude" in data and (
             abs(place.latitude - data["latitude"]) > 1e-6 or abs(place.longitude - data["longitude"]) > 1e-6
         ):
@@ -176,6 +200,8 @@ class GeographyImporter(Importer):
         fields = {"name": data["name"], "latitude": data["latitude"], "longitude": data["longitude"]}
         if level == COMMUNITY:
             fields.update(address=data["address"], contact_phone=data["contact_phone"])
+            if data.get("kind"):
+                fields["kind"] = data["kind"]
         place, _created = place_save(
             model=MODEL[level], code=data["code"], parent=parent, fields=fields, actor=self.actor
         )

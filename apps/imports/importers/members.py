@@ -18,6 +18,7 @@ from apps.imports.reading import Column
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move, member_set_active, member_update, members_bulk_create
 from apps.places.geocoding import PlacesSnapshot, get_geocoder, resolve_address
+from apps.places.models import RESIDENTIAL_KINDS
 
 IN_SERVICE, NOT_IN_SERVICE = "in_service", "not_in_service"
 _MAX = {"name": 50, "job_title": 50, "home_address": 200}
@@ -134,7 +135,7 @@ class MembersImporter(Importer):
                 self.places = PlacesSnapshot()
                 self.geocoder = get_geocoder(places=self.places)
             try:
-                found = resolve_address(address, geocoder=self.geocoder, places=self.places)
+                found = resolve_address(address, geocoder=self.geocoder, places=self.places, kinds=RESIDENTIAL_KINDS)
                 grid = found.grid.name if found.grid else ""
                 self.addresses[address] = (f"{found.community.name} {grid}".strip(), None)
             except DomainError as error:

@@ -40,6 +40,7 @@ class CommunitySerializer(serializers.ModelSerializer):
             "street_name",
             "district_id",
             "district_name",
+            "kind",
             "address",
             "contact_phone",
         ]
@@ -86,6 +87,13 @@ class GeocodeQuerySerializer(InputSerializer):
     latitude = serializers.FloatField(required=False)
     longitude = serializers.FloatField(required=False)
     coord_system = serializers.ChoiceField(choices=CoordSystem.choices, default=CoordSystem.WGS84)
+    residence = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "true: match only residential communities and villages (where members live), as a registration does; "
+            "false: any kind of place (enterprises too)."
+        ),
+    )
 
     def validate(self, attrs):
         if "address" not in attrs and ("latitude" not in attrs or "longitude" not in attrs):

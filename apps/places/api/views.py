@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from apps.places import filters, geocoding, selectors
 from apps.places.api import serializers as out
+from apps.places.models import RESIDENTIAL_KINDS
 
 
 class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
@@ -69,10 +70,11 @@ class GeocodeView(APIView):
         params = out.GeocodeQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        kinds = RESIDENTIAL_KINDS if data["residence"] else None
         if "address" in data:
-            result = geocoding.resolve_address(data["address"])
+            result = geocoding.resolve_address(data["address"], kinds=kinds)
         else:
             result = geocoding.resolve_coordinates(
-                latitude=data["latitude"], longitude=data["longitude"], coord_system=data["coord_system"]
+                latitude=data["latitude"], longitude=data["longitude"], coord_system=data["coord_system"], kinds=kinds
             )
         return Response(out.GeocodeResultSerializer(result).data)

@@ -24,7 +24,7 @@ from apps.orgs import services as org_services
 from apps.orgs.models import Member, PartyOrg, PartyOrgKind
 from apps.orgs.selectors import member_affiliations
 from apps.places import services as place_services
-from apps.places.models import Community, District, Grid, Street
+from apps.places.models import Community, CommunityKind, District, Grid, Street
 from apps.web.access import RolePageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
 from apps.web.manage import forms
@@ -420,8 +420,22 @@ class CommunityStaffView(PlacesPageMixin, ManagePage):
             staff=_appointments(self.request.user, role=Role.COMMUNITY_STAFF, community=community),
             grids=[(g, workers.get(g.pk, [])) for g in grids],
             appoint_form=forms.AppointForm(targets=community_targets(community, grids)),
+            kind_choices=CommunityKind.choices,
         )
         return context
+
+
+class CommunityKindView(PlacesPageMixin, ActionView):
+    """Say what kind of place a community is (places.services.community_set_kind)."""
+
+    def perform(self, request, pk):
+        community = object_or_404(managed_communities(self.scope), pk)
+        kind = request.POST.get("kind", "")
+        community = place_services.community_set_kind(community=community, kind=kind, actor=request.user)
+        return _("%(name)s is now: %(kind)s.") % {"name": community.name, "kind": community.get_kind_display()}
+
+    def redirect_to(self, pk):
+        return reverse("manage:community", args=[pk])
 
 
 class AppointView(PlacesPageMixin, ActionView):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from apps.activities import selectors as activity_selectors
 from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
 from apps.orgs.models import Member, Organ, PartyOrg
@@ -158,6 +159,7 @@ class TeamDetailView(TeamPageMixin, ManagePage):
             team=team,
             roster=list(selectors.team_roster(team)),
             applications=list(selectors.team_applications(team)) if team.is_active else [],
+            team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
         )
         return context
 

@@ -48,5 +48,6 @@ urlpatterns = [
     path("places/districts/new/", people.DistrictCreateView.as_view(), name="district-new"),
     path("places/communities/<int:pk>/", people.CommunityStaffView.as_view(), name="community"),
     path("places/communities/<int:pk>/appoint/", people.AppointView.as_view(), name="community-appoint"),
+    path("places/communities/<int:pk>/kind/", people.CommunityKindView.as_view(), name="community-kind"),
     path("roles/<int:pk>/revoke/", people.RoleRevokeView.as_view(), name="role-revoke"),
 ]

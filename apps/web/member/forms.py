@@ -143,3 +143,22 @@ class CheckinPositionForm(Form):
     longitude = forms.FloatField(min_value=-180, max_value=180)
     coord_system = forms.TypedChoiceField(choices=CoordSystem.choices, required=False, empty_value=CoordSystem.WGS84)
     accuracy_m = forms.FloatField(min_value=0, required=False)
+
+
+class _IdsField(forms.Field):
+    """Several ids from checkboxes of one name."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return [int(v) for v in value or ()]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Choose members from the list."), code="invalid") from exc
+
+
+class TeamSignUpForm(Form):
+    """The leader's team sign-up: the team and the members ticked (checked again by the service)."""
+
+    team = forms.IntegerField(min_value=1)
+    members = _IdsField()

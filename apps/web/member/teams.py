@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.activities import selectors as activity_selectors
 from apps.teams import selectors, services
 from apps.teams.models import MembershipStatus
 from apps.teams.permissions import may_decide
@@ -56,6 +57,7 @@ class TeamDetailView(MemberPage, TemplateView):
             applications=list(selectors.team_applications(team)) if decides else [],
             # The wishes the team holds now (titles and places; the leader opens them, the resident stays theirs).
             claims=list(team_current_claims(team=team)),
+            team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
         )
         return context
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/", views.MyActivitiesView.as_view(), name="activities"),
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity"),
     path("activities/<int:pk>/signup/", views.SignUpView.as_view(), name="signup"),
+    path("activities/<int:pk>/signup-team/", views.TeamSignUpView.as_view(), name="signup_team"),
     path("activities/<int:pk>/cancel/", views.SignUpCancelView.as_view(), name="signup_cancel"),
     # What the staff's on-site QR code should encode (with ?code=...): a confirm page, never a check-in by GET.
     path("activities/<int:pk>/checkin/", views.CheckinScanView.as_view(), name="checkin"),

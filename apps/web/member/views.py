@@ -18,7 +18,7 @@ from django.views.generic import ListView, TemplateView
 
 from apps.activities import selectors as activity_selectors
 from apps.activities import services as activity_services
-from apps.activities.errors import NOT_SIGNED_UP
+from apps.activities.errors import NOT_SIGNED_UP, TEAM_MEMBERS_REQUIRED
 from apps.activities.filters import ActivityFilter
 from apps.activities.models import ActivityStatus, SignUpStatus
 from apps.activities.services import checkin_window
@@ -28,10 +28,17 @@ from apps.orgs.selectors import member_list, party_org_list
 from apps.places.selectors import near_distance_m
 from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import member_of, registration_list_mine
+from apps.teams import selectors as team_selectors
 from apps.teams.selectors import team_members, teams_led
 from apps.web.access import MemberPageMixin, found_or_404, object_or_404
 from apps.web.feedback import ActionView
-from apps.web.member.forms import CheckinCodeForm, CheckinPositionForm, NearbyFilterForm, WishClaimForm
+from apps.web.member.forms import (
+    CheckinCodeForm,
+    CheckinPositionForm,
+    NearbyFilterForm,
+    TeamSignUpForm,
+    WishClaimForm,
+)
 from apps.wishes import errors as wish_errors
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
@@ -57,6 +64,7 @@ RELEASED = _("You released this wish; it is open to others again.")
 FULFILLED = _("Thank you! The community will confirm the fulfilled wish.")
 SIGNED_UP = _("You have a place in this activity.")
 WAITLISTED = _("The activity is full: you are on the waitlist.")
+TEAM_SIGNED_UP = _("%(n)s members of %(team)s are signed up (%(waiting)s of them on the waitlist).")
 SIGNUP_CANCELLED = _("Your sign-up is cancelled.")
 CHECKED_IN = _("You have checked in.")
 CHECKED_OUT = _("You have checked out. Thank you for your service!")
@@ -332,7 +340,21 @@ class ActivityDetailView(MemberPage, TemplateView):
         activity = _visible_activity(self.request.user, kwargs["pk"])
         context.update(activity_context(self.request.user, activity))
         context.update({"title": activity.title, "code_form": CheckinCodeForm()})
+        if activity.status == ActivityStatus.OPEN and activity.signup_deadline > timezone.now():
+            context["led_teams"] = _team_signup_choices(self.request.user, activity)
         return context
+
+
+def _team_signup_choices(user, activity):
+    """The teams the user leads, each with its active members and whether each already has a place or a waitlist
+    position in the activity (those are not offered again)."""
+    teams = list(team_selectors.teams_led(user=user))
+    if not teams:
+        return []
+    taken = set(activity_selectors.active_signup_member_ids(activity=activity))
+    for team in teams:
+        team.choices = [(m, m.pk in taken) for m in team_selectors.team_members(team)]
+    return teams
 
 
 class CheckinScanView(MemberPage, TemplateView):
@@ -370,6 +392,25 @@ class SignUpView(ActivityActionView):
         activity = object_or_404(activity_selectors.activity_signup_targets(user=request.user), pk)
         signup = activity_services.signup_create(activity=activity, member=member_of(request.user))
         return WAITLISTED if signup.status == SignUpStatus.WAITLISTED else SIGNED_UP
+
+
+class TeamSignUpView(ActivityActionView):
+    """The leader signs members of their team up (activities.services.signup_create_team): all or nothing."""
+
+    def act(self, request, pk):
+        activity = object_or_404(activity_selectors.activity_signup_targets(user=request.user), pk)
+        form = TeamSignUpForm(request.POST)
+        if not form.is_valid() or not form.cleaned_data["members"]:
+            raise Invalid("team_members_required", TEAM_MEMBERS_REQUIRED)
+        team = found_or_404(team_selectors.teams_led(user=request.user).filter(pk=form.cleaned_data["team"]).first())
+        members = team_selectors.members_by_pk(form.cleaned_data["members"])
+        if members is None:
+            raise Invalid("team_members_required", TEAM_MEMBERS_REQUIRED)
+        signups = activity_services.signup_create_team(
+            activity=activity, actor=request.user, team=team, members=members
+        )
+        waiting = sum(s.status == SignUpStatus.WAITLISTED for s in signups)
+        return TEAM_SIGNED_UP % {"n": len(signups), "team": team.name, "waiting": waiting}
 
 
 class SignUpCancelView(ActivityActionView):

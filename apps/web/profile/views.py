@@ -26,6 +26,7 @@ from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.points import service_points
 from apps.ledger.selectors import day_bounds, member_summary, period_q, record_list
 from apps.places import geocoding
+from apps.places.models import RESIDENTIAL_KINDS
 from apps.registrations import errors as registration_errors
 from apps.registrations import services as registration_services
 from apps.registrations.models import ACTIVE_REGISTRATION_STATUSES, RegistrationStatus
@@ -124,7 +125,7 @@ class RegistrationView(ProfilePageMixin, TemplateView):
         preview = None
         if form.is_bound and form.is_valid():
             try:
-                preview = geocoding.resolve_address(form.cleaned_data["address"])
+                preview = geocoding.resolve_address(form.cleaned_data["address"], kinds=RESIDENTIAL_KINDS)
             except DomainError as error:
                 add_form_error(form, error)
         return self.render_to_response(self.get_context_data(form=form, preview=preview))

@@ -20,9 +20,10 @@ from apps.activities import services as activity_services
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience
 from apps.core.errors import DomainError
 from apps.core.forms import Form
+from apps.teams.models import Team
 from apps.web.access import StaffPageMixin, found_or_404
 from apps.web.feedback import add_form_error
-from apps.web.staff.forms import _datetime_field
+from apps.web.staff.forms import TeamChoiceField, _datetime_field
 
 _TIMES = ("starts_at", "ends_at", "signup_deadline")
 
@@ -48,12 +49,27 @@ class ActivityEditForm(Form):
         help_text=gettext_lazy("Not fewer than the places already confirmed; more places go to the waitlist first."),
     )
     audience = forms.ChoiceField(label=gettext_lazy("Who may sign up"), choices=Audience.choices)
+    organizer_team = TeamChoiceField(
+        label=gettext_lazy("Organized by a volunteer team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Optional: a team of an organ paired with the community."),
+    )
+
+    def __init__(self, *args, activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The teams paired with the community today, and the current one (kept even if its pairing has ended).
+        options = activity_selectors.organizer_team_options(communities=[activity.community_id])
+        if activity.organizer_team_id:
+            options = options | Team.objects.filter(pk=activity.organizer_team_id)
+        self.fields["organizer_team"].queryset = options.distinct()
 
     @staticmethod
     def initial_for(activity):
         """The activity's values as the form shows them (times to the minute, as the inputs hold them)."""
         initial = {name: getattr(activity, name) for name in ("title", "description", "category", "capacity")}
         initial["audience"] = activity.audience
+        initial["organizer_team"] = activity.organizer_team_id
         for name in _TIMES:
             initial[name] = timezone.localtime(getattr(activity, name)).replace(second=0, microsecond=0)
         return initial
@@ -82,6 +98,9 @@ class ActivityEditView(StaffPageMixin, FormView):
 
     def get_initial(self):
         return ActivityEditForm.initial_for(self.get_activity())
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "activity": self.get_activity()}
 
     def get_context_data(self, **kwargs):
         activity = self.get_activity()

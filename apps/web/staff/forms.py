@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.activities import selectors as activity_selectors
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Attendance, Audience
 from apps.core.forms import Form
 from apps.core.text import REASON_MAX
@@ -11,6 +12,7 @@ from apps.places.coords import CoordSystem
 from apps.places.models import Community, Grid
 from apps.registrations.models import RegistrationStatus
 from apps.stats import glossary
+from apps.teams.models import Team
 from apps.wishes.models import Beneficiary, Wish, WishCategory, WishForm, WishStatus
 
 # <input type="datetime-local"> sends "2026-11-30T09:00"; the value is read in the current time zone (aware).
@@ -131,6 +133,13 @@ class ActivityFilterForm(Form):
     )
 
 
+class TeamChoiceField(forms.ModelChoiceField):
+    """A volunteer team, named with its organ."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.organ.name}"
+
+
 class ActivityCreateForm(Form):
     """The fields of the API's ActivityCreateInputSerializer."""
 
@@ -162,12 +171,21 @@ class ActivityCreateForm(Form):
         max_value=52,
         help_text=_("Optional: the number of weekly occurrences of a recurring activity."),
     )
+    organizer_team = TeamChoiceField(
+        label=_("Organized by a volunteer team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Optional: a team of an organ paired with the community."),
+    )
     publish = forms.BooleanField(label=_("Open for sign-up at once"), required=False)
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities_for(scope).distinct()
         self.fields["grid"].queryset = grids_for(scope)
+        self.fields["organizer_team"].queryset = activity_selectors.organizer_team_options(
+            communities=self.fields["community"].queryset
+        )
 
     def clean(self):
         cleaned = super().clean()
