@@ -74,10 +74,12 @@ def test_a_visit_starts_a_new_spell_and_a_rejected_one_does_not(world, pairing):
     assert run(now + timedelta(days=29)) == 0
     assert run(now + timedelta(days=31)) == 1
     assert run(now + timedelta(days=32)) == 0
-    # Rejected: the spell runs from the pairing's start again, a new spell that reminds (and escalates) once.
+    # Rejected: the spell runs from the pairing's start (ten days ago) again, a new spell that reminds once, and
+    # tells the staff once when it reaches 45 days.
     record_reject(record=record_of(visit.self_service), actor=world.staff, reason="未核实")
-    assert run(now + timedelta(days=32)) == 2
-    assert run(now + timedelta(days=33)) == 0
+    assert run(now + timedelta(days=32)) == 1
+    assert run(now + timedelta(days=36)) == 1
+    assert run(now + timedelta(days=37)) == 0
 
 
 def test_a_teams_leader_is_reminded(world, household):
