@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.households import services as household_services
 from apps.imports.models import ImportBatch, ImportKind, ImportStatus
 from apps.jobs.models import JobRun
 from apps.ledger import services as ledger_services
@@ -41,7 +42,6 @@ from apps.ledger.models import AuditEntry, Certificate, ServiceCategory, Service
 from apps.ledger.selectors import subject_type_of
 from apps.notifications.models import Notification, NotificationKind
 from apps.registrations.models import Evaluation, EvaluationGrade, PostClaim
-from apps.households import services as household_services
 from apps.teams import services as team_services
 from apps.wishes.models import WishStatus
 from tests import factories as f

@@ -47,7 +47,7 @@ class HouseholdOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class PairedHouseholdOutputSerializer(serializers.ModelSerializer):
+class HouseholdPairedOutputSerializer(serializers.ModelSerializer):
     """What the paired member and team members read: the head's name and phone masked, the address in full."""
 
     community_name = serializers.CharField(source="community.name", read_only=True)
@@ -65,7 +65,7 @@ class PairedHouseholdOutputSerializer(serializers.ModelSerializer):
         return mask_phone(household.phone) if household.phone else ""
 
 
-class PairingOutputSerializer(serializers.ModelSerializer):
+class HouseholdPairingOutputSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.user.name", read_only=True, allow_null=True, default=None)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
     last_visit_at = serializers.DateTimeField(
@@ -89,7 +89,7 @@ class PairingOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class VisitOutputSerializer(serializers.ModelSerializer):
+class HouseholdVisitOutputSerializer(serializers.ModelSerializer):
     record = serializers.IntegerField(source="record.pk", read_only=True, help_text=_("The visit's service record."))
     status = serializers.CharField(source="record.status", read_only=True)
     started_at = serializers.DateTimeField(source="record.started_at", read_only=True)
@@ -128,11 +128,11 @@ class HouseholdUpdateInputSerializer(InputSerializer):
     notes = serializers.CharField(max_length=DESCRIPTION_MAX, required=False, allow_blank=True)
 
 
-class ReasonInputSerializer(InputSerializer):
+class HouseholdReasonInputSerializer(InputSerializer):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
-class PairingCreateInputSerializer(InputSerializer):
+class HouseholdPairingCreateInputSerializer(InputSerializer):
     household = serializers.PrimaryKeyRelatedField(queryset=Household.objects.all())
     member = serializers.PrimaryKeyRelatedField(
         queryset=Member.objects.all(),
@@ -151,7 +151,7 @@ class PairingCreateInputSerializer(InputSerializer):
     started_on = serializers.DateField(required=False, allow_null=True, default=None, help_text=_("Default: today."))
 
 
-class VisitInputSerializer(InputSerializer):
+class HouseholdVisitInputSerializer(InputSerializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(help_text=_("Not in the future: a visit is registered once it is over."))
     content = serializers.CharField(max_length=CONTENT_MAX, help_text=_("What was done during the visit."))

@@ -24,7 +24,7 @@ def household_data(user, household):
     """The household as `user` reads it: whole for its community's staff, masked for the paired volunteers."""
     if may_manage_household(user, household):
         return s.HouseholdOutputSerializer(household).data
-    return s.PairedHouseholdOutputSerializer(household).data
+    return s.HouseholdPairedOutputSerializer(household).data
 
 
 class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -76,12 +76,12 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = _validated(s.HouseholdUpdateInputSerializer, request.data)
         return self._respond(services.household_update(actor=request.user, household=household, **data))
 
-    @extend_schema(request=s.ReasonInputSerializer, responses=s.HouseholdOutputSerializer)
+    @extend_schema(request=s.HouseholdReasonInputSerializer, responses=s.HouseholdOutputSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the household's record (the community's staff, `reason` required): its open pairings end today."""
         household = self.get_object()
-        data = _validated(s.ReasonInputSerializer, request.data)
+        data = _validated(s.HouseholdReasonInputSerializer, request.data)
         return self._respond(services.household_close(actor=request.user, household=household, **data))
 
 
@@ -92,7 +92,7 @@ class HouseholdPairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     pairings and those of their teams, and registers visits there. Everything else reads as 404.
     """
 
-    serializer_class = s.PairingOutputSerializer
+    serializer_class = s.HouseholdPairingOutputSerializer
     lookup_value_regex = r"[0-9]+"
     filterset_class = None
 
@@ -101,32 +101,35 @@ class HouseholdPairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def _respond(self, pairing, status_code=status.HTTP_200_OK):
         fresh = selectors.pairing_list(user=self.request.user).filter(pk=pairing.pk).first()
-        return Response(s.PairingOutputSerializer(fresh).data, status=status_code)
+        return Response(s.HouseholdPairingOutputSerializer(fresh).data, status=status_code)
 
-    @extend_schema(request=s.PairingCreateInputSerializer, responses={201: s.PairingOutputSerializer})
+    @extend_schema(request=s.HouseholdPairingCreateInputSerializer, responses={201: s.HouseholdPairingOutputSerializer})
     def create(self, request):
         """Pair a member or a team (exactly one) with a household (the staff of its community). A member needs a
         confirmed registration with the household's community (`422 member_not_in_community`); the same member or
         team twice: `409 pairing_exists`."""
-        data = _validated(s.PairingCreateInputSerializer, request.data)
+        data = _validated(s.HouseholdPairingCreateInputSerializer, request.data)
         household = selectors.household_get(user=request.user, pk=data.pop("household").pk)
         if household is None:
             raise Http404
         pairing = services.pairing_create(actor=request.user, household=household, **data)
         return self._respond(pairing, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReasonInputSerializer, responses=s.PairingOutputSerializer)
+    @extend_schema(request=s.HouseholdReasonInputSerializer, responses=s.HouseholdPairingOutputSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the pairing (the staff of the household's community, `reason` required). `409 pairing_ended` when it
         has ended already."""
         pairing = self.get_object()
-        data = _validated(s.ReasonInputSerializer, request.data)
+        data = _validated(s.HouseholdReasonInputSerializer, request.data)
         return self._respond(services.pairing_end(actor=request.user, pairing=pairing, **data))
 
     @extend_schema(
-        request={"multipart/form-data": s.VisitInputSerializer, "application/json": s.VisitInputSerializer},
-        responses={201: s.VisitOutputSerializer},
+        request={
+            "multipart/form-data": s.HouseholdVisitInputSerializer,
+            "application/json": s.HouseholdVisitInputSerializer,
+        },
+        responses={201: s.HouseholdVisitOutputSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def visit(self, request, pk=None):
@@ -134,7 +137,7 @@ class HouseholdPairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         pending care-visit service at the household's community and address, decided by its staff. Refused as any
         self-registered service is (`409 service_overlaps`, `422 service_in_future`...), and `403 not_paired`."""
         pairing = self.get_object()
-        data = _validated(s.VisitInputSerializer, request.data)
+        data = _validated(s.HouseholdVisitInputSerializer, request.data)
         visit = services.household_visit_register(actor=request.user, pairing=pairing, **data)
         visit.record = record_of(visit.self_service)
-        return Response(s.VisitOutputSerializer(visit).data, status=status.HTTP_201_CREATED)
+        return Response(s.HouseholdVisitOutputSerializer(visit).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.core.masking import mask_name
+from apps.households.selectors import team_pairings
 from apps.teams import selectors, services
 from apps.teams.models import MembershipStatus
 from apps.teams.permissions import may_decide
@@ -52,8 +54,17 @@ class TeamDetailView(MemberPage, TemplateView):
             applied=membership is not None and membership.status == MembershipStatus.APPLIED,
             decides=decides,
             applications=list(selectors.team_applications(team)) if decides else [],
+            # The team's paired households (结对帮扶), for its active members: the address, the head's name masked.
+            households=_masked(team_pairings(team)) if membership and membership.status == "active" else [],
         )
         return context
+
+
+def _masked(pairings):
+    pairings = list(pairings)
+    for pairing in pairings:
+        pairing.masked_head = mask_name(pairing.household.head_name)
+    return pairings
 
 
 class TeamActionView(MemberActionView):
