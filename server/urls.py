@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("apps.notifications.api.urls")),
     path("", include("apps.jobs.api.urls")),
     path("", include("apps.teams.api.urls")),
+    path("", include("apps.households.api.urls")),
 ]
 
 urlpatterns = [

@@ -30,6 +30,7 @@ from apps.accounts.codes import codes_prune
 from apps.activities.hours import activity_finish_due
 from apps.activities.reminders import activity_remind_starts
 from apps.activities.services import activity_close_signups_due
+from apps.households.reminders import households_remind_unvisited
 from apps.jobs import tasks
 from apps.jobs.services import job_runs_prune
 from apps.registrations.reminders import members_remind_unregistered
@@ -159,6 +160,17 @@ JOBS = (
         _("Remind members not registered with a residential community (weekly)."),
         # A reminder is named by its ISO week: late in the same week is fine, later waits for next week.
         misfire_grace_time=3 * DAY,
+    ),
+    Job(
+        "households_remind_unvisited",
+        households_remind_unvisited,
+        {"trigger": "cron", "hour": 9, "minute": 45},
+        _(
+            "Remind members paired with a household they have not visited (HOUSEHOLD_VISIT_REMIND_DAYS) and tell the "
+            "community's staff (HOUSEHOLD_VISIT_ESCALATE_DAYS) (daily)."
+        ),
+        # Each reminder is named by its pairing and overdue spell: a run however late sends each one once.
+        misfire_grace_time=ANY_DELAY,
     ),
     Job(
         "job_runs_prune",

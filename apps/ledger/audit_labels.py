@@ -62,6 +62,13 @@ ACTION_LABELS = {
     "team_decline": _("Team application declined"),
     "team_leave": _("Left a team"),
     "team_remove": _("Removed from a team"),
+    # household pairing (结对帮扶)
+    "household_create": _("Household recorded"),
+    "household_update": _("Household updated"),
+    "household_close": _("Household closed"),
+    "pairing_create": _("Paired with the household"),
+    "pairing_end": _("Household pairing ended"),
+    "household_visit": _("Household visit registered"),
     # organizations, members, places, people
     "organ_create": _("Organ created"),
     "organ_update": _("Organ updated"),

@@ -40,6 +40,10 @@ def resident_request(pk):
     return Subject(SubjectType.RESIDENT_REQUEST, pk)
 
 
+def household_pairing(pairing):
+    return Subject(SubjectType.HOUSEHOLD_PAIRING, pairing.pk, {"household": pairing.household_id})
+
+
 def zero_service(*, party_org_id, start, end):
     """The members of a party organization without service from `start` to `end` (dates)."""
     return Subject(SubjectType.ZERO_SERVICE, party_org_id, {"start": start.isoformat(), "end": end.isoformat()})
@@ -73,6 +77,10 @@ def page_path(notification):
             return reverse("profile:registration")
         case SubjectType.RESIDENT_REQUEST:
             return reverse("staff:resident-request", args=[pk])
+        case SubjectType.HOUSEHOLD_PAIRING:
+            if kind == NotificationKind.HOUSEHOLD_VISIT_OVERDUE:
+                return reverse("staff:household", args=[params["household"]])
+            return reverse("member:household", args=[pk])
         case SubjectType.ZERO_SERVICE:
             query = {"node": f"party_org:{pk}", "kind": "range", "start": params["start"], "end": params["end"]}
             return f"{reverse('dashboard:zero_service')}?{urlencode(query)}"
@@ -97,6 +105,8 @@ def api_path(notification):
             return f"/api/v1/registrations/{pk}/" if pk else "/api/v1/registrations/"
         case SubjectType.RESIDENT_REQUEST:
             return f"/api/v1/resident-requests/{pk}/"
+        case SubjectType.HOUSEHOLD_PAIRING:
+            return f"/api/v1/household-pairings/{pk}/"
         case SubjectType.ZERO_SERVICE:
             query = {"level": "party_org", "id": pk, "start": params["start"], "end": params["end"]}
             return f"/api/v1/stats/zero-service/?{urlencode(query)}"

@@ -24,6 +24,9 @@ class NotificationKind(models.TextChoices):
     WISH_EXPIRED = "wish_expired", _("Wish expired")
     # A resident's request (居民点单) came in: to the worker of its grid, or the community's staff.
     RESIDENT_REQUEST_RECEIVED = "resident_request_received", _("Resident request received")
+    # A household pairing (结对帮扶) without a visit: to the paired member (a team: its leader), later to the staff.
+    HOUSEHOLD_VISIT_DUE = "household_visit_due", _("Household visit due")
+    HOUSEHOLD_VISIT_OVERDUE = "household_visit_overdue", _("Household visit overdue")
 
 
 class SubjectType(models.TextChoices):
@@ -38,6 +41,8 @@ class SubjectType(models.TextChoices):
     # A scheduled job's runs (params: job, and outcome when only the failed runs matter).
     JOB_RUNS = "job_runs", _("Job runs")
     RESIDENT_REQUEST = "resident_request", _("Resident request")
+    # A household pairing (params: household, the household's id, for the staff's page).
+    HOUSEHOLD_PAIRING = "household_pairing", _("Household pairing")
 
 
 class Notification(models.Model):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.imports",
     "apps.teams",
+    "apps.households",
     "apps.web",
 ]
 
@@ -230,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "TeamStatusEnum": "apps.teams.models.TeamStatus",
         "TeamSpecialtyEnum": "apps.teams.models.TeamSpecialty",
         "MembershipStatusEnum": "apps.teams.models.MembershipStatus",
+        "HouseholdStatusEnum": "apps.households.models.HouseholdStatus",
+        "HouseholdSituationEnum": "apps.households.models.HouseholdSituation",
     },
 }
 
@@ -313,6 +316,10 @@ SCHEDULER_LOCK_KEY = env.int("SCHEDULER_LOCK_KEY", default=0x534244520001)  # Po
 JOB_HISTORY_DAYS = env.int("JOB_HISTORY_DAYS", default=90)  # job runs kept (0: keep all)
 WISH_REMIND_BEFORE_H = env.int("WISH_REMIND_BEFORE_H", default=24)  # remind claimants this long before the deadline
 ACTIVITY_REMIND_BEFORE_MIN = env.int("ACTIVITY_REMIND_BEFORE_MIN", default=120)  # remind members before the start
+# Household pairing (结对帮扶): days without a visit after which the paired member (a team: its leader) is reminded,
+# and after which the community's staff are told
+HOUSEHOLD_VISIT_REMIND_DAYS = env.int("HOUSEHOLD_VISIT_REMIND_DAYS", default=30)
+HOUSEHOLD_VISIT_ESCALATE_DAYS = env.int("HOUSEHOLD_VISIT_ESCALATE_DAYS", default=45)
 
 # Activities
 ACTIVITY_CANCEL_BEFORE_MIN = env.int("ACTIVITY_CANCEL_BEFORE_MIN", default=120)  # members cancel until 2 h before

@@ -24,6 +24,7 @@ EXPECTED = {
     "stats_reconcile": ("cron[hour='2', minute='30']", 6 * HOUR),
     "members_remind_no_service": ("cron[day='1', hour='9', minute='0']", 7 * DAY),
     "members_remind_unregistered": ("cron[day_of_week='mon', hour='9', minute='30']", 3 * DAY),
+    "households_remind_unvisited": ("cron[hour='9', minute='45']", ANY_DELAY),
     "job_runs_prune": ("cron[hour='3', minute='15']", ANY_DELAY),
     "codes_prune": ("cron[hour='3', minute='20']", ANY_DELAY),
 }

@@ -486,6 +486,52 @@ RULES = {
         GET="anon=403 *=405",
         POST="anon=403 secretary,reviewer=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
     ),
+    # Household pairing (结对帮扶): side A's household (the staff's community) is paired with the member, side B's
+    # with the other member. Staff of the community manage it; the paired member reads it and registers visits.
+    "/api/v1/households/": R(
+        per_side=True,
+        body={
+            "community": "{community}",
+            "head_name": "矩阵测试",
+            "address": "矩阵路1号",
+            "situation": "other",
+            "consent_on": "{today}",
+        },
+        GET="anon=403 *=ok",
+        POST="anon=403 staff=ok/403 superuser=ok *=403",
+    ),
+    "/api/v1/households/{pk}/": R(
+        "household",
+        body={"notes": "矩阵测试"},
+        GET="anon=403 staff,member=ok/404 other_member=404/ok superuser=ok *=404",
+        PATCH="anon=403 staff=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
+    "/api/v1/households/{pk}/close/": R(
+        "household",
+        body={"reason": "矩阵测试"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
+    "/api/v1/household-pairings/": R(
+        body={"household": "{household_a}", "member": "{member_a}"},
+        GET="anon=403 *=ok",
+        POST="anon=403 staff,superuser=ok member=403 *=404",
+    ),
+    "/api/v1/household-pairings/{pk}/": R(
+        "household_pairing", GET="anon=403 staff,member=ok/404 other_member=404/ok superuser=ok *=404"
+    ),
+    "/api/v1/household-pairings/{pk}/end/": R(
+        "household_pairing",
+        body={"reason": "矩阵测试"},
+        GET="anon=403 *=405",
+        POST="anon=403 staff=ok/404 member=403/404 other_member=404/403 superuser=ok *=404",
+    ),
+    "/api/v1/household-pairings/{pk}/visit/": R(
+        "household_pairing",
+        body={"started_at": "{past_start}", "ended_at": "{past_end}", "content": "走访"},
+        GET="anon=403 *=405",
+        POST="anon=403 member=ok/404 other_member=404/ok staff=403/404 superuser=403 *=404",
+    ),
     "/api/v1/stats/branches/": R(
         "organ", query="level=organ&id={pk}", GET="anon=403 reviewer=ok/404 superuser=ok *=404"
     ),
@@ -860,6 +906,14 @@ RULES = {
         POST="anon=login member=ok/404 other_member=404/ok *=403",
     ),
     # Volunteer teams: a member sees the teams of their own organ; the leader (side A: the member) decides.
+    # Household pairing: the member's paired households; side A's pairing is the member's, side B's the other's.
+    "/m/households/": R(GET="anon=login member,other_member=ok *=403"),
+    "/m/households/{pk}/": R(
+        "household_pairing",
+        GET="anon=login member=ok/404 other_member=404/ok *=403",
+        POST="anon=login member=ok/404 other_member=404/ok *=403",
+        PUT="anon=login member=ok/404 other_member=404/ok *=403",
+    ),
     "/m/teams/": R(GET="anon=login member,other_member=ok *=403"),
     "/m/teams/{pk}/": R("team", GET="anon=login member=ok/404 other_member=404/ok *=403"),
     "/m/teams/{pk}/apply/": R(
@@ -983,6 +1037,35 @@ RULES = {
     ),
     # Standing posts: the desk reads them (grid workers too, as the API's public roll); setting up, changing, retiring
     # and taking a post back from its holder are the community's staff's.
+    # Household pairing: the staff of side A's community (a grid worker has no household pages).
+    "/staff/households/": R(GET="anon=login staff,superuser=ok *=403"),
+    "/staff/households/new/": R(
+        GET="anon=login staff,superuser=ok *=403",
+        POST="anon=login staff,superuser=ok *=403",
+        PUT="anon=login staff,superuser=ok *=403",
+    ),
+    "/staff/households/{pk}/": R("household", GET="anon=login staff=ok/404 superuser=ok *=403"),
+    "/staff/households/{pk}/edit/": R(
+        "household",
+        GET="anon=login staff=ok/404 superuser=ok *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+        PUT="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/households/{pk}/close/": R(
+        "household",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/households/{pk}/pair/": R(
+        "household",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
+    "/staff/household-pairings/{pk}/end/": R(
+        "household_pairing",
+        GET="anon=login staff,superuser=405 *=403",
+        POST="anon=login staff=ok/404 superuser=ok *=403",
+    ),
     "/staff/posts/": R(GET="anon=login staff,grid_worker,superuser=ok *=403"),
     "/staff/posts/new/": R(
         GET="anon=login staff,superuser=ok *=403",

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.core.errors import DomainError, Forbidden, NotFound
+from apps.households import services as household_services
 from apps.imports.models import ImportBatch, ImportKind, ImportStatus
 from apps.jobs.models import JobRun
 from apps.ledger import services as ledger_services
@@ -47,6 +48,7 @@ from tests import factories as f
 from tests.activities.conftest import ActivityFactory
 from tests.activities_hours.conftest import make_signup
 from tests.conftest import World
+from tests.households.conftest import make_household
 from tests.residents.conftest import ResidentRequestFactory
 from tests.security.matrix_rules import ADMIN_PREFIX, RULES, UNSAFE_METHODS
 from tests.teams.conftest import make_team
@@ -183,6 +185,16 @@ class Sides:
         # Volunteer teams: each side's member leads its side's team, formed by its branch; a colleague has applied.
         team_a = make_team(leader=w.member, party_org=w.branch)
         team_b = make_team(leader=w.other_member, party_org=w.other_branch)
+        # Household pairing: each side's community has a household paired with its side's member (registered there).
+        household_a = make_household(w)
+        household_b = make_household(w, community=w.other_community, actor=other_staff)
+        paired_since = timezone.localdate() - timedelta(days=10)
+        pairing_a = household_services.pairing_create(
+            actor=w.staff, household=household_a, member=w.member, started_on=paired_since
+        )
+        pairing_b = household_services.pairing_create(
+            actor=other_staff, household=household_b, member=w.other_member, started_on=paired_since
+        )
         self.objects = {
             "role_assignment": (w.staff.roles.get(), role_b),
             "organ": (w.organ, w.other_organ),
@@ -236,6 +248,8 @@ class Sides:
             "job_run": (job_run, job_run),
             "import_batch": (import_batch(w.district_admin, "a.xlsx"), import_batch(other_district_admin, "b.xlsx")),
             "team": (team_a, team_b),
+            "household": (household_a, household_b),
+            "household_pairing": (pairing_a, pairing_b),
             "team_application": tuple(
                 team_services.team_apply(actor=f.MemberFactory(branch=team.party_org).user, team=team)
                 for team in (team_a, team_b)
@@ -273,6 +287,7 @@ class Sides:
             "member_b": w.other_member.pk,
             "team_a": self.objects["team"][0].pk,
             "team_b": self.objects["team"][1].pk,
+            "household_a": self.objects["household"][0].pk,
         }
 
     @property

@@ -24,6 +24,7 @@ from schemathesis.config import SchemathesisConfig
 from apps.accounts.models import Role
 from apps.activities import services as activity_services
 from apps.activities.models import ActivityStatus
+from apps.households import services as household_services
 from apps.jobs.models import JobOutcome, JobRun
 from apps.ledger import services as ledger_services
 from apps.ledger.certificates import certificate_issue
@@ -37,6 +38,7 @@ from apps.wishes.models import WishStatus
 from server.wsgi import application
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory, soon
+from tests.households.conftest import make_household
 from tests.residents.conftest import ResidentRequestFactory
 from tests.teams.conftest import make_team
 from tests.wishes.conftest import WishFactory
@@ -152,6 +154,14 @@ class FuzzWorld:
         self.applicant = f.MemberFactory(branch=world.branch)
         team_services.team_apply(actor=self.applicant.user, team=self.team)
 
+        # A household of the community paired with a member registered there.
+        self.household = make_household(world)
+        paired = f.MemberFactory(branch=world.branch)
+        f.RegistrationFactory(member=paired, grid=world.grid)
+        self.household_pairing = household_services.pairing_create(
+            actor=world.staff, household=self.household, member=paired
+        )
+
     def body_references(self):
         """Request body fields that name a row, and the row to name."""
         w = self.world
@@ -167,6 +177,7 @@ class FuzzWorld:
             "member": w.member,
             "leader": w.member,
             "user": w.outsider,
+            "household": self.household,
         }
 
     def path_target(self, path, user):
@@ -215,6 +226,8 @@ class FuzzWorld:
             "signups": self.signup,
             "streets": w.street,
             "teams": self.team,
+            "households": self.household,
+            "household-pairings": self.household_pairing,
             "wishes": self.wish,
         }
         return by_action.get((resource, action)) or by_resource[resource]

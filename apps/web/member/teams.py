@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from apps.activities import selectors as activity_selectors
+from apps.core.masking import mask_name
+from apps.households.selectors import team_pairings
 from apps.teams import selectors, services
 from apps.teams.models import MembershipStatus
 from apps.teams.permissions import may_decide
@@ -58,8 +60,17 @@ class TeamDetailView(MemberPage, TemplateView):
             # The wishes the team holds now (titles and places; the leader opens them, the resident stays theirs).
             claims=list(team_current_claims(team=team)),
             team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
+            # The team's paired households (结对帮扶), for its active members: the address, the head's name masked.
+            households=_masked(team_pairings(team)) if membership and membership.status == "active" else [],
         )
         return context
+
+
+def _masked(pairings):
+    pairings = list(pairings)
+    for pairing in pairings:
+        pairing.masked_head = mask_name(pairing.household.head_name)
+    return pairings
 
 
 class TeamActionView(MemberActionView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.member import teams, views
+from apps.web.member import households, teams, views
 
 app_name = "member"
 
@@ -31,4 +31,7 @@ urlpatterns = [
     path("teams/memberships/<int:pk>/accept/", teams.AcceptView.as_view(), name="team_accept"),
     path("teams/memberships/<int:pk>/decline/", teams.DeclineView.as_view(), name="team_decline"),
     path("teams/memberships/<int:pk>/remove/", teams.RemoveView.as_view(), name="team_remove"),
+    # household pairing (结对帮扶): my paired households, and registering a visit to one
+    path("households/", households.MyHouseholdsView.as_view(), name="households"),
+    path("households/<int:pk>/", households.HouseholdVisitView.as_view(), name="household"),
 ]

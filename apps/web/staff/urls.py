@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.web.staff import activity_edit, posts, records, residents, views
+from apps.web.staff import activity_edit, households, posts, records, residents, views
 
 app_name = "staff"
 
@@ -63,6 +63,14 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", posts.PostEditView.as_view(), name="post-edit"),
     path("posts/<int:pk>/deactivate/", posts.PostDeactivateView.as_view(), name="post-deactivate"),
     path("posts/claims/<int:pk>/release/", posts.PostClaimReleaseView.as_view(), name="post-claim-release"),
+    # household pairing (结对帮扶): households recorded with consent, their pairings with members or teams
+    path("households/", households.HouseholdListView.as_view(), name="households"),
+    path("households/new/", households.HouseholdCreateView.as_view(), name="household-new"),
+    path("households/<int:pk>/", households.HouseholdDetailView.as_view(), name="household"),
+    path("households/<int:pk>/edit/", households.HouseholdEditView.as_view(), name="household-edit"),
+    path("households/<int:pk>/close/", households.HouseholdCloseView.as_view(), name="household-close"),
+    path("households/<int:pk>/pair/", households.HouseholdPairView.as_view(), name="household-pair"),
+    path("household-pairings/<int:pk>/end/", households.PairingEndView.as_view(), name="household-pairing-end"),
     # year-end evaluations
     path("evaluations/", views.EvaluationListView.as_view(), name="evaluations"),
     path("evaluations/submit/", views.EvaluationSubmitView.as_view(), name="evaluation-submit"),
