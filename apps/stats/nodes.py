@@ -1,9 +1,11 @@
-"""The nodes statistics are asked for: the city, the organization tree (organ, Party org, member) and the geography
-tree (district, street, community, grid); who may see each; and how each filters roll-ups, records and members.
+"""The nodes statistics are asked for: the city, the organization tree (organ, Party org, member), the geography
+tree (district, street, community, grid) and volunteer teams; who may see each; and how each filters roll-ups,
+records and members.
 
 A node's figures count only the services attributed to it: at an organization node the organ and branch the member
 belonged to *when serving* (so a member who moves keeps past hours with the old organ), at a place the community and
-grid where the service was done. The city counts everything.
+grid where the service was done, at a volunteer team the services its members did as the team. The city counts
+everything.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from apps.orgs.models import Member, Organ, PartyOrg
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.models import Registration, RegistrationStatus
 from apps.stats import errors
+from apps.teams.models import MembershipStatus, Team, TeamMembership
+from apps.teams.permissions import team_visible_q
 
 
 class Level(models.TextChoices):
@@ -28,6 +32,7 @@ class Level(models.TextChoices):
     STREET = "street", _("Street")
     COMMUNITY = "community", _("Community")
     GRID = "grid", _("Grid")
+    TEAM = "team", _("Volunteer team")
 
 
 ORG_LEVELS = (Level.ORGAN, Level.PARTY_ORG, Level.MEMBER)
@@ -40,6 +45,7 @@ _MODELS = {
     Level.STREET: Street,
     Level.COMMUNITY: Community,
     Level.GRID: Grid,
+    Level.TEAM: Team,
 }
 
 
@@ -81,6 +87,8 @@ class Node:
             return Q(branch__path__startswith=self.obj.path)
         if level == Level.MEMBER:
             return Q(member_id=pk)
+        if level == Level.TEAM:
+            return Q(team_id=pk)
         if level == Level.DISTRICT:
             return Q(community__street__district_id=pk)
         if level == Level.STREET:
@@ -102,6 +110,8 @@ class Node:
             return _either_claimant(Q(member__branch__path__startswith=path), Q(branch__path__startswith=path))
         if level == Level.MEMBER:
             return Q(member_id=pk)
+        if level == Level.TEAM:
+            return Q(team_id=pk)
         return _place_q(level, pk, community="wish__community", grid="wish__grid")
 
     def activity_q(self):
@@ -115,6 +125,8 @@ class Node:
             return Q(organizer_party_org__path__startswith=self.obj.path)
         if level == Level.MEMBER:
             return None
+        if level == Level.TEAM:
+            return Q(organizer_team_id=pk)
         return _place_q(level, pk, community="community", grid="grid")
 
     def place_q(self, *, community="community", grid="grid"):
@@ -135,6 +147,9 @@ class Node:
             return members.filter(branch__path__startswith=self.obj.path)
         if level == Level.MEMBER:
             return members.filter(pk=pk)
+        if level == Level.TEAM:
+            in_team = TeamMembership.objects.filter(team_id=pk, member=OuterRef("pk"), status=MembershipStatus.ACTIVE)
+            return members.filter(Exists(in_team))
         registered_here = Registration.objects.filter(
             self.place_q(),
             member=OuterRef("pk"),
@@ -189,6 +204,8 @@ def may_view(user, node):
         return scope.covers_party_org(obj)
     if level == Level.MEMBER:
         return obj.pk == scope.member_id or scope.covers_party_org(obj.branch)
+    if level == Level.TEAM:
+        return Team.objects.filter(team_visible_q(user), pk=obj.pk).exists()
     if level == Level.DISTRICT:
         return obj.pk in scope.district_ids
     if level == Level.STREET:
@@ -209,6 +226,7 @@ _SELECT = {
     Level.MEMBER: ("user", "organ", "branch"),
     Level.COMMUNITY: ("street",),
     Level.GRID: ("community__street",),
+    Level.TEAM: ("organ",),
 }
 
 

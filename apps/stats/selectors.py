@@ -22,7 +22,15 @@ from apps.residents.models import RequestStatus, ResidentRequest
 from apps.stats import errors
 from apps.stats.counting import residents_by, residents_of
 from apps.stats.counting import service_records as _service_records
-from apps.stats.models import MEASURES, CommunityDayTotal, MemberDayTotal, OrganDayTotal, StarRule, StarSubject
+from apps.stats.models import (
+    MEASURES,
+    CommunityDayTotal,
+    MemberDayTotal,
+    OrganDayTotal,
+    StarRule,
+    StarSubject,
+    TeamDayTotal,
+)
 from apps.stats.nodes import Level, Node, registered_q
 from apps.wishes.models import ClaimStatus, WishClaim, WishStatus
 
@@ -56,12 +64,17 @@ def _totals(node, period):
         rows = OrganDayTotal.objects.filter(_days(period), organ_id=node.pk)
     elif node.level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY):
         rows = CommunityDayTotal.objects.filter(_days(period), node.service_q())
+    elif node.level == Level.TEAM:
+        rows = TeamDayTotal.objects.filter(_days(period), team_id=node.pk)
     else:
         rows = MemberDayTotal.objects.filter(_days(period), node.service_q(grid="grid_key"))
     return rows.aggregate(**_SUMS)
 
 
 def _member_day_rows(node, period):
+    """Per member and day: a team's from its own table, every other node's from the member table."""
+    if node.level == Level.TEAM:
+        return TeamDayTotal.objects.filter(_days(period), team_id=node.pk)
     return MemberDayTotal.objects.filter(_days(period), node.service_q(grid="grid_key"))
 
 
@@ -164,7 +177,8 @@ def node_metrics(*, node, period):
     totals = _totals(node, period)
     members = node.members()
     member_ids = set(members.values_list("pk", flat=True))
-    registered = members.filter(registered_q()).count() if node.is_org or node.level == Level.CITY else None
+    has_rate = node.is_org or node.level in (Level.CITY, Level.TEAM)
+    registered = members.filter(registered_q()).count() if has_rate else None
     served = member_minutes(node, period)
     target = target_minutes(period)
     meeting_target = sum(1 for pk in member_ids if served.get(pk, 0) >= target)
@@ -298,7 +312,7 @@ def _pick(row):
 
 def children(node):
     """The node's children in its tree, as Nodes: organs of the city (organization view), top-level Party orgs
-    of an organ, sub-orgs or members of a Party org; streets of a district, communities, grids."""
+    of an organ, sub-orgs or members of a Party org; streets of a district, communities, grids; a team's members."""
     level, obj = node.level, node.obj
     if level == Level.CITY:
         return [Node(Level.ORGAN, organ) for organ in Organ.objects.order_by("name")]
@@ -316,6 +330,8 @@ def children(node):
         return [Node(Level.COMMUNITY, c) for c in Community.objects.filter(street=obj).order_by("code")]
     if level == Level.COMMUNITY:
         return [Node(Level.GRID, g) for g in Grid.objects.filter(community=obj).order_by("code")]
+    if level == Level.TEAM:
+        return [Node(Level.MEMBER, m) for m in node.members().select_related("user").order_by("pk")]
     return []
 
 
@@ -324,8 +340,8 @@ def _by_children(node, period):
     kids = children(node)
     if kids:
         level = kids[0].level
-    elif node.level == Level.PARTY_ORG:
-        level = Level.MEMBER  # a branch nobody belongs to now may still have services from members who left
+    elif node.level in (Level.PARTY_ORG, Level.TEAM):
+        level = Level.MEMBER  # a branch or team nobody belongs to now may still have services from members who left
     elif node.level == Level.COMMUNITY:
         level = Level.GRID  # a community without grids may still have services (recorded without a grid)
     else:
@@ -607,9 +623,7 @@ def member_table(*, node, period):
 
 def zero_service_members(*, node, period):
     """The node's members with no service attributed to the node in the period (零服务名单)."""
-    served = MemberDayTotal.objects.filter(
-        _days(period), node.service_q(grid="grid_key"), member_id=OuterRef("pk"), person_times__gt=0
-    )
+    served = _member_day_rows(node, period).filter(member_id=OuterRef("pk"), person_times__gt=0)
     return (
         node.members()
         .exclude(Exists(served))

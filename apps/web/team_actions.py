@@ -8,11 +8,15 @@ team's leader, or whoever manages the team).
 
 from django import forms
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.errors import NotFound
 from apps.core.forms import Form
+from apps.stats.nodes import Level, Node
+from apps.stats.periods import year_period
+from apps.stats.selectors import node_metrics
 from apps.teams import selectors, services
 from apps.teams.models import Team, TeamSpecialty
 from apps.web.access import object_or_404
@@ -67,3 +71,12 @@ class RemoveView(MembershipActionView):
             actor=request.user, team=membership.team, member=membership.member, reason=request.POST.get("reason", "")
         )
         return _("%(name)s is no longer in the team.") % {"name": membership.member.user.name}
+
+
+def team_year_figures(team):
+    """The team's figures this year (the services its members did as the team), as the statistics give them, for
+    the team's pages."""
+    year = timezone.localdate().year
+    metrics = node_metrics(node=Node(Level.TEAM, team), period=year_period(year))
+    keys = ("services", "person_times", "members_served", "hours", "residents_served")
+    return {"year": year, "tiles": [{"key": key, "value": metrics[key]} for key in keys]}

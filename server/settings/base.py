@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "apps.wishes.models.ClaimStatus",
         "PartyOrgKindEnum": "apps.orgs.models.PartyOrgKind",
         "GazetteerKindEnum": "apps.places.models.GazetteerKind",
+        "CommunityKindEnum": "apps.places.models.CommunityKind",
         "EvaluationGradeEnum": "apps.registrations.models.EvaluationGrade",
         "StatsLevelEnum": "apps.stats.nodes.Level",
         "NotificationKindEnum": "apps.notifications.models.NotificationKind",

@@ -160,6 +160,7 @@ class TeamDetailView(TeamPageMixin, ManagePage):
             roster=list(selectors.team_roster(team)),
             applications=list(selectors.team_applications(team)) if team.is_active else [],
             team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
+            team_figures=team_actions.team_year_figures(team),
         )
         return context
 

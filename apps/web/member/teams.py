@@ -62,6 +62,7 @@ class TeamDetailView(MemberPage, TemplateView):
             team_activities=list(activity_selectors.team_upcoming_activities(team=team)),
             # The team's paired households (结对帮扶), for its active members: the address, the head's name masked.
             households=_masked(team_pairings(team)) if membership and membership.status == "active" else [],
+            team_figures=team_actions.team_year_figures(team),
         )
         return context
 
