@@ -26,7 +26,7 @@ from apps.accounts.models import Role, RoleAssignment, User
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, SignUp
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
-from apps.places.models import Community, District, Grid, Street
+from apps.places.models import Community, CommunityKind, District, Grid, Street
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
 from apps.stats.models import CommunityDayTotal, MemberDayTotal, OrganDayTotal
 from apps.wishes.models import ClaimStatus, Wish, WishClaim, WishStatus
@@ -254,10 +254,11 @@ class _City:
         )
         self.writer.write(
             Community,
-            ("id", "street", *place, "address", "contact_phone"),
+            ("id", "street", *place, "address", "contact_phone", "kind"),
             (
                 (pk, self.street_ids[k % plan.streets], self.community_names[k], f"BENCH-C{k + 1:05d}")
                 + (*self.community_points[k], now, now, f"{self.community_names[k]}居委会", "")
+                + (CommunityKind.RESIDENTIAL,)
                 for k, pk in enumerate(self.community_ids)
             ),
         )
@@ -416,12 +417,15 @@ class _City:
                     (self.take_ids(Registration, 1)[0], pk, self.community_ids[c], self.home_grid[i])
                     + (f"{self.community_names[c]}{i % 97 + 1}栋{i % 31 + 1}号", *self.community_points[c], status)
                     + (submitted, decided_by, decided_at, "", None, number, now, now)
+                    # A confirmed registration carries the code its printed certificate's QR code opens.
+                    + (f"bench{receipt:011d}" if number else None,)
                 )
 
         self.writer.write(
             Registration,
             ("id", "member", "community", "grid", "address", "latitude", "longitude", "status", "submitted_at")
-            + ("decided_by", "decided_at", "reject_reason", "closed_at", "receipt_number", "created_at", "updated_at"),
+            + ("decided_by", "decided_at", "reject_reason", "closed_at", "receipt_number", "created_at", "updated_at")
+            + ("verification_code",),
             registrations(),
         )
         # Each organ pairs with one to three communities.

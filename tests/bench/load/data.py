@@ -28,6 +28,7 @@ from apps.orgs import services as org_services
 from apps.orgs.models import PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.models import Registration, RegistrationStatus
+from apps.registrations.services import new_verification_code
 from apps.wishes.models import Wish, WishCategory, WishStatus
 
 CITY_LAT, CITY_LNG = 30.2741, 120.1551
@@ -147,6 +148,7 @@ def build(
             decided_by=staff[0],
             decided_at=now - timedelta(days=29),
             receipt_number=f"{tag}-{member.pk}",
+            verification_code=new_verification_code(),
         )
         member_objects.append(member)
 
