@@ -277,7 +277,10 @@ def household_visit_register(
     a bad photo)."""
     if not is_paired(actor, pairing):
         raise errors.not_paired()
-    pairing = HouseholdPairing.objects.select_for_update().select_related("household", "team").get(pk=pairing.pk)
+    # Lock the pairing row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the team.
+    pairing = (
+        HouseholdPairing.objects.select_for_update(of=("self",)).select_related("household", "team").get(pk=pairing.pk)
+    )
     if pairing.ended_on is not None:
         raise errors.pairing_ended()
     household = pairing.household
