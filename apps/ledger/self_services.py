@@ -17,7 +17,7 @@ from apps.core.images import clean_image
 from apps.core.text import clean_text
 from apps.ledger import errors
 from apps.ledger.models import RecordStatus, SelfService, ServiceRecord, ServiceSource
-from apps.ledger.selectors import require_aware
+from apps.ledger.selectors import day_bounds, require_aware
 from apps.ledger.services import _insert
 
 PLACE_MAX = SelfService._meta.get_field("place").max_length
@@ -31,13 +31,6 @@ def registering_member(actor):
     if member is None or not member.is_active:
         raise errors.not_a_member()
     return member
-
-
-def _day_bounds(moment):
-    """The local day around `moment` as an aware [start, end)."""
-    day = timezone.localdate(moment)
-    start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
-    return start, start + timedelta(days=1)
 
 
 def _check_when(started_at, ended_at, now):
@@ -89,7 +82,8 @@ def _check_daily_limit(member, started_at, minutes):
     """At most SELF_SERVICE_DAILY_MAX_MINUTES of self-registered service a day (the day it started), rejected
     ones aside."""
     limit = settings.SELF_SERVICE_DAILY_MAX_MINUTES
-    start, end = _day_bounds(started_at)
+    day = timezone.localdate(started_at)
+    start, end = day_bounds(day, day)
     registered = (
         ServiceRecord.objects.filter(
             member=member,
