@@ -138,6 +138,21 @@ JOBS = (
         misfire_grace_time=ANY_DELAY,
     ),
     Job(
+        "ledger_seal",
+        tasks.seal_ledger,
+        _interval(1),
+        _("Seal new audit entries and decided service records into the ledger's hash chain (every minute)."),
+        misfire_grace_time=ANY_DELAY,
+    ),
+    Job(
+        "ledger_verify",
+        tasks.verify_ledger,
+        {"trigger": "cron", "hour": 2, "minute": 0},
+        _("Verify the whole ledger against its seals and alert the superusers about any change (nightly)."),
+        # Reads every sealed row: at night; a missed night is verified the next one.
+        misfire_grace_time=6 * HOUR,
+    ),
+    Job(
         "stats_reconcile",
         tasks.reconcile_statistics,
         {"trigger": "cron", "hour": 2, "minute": 30},

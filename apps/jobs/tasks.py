@@ -10,6 +10,8 @@ from apps.activities.reminders import waitlists_due
 from apps.activities.services import waitlist_promote
 from apps.jobs.alerts import alert_superusers
 from apps.notifications import links
+from apps.seals.services import ledger_check_record, ledger_seal_all
+from apps.seals.verify import ledger_verify
 from apps.stats.rollups import reconcile
 
 
@@ -52,3 +54,32 @@ def reconcile_statistics(*, now):
             dedupe_key=f"stats_reconcile:{timezone.localdate(now).isoformat()}",
         )
     return differences
+
+
+def seal_ledger(*, now):
+    """Seal every audit entry and decided service record not sealed yet; returns the number of seals made."""
+    return len(ledger_seal_all(now=now))
+
+
+def verify_ledger(*, now):
+    """Seal what is left, then verify the whole ledger against its seals and keep the outcome; when anything
+    changed, the superusers are told (once a day) what it was. Returns the number of problems."""
+    ledger_seal_all(now=now)
+    report = ledger_verify()
+    ledger_check_record(report=report, started_at=now)
+    if report.ok:
+        return 0
+    shown = report.problems[:20]
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("The ledger does not verify: %(n)d problems") % {"n": len(report.problems)}
+        body = _(
+            "The nightly verification recomputed the seals and found rows or seals that changed after they were "
+            "sealed: %(problems)s. See docs/ledger-seals.md for what each problem means and what to do."
+        ) % {"problems": "; ".join(str(problem) for problem in shown)}
+    alert_superusers(
+        title=title,
+        body=body,
+        subject=links.job_runs("ledger_verify"),
+        dedupe_key=f"ledger_verify:{timezone.localdate(now).isoformat()}",
+    )
+    return len(report.problems)

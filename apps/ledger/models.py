@@ -131,7 +131,7 @@ class ServiceRecord(BaseModel):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, db_index=True)  # sealing follows it
     decision_reason = models.CharField(_("reason"), max_length=200, blank=True)
     amends = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("amends")

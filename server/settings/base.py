@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.imports",
     "apps.teams",
     "apps.households",
+    "apps.seals",
     "apps.web",
 ]
 
@@ -308,6 +309,15 @@ STATS_RECONCILE_DAYS = env.int("STATS_RECONCILE_DAYS", default=400)  # days the 
 # Seconds a node's headline figures (stats/summary, the dashboard's first table) are kept in each server process's
 # cache: 0 (the default here) computes them on every request; production keeps them a minute.
 STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=0)
+
+# The sealed ledger (docs/ledger-seals.md): the scheduler seals new audit entries and decided records every minute, at
+# most SEAL_BATCH_MAX of each kind a seal; a write must commit within SEAL_SETTLE_MINUTES of its time, or the verifier
+# calls it inserted. Every seal is appended to SEAL_WITNESS_FILE (empty: none), a copy outside the database.
+SEAL_BATCH_MAX = env.int("SEAL_BATCH_MAX", default=20000)
+SEAL_SETTLE_MINUTES = env.int("SEAL_SETTLE_MINUTES", default=60)
+SEAL_WITNESS_FILE = env("SEAL_WITNESS_FILE", default="var/seal-witness.txt")  # relative: to the project's folder
+if SEAL_WITNESS_FILE and not Path(SEAL_WITNESS_FILE).is_absolute():
+    SEAL_WITNESS_FILE = str(BASE_DIR / SEAL_WITNESS_FILE)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dual-reporting"}}
 
 # Scheduler (manage.py runscheduler) and reminders

@@ -15,6 +15,7 @@ SMS_BACKEND = "apps.accounts.sms.LocmemBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="dr-test-media-")
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # uploads made by tests do not pile up
 LANGUAGE_CODE = "zh-hans"
+SEAL_WITNESS_FILE = ""  # tests that need one set their own
 
 # A file-backed SQLite test database (not shared-cache memory), so that threads in concurrency tests get real,
 # separate connections and the IMMEDIATE transaction mode is exercised as in production.

@@ -1,0 +1,111 @@
+"""The canonical encoding of a sealed row and the digests built on it: the same bytes on SQLite and PostgreSQL,
+whatever the driver hands back, so a digest computed today can be recomputed years later on another database.
+
+A row is encoded as the JSON array `[kind, value, value, ...]` of the fields below in this order: datetimes in UTC
+as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, UUIDs as text, foreign keys as their ids, JSON fields as their value, keys sorted,
+no spaces, UTF-8. The fields are every column of the row that carries meaning; `updated_at` does not.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from uuid import UUID
+
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord
+from apps.seals.models import LeafKind
+
+AUDIT_FIELDS = ("id", "at", "actor_id", "subject_type", "subject_id", "action", "before", "after", "reason")
+RECORD_FIELDS = (
+    "id",
+    "created_at",
+    "member_id",
+    "organ_id",
+    "branch_id",
+    "community_id",
+    "grid_id",
+    "team_id",
+    "source",
+    "source_id",
+    "category",
+    "content",
+    "started_at",
+    "ended_at",
+    "credited_minutes",
+    "residents_served",
+    "status",
+    "recorded_by_id",
+    "decided_by_id",
+    "decided_at",
+    "decision_reason",
+    "amends_id",
+    "occasion",
+)
+# A service record is sealed once it is decided: from then on it never changes (a correction is a new row).
+SEALED_RECORD_STATUSES = (RecordStatus.APPROVED, RecordStatus.REJECTED)
+
+ZERO = "0" * 64
+
+
+class Source:
+    """Where the leaves of one kind come from: the model, its fields, and the time column sealing follows."""
+
+    def __init__(self, kind, model, fields, time_field, sealed_filter=None):
+        self.kind = kind
+        self.model = model
+        self.fields = fields
+        self.time_field = time_field
+        self.sealed_filter = sealed_filter or {}
+
+    def rows(self):
+        """The rows that are sealed once they exist (audit entries) or once they are decided (records)."""
+        return self.model.objects.filter(**self.sealed_filter)
+
+
+SOURCES = (
+    Source(LeafKind.AUDIT, AuditEntry, AUDIT_FIELDS, "at"),
+    Source(LeafKind.RECORD, ServiceRecord, RECORD_FIELDS, "decided_at", {"status__in": SEALED_RECORD_STATUSES}),
+)
+
+
+def source_of(kind):
+    return next(source for source in SOURCES if source.kind == kind)
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def row_digest(kind, values):
+    """SHA-256 (32 bytes) of a row's canonical encoding; `values` in the order of its kind's fields."""
+    encoded = json.dumps(
+        [int(kind), *(_plain(value) for value in values)], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(encoded.encode("utf-8")).digest()
+
+
+def leaf_bytes(position, kind, row_id, digest):
+    """A leaf as it enters its seal's root: position, kind and row id (8 + 1 + 8 bytes, big-endian), then the
+    row's digest. Moving, retyping or renumbering a leaf changes the root as surely as changing the row."""
+    return position.to_bytes(8, "big") + int(kind).to_bytes(1, "big") + row_id.to_bytes(8, "big") + bytes(digest)
+
+
+def seal_digest(*, seq, sealed_at, first_position, last_position, root, previous, audit_settled, record_settled):
+    """The digest of a seal: everything the seal says, the previous seal's digest included."""
+    encoded = json.dumps(
+        [
+            seq,
+            _plain(sealed_at),
+            first_position,
+            last_position,
+            root,
+            previous,
+            _plain(audit_settled),
+            _plain(record_settled),
+        ],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
