@@ -94,7 +94,7 @@ def _seal(*, now, limit):
         position = first + offset
         root.update(leaf_bytes(position, kind, row_id, digest))
         leaves.append(SealLeaf(position=position, kind=kind, row_id=row_id, digest=digest))
-    SealLeaf.objects.bulk_create(leaves, batch_size=2000)
+    _insert_leaves(leaves)
     fields = {
         "seq": last.seq + 1 if last else 1,
         "sealed_at": now,
@@ -105,6 +105,20 @@ def _seal(*, now, limit):
         **settled,
     }
     return Seal.objects.create(**fields, digest=seal_digest(**fields))
+
+
+def _insert_leaves(leaves):
+    if connection.vendor != "postgresql":
+        SealLeaf.objects.bulk_create(leaves, batch_size=2000)
+        return
+    # COPY: tens of thousands of leaves a seal when a ledger is sealed for the first time.
+    table = connection.ops.quote_name(SealLeaf._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} (position, kind, row_id, digest) FROM STDIN") as copy,
+    ):
+        for leaf in leaves:
+            copy.write_row((leaf.position, int(leaf.kind), leaf.row_id, leaf.digest))
 
 
 def ledger_seal_all(*, now=None, limit=None):

@@ -10,23 +10,31 @@ What each problem means (its `issue`):
 - deleted: a sealed row is gone;
 - inserted: a row from before the sealed horizon that no seal covers (added behind the ledger's back, or its time
   rewritten into the past);
-- record_without_audit: a service record with no audit entry of its creation;
+- record_without_audit: a service record with no audit entry of its creation (an amendment: none of the
+  original's `amend` entries names it);
 - witness_missing / witness_differs: a seal printed or written outside the database is absent from the chain (a
   restored backup or a truncated chain) or has another digest there (a rewritten chain).
 """
 
 import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db import connection, connections
+from django.db.models import BigIntegerField, DateTimeField, Exists, Max, Min, OuterRef, Q, UUIDField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from apps.ledger.models import AuditEntry, ServiceRecord
 from apps.ledger.selectors import subject_type_of
-from apps.seals.canonical import SOURCES, ZERO, leaf_bytes, row_digest, seal_digest
+from apps.seals.canonical import SEAL_FIELDS, SOURCES, ZERO, leaf_bytes, plain, plain_digest, seal_digest, source_of
 from apps.seals.models import LeafKind, Seal, SealLeaf
 
 _CHUNK = 20_000
+_RANGE = 50_000  # ids a query of the verifier reads
 _SETTLED_FIELD = {LeafKind.AUDIT: "audit_settled", LeafKind.RECORD: "record_settled"}
 _KIND_NAME = {LeafKind.AUDIT: "audit", LeafKind.RECORD: "record"}
 
@@ -60,101 +68,171 @@ class Report:
         self.problems.append(Problem(subject, str(ident), issue))
 
 
+def _roots_in_sql():
+    """PostgreSQL: every seal's root, leaf count and position range computed by the database (the same bytes as
+    leaf_bytes, hashed in order), which spares reading every leaf into Python."""
+    leaf = (
+        "int8send(l.position) || decode(lpad(to_hex(l.kind::integer), 2, '0'), 'hex') || int8send(l.row_id) || l.digest"
+    )
+    sql = (
+        f"SELECT s.seq, encode(sha256(string_agg({leaf}, ''::bytea ORDER BY l.position)), 'hex'), count(*) "
+        f"FROM {Seal._meta.db_table} s JOIN {SealLeaf._meta.db_table} l "
+        "ON l.position BETWEEN s.first_position AND s.last_position GROUP BY s.seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {seq: (root, count) for seq, root, count in cursor.fetchall()}
+
+
+def _roots_in_python(seals):
+    """Other databases: the same, reading the leaves in position order."""
+    roots = {}
+    leaves = SealLeaf.objects.order_by("position").values_list("position", "kind", "row_id", "digest")
+    leaves = iter(leaves.iterator(chunk_size=_CHUNK))
+    pending = next(leaves, None)
+    for seal in seals:
+        root, count = hashlib.sha256(), 0
+        while pending is not None and pending[0] < seal.first_position:
+            pending = next(leaves, None)  # between seals: counted below as outside every seal
+        while pending is not None and pending[0] <= seal.last_position:
+            root.update(leaf_bytes(*pending))
+            count += 1
+            pending = next(leaves, None)
+        roots[seal.seq] = (root.hexdigest(), count)
+    return roots
+
+
 def _chain(report):
-    """The seals in order and their leaves in position order: seal numbers, digests, links and roots."""
+    """The seals in order: numbers, digests, links, and the root and count of each seal's leaves."""
     seals = list(Seal.objects.order_by("seq"))
     report.seals = len(seals)
-    leaves = SealLeaf.objects.order_by("position").values_list("position", "kind", "row_id", "digest")
-    leaves = leaves.iterator(chunk_size=_CHUNK)
-    pending = next(leaves, None)
+    roots = _roots_in_sql() if connection.vendor == "postgresql" else _roots_in_python(seals)
     previous, expected_seq, expected_position = None, 1, 1
     for seal in seals:
-        if seal.seq != expected_seq:
-            for missing in range(expected_seq, seal.seq):
-                report.add("seal", missing, "seal_missing")
+        for missing in range(expected_seq, seal.seq):
+            report.add("seal", missing, "seal_missing")
         expected_seq = seal.seq + 1
-        fields = {
-            "seq": seal.seq,
-            "sealed_at": seal.sealed_at,
-            "first_position": seal.first_position,
-            "last_position": seal.last_position,
-            "root": seal.root,
-            "previous": seal.previous,
-            "audit_settled": seal.audit_settled,
-            "record_settled": seal.record_settled,
-        }
+        fields = {name: getattr(seal, name) for name in SEAL_FIELDS}
         if seal_digest(**fields) != seal.digest:
             report.add("seal", seal.seq, "seal_altered")
         if seal.previous != (previous.digest if previous else ZERO) or seal.first_position != expected_position:
             report.add("seal", seal.seq, "chain_broken")
-        root, good = hashlib.sha256(), True
-        # The leaves of this seal are those with positions in its range; any other leaf breaks the root.
-        while pending is not None and pending[0] <= seal.last_position:
-            position, kind, row_id, digest = pending
-            if position < seal.first_position:
-                good = False
-            else:
-                root.update(leaf_bytes(position, kind, row_id, digest))
-            report.leaves += 1
-            pending = next(leaves, None)
-        if not good or root.hexdigest() != seal.root:
+        root, count = roots.get(seal.seq, (None, 0))
+        report.leaves += count
+        if root != seal.root or count != seal.leaf_count:
             report.add("seal", seal.seq, "leaves_altered")
         expected_position = seal.last_position + 1
         previous = seal
-    while pending is not None:  # leaves beyond the last seal: added by hand
-        report.add("leaf", pending[0], "leaves_altered")
-        report.leaves += 1
-        pending = next(leaves, None)
+    # Leaves beyond the chain's ends: written by hand. (Within it the positions are contiguous, or a seal is
+    # missing or its link broken, which is named above.)
+    end = previous.last_position if previous else 0
+    stray = SealLeaf.objects.filter(Q(position__gt=end) | Q(position__lt=1)).order_by("position")
+    for position in stray.values_list("position", flat=True)[:1000]:
+        report.add("leaf", position, "leaves_altered")
     if previous is not None:
         report.last_seal = previous.witness
     return previous
 
 
-def _rows(report, source, horizon):
-    """Merge the rows of one kind (by id) with their leaves (by row id): altered, deleted, inserted."""
-    name = _KIND_NAME[source.kind]
-    leaves = SealLeaf.objects.filter(kind=source.kind).order_by("row_id").values_list("row_id", "digest")
-    leaves = leaves.iterator(chunk_size=_CHUNK)
-    wanted = source.fields
-    rows = source.model.objects.order_by("pk").values_list(*wanted).iterator(chunk_size=_CHUNK)
-    # Records are sealed once decided (their status is one of the fields); audit entries once written.
-    sealable_statuses = set(source.sealed_filter.get("status__in", ()))
-    time_index = wanted.index(source.time_field)
-    status_index = wanted.index("status") if sealable_statuses else None
-    leaf = next(leaves, None)
-    for values in rows:
-        row_id = values[0]
-        while leaf is not None and leaf[0] < row_id:
-            report.add(name, leaf[0], "deleted")
-            leaf = next(leaves, None)
-        if leaf is not None and leaf[0] == row_id:
-            if row_digest(source.kind, values) != bytes(leaf[1]):
-                report.add(name, row_id, "altered")
-            leaf = next(leaves, None)
+def _field(model, attname):
+    """The model field behind an attribute name (`member_id` is the foreign key `member`; `source_id` a field)."""
+    return next(field for field in model._meta.concrete_fields if field.attname == attname)
+
+
+def _select(model, fields):
+    """The SELECT list of a kind's fields and, for each field the database cannot hand over in its plain form,
+    the function that makes it plain (apps.seals.canonical): PostgreSQL gives datetimes as microseconds and UUIDs
+    as text itself (far cheaper than parsing them in Python), SQLite's values go through the ORM's converters."""
+    quote, postgres = connection.ops.quote_name, connection.vendor == "postgresql"
+    columns, converters = [], []
+    for index, name in enumerate(fields):
+        field = _field(model, name)
+        column = f"r.{quote(field.column)}"
+        if postgres and isinstance(field, DateTimeField):
+            columns.append(f"(extract(epoch FROM {column}) * 1000000)::bigint")
             continue
-        if status_index is not None and values[status_index] not in sealable_statuses:
-            continue  # not decided yet: sealed once it is
-        moment = values[time_index]
-        if moment is not None and horizon is not None and moment < horizon:
-            report.add(name, row_id, "inserted")
-        else:
-            report.unsealed += 1
-    while leaf is not None:
-        report.add(name, leaf[0], "deleted")
-        leaf = next(leaves, None)
+        if postgres and isinstance(field, UUIDField):
+            columns.append(f"{column}::text")
+            continue
+        columns.append(column)
+        functions = connection.ops.get_db_converters(field.get_col(model._meta.db_table))
+        functions += field.get_db_converters(connection)
+        if functions or isinstance(field, DateTimeField | UUIDField):
+            converters.append((index, _converter(functions, field)))
+    return ", ".join(columns), converters
+
+
+def _converter(functions, field):
+    def convert(value):
+        for function in functions:
+            value = function(value, field, connection)
+        return plain(value)
+
+    return convert
+
+
+def _rows(report, source, horizon, id_range=None):
+    """One kind's rows (in `id_range`, by id) each with the digest it was sealed with: altered and inserted rows;
+    then the sealed rows that are gone."""
+    name = _KIND_NAME[source.kind]
+    model, table = source.model, connection.ops.quote_name(source.model._meta.db_table)
+    leaves = connection.ops.quote_name(SealLeaf._meta.db_table)
+    columns, converters = _select(model, source.fields)
+    # Plain queries over ranges of ids, not one server-side cursor: each is two index range scans (the rows, their
+    # leaves) merged, planned for all its rows (a cursor is planned for its first ones), in memory one at a time.
+    sql = (
+        f"SELECT {columns}, l.digest FROM {table} r LEFT JOIN {leaves} l "
+        "ON l.kind = %s AND l.row_id = r.id AND l.row_id BETWEEN %s AND %s WHERE r.id BETWEEN %s AND %s ORDER BY r.id"
+    )
+    sealable_statuses = set(source.sealed_filter.get("status__in", ()))
+    time_index = source.fields.index(source.time_field)
+    status_index = source.fields.index("status") if sealable_statuses else None
+    horizon = plain(horizon)
+    kind, width = int(source.kind), len(source.fields)
+    low, high = id_range if id_range is not None else _id_ranges(model, 1)[0] or (1, 0)
+    with connection.cursor() as cursor:
+        for start in range(low, high + 1, _RANGE):
+            end = min(high, start + _RANGE - 1)
+            cursor.execute(sql, [kind, start, end, start, end])
+            for row in cursor.fetchall():
+                values, sealed = list(row[:width]), row[width]
+                for index, convert in converters:
+                    values[index] = convert(values[index])
+                if sealed is not None:
+                    if plain_digest(kind, values) != bytes(sealed):
+                        report.add(name, values[0], "altered")
+                    continue
+                if status_index is not None and values[status_index] not in sealable_statuses:
+                    continue  # not decided yet: sealed once it is
+                moment = values[time_index]
+                if moment is not None and horizon is not None and moment < horizon:
+                    report.add(name, values[0], "inserted")
+                else:
+                    report.unsealed += 1
+    gone = SealLeaf.objects.filter(kind=source.kind).exclude(Exists(model.objects.filter(pk=OuterRef("row_id"))))
+    if id_range is not None:
+        gone = gone.filter(row_id__range=id_range)
+    for row_id in gone.order_by("row_id").values_list("row_id", flat=True):
+        report.add(name, row_id, "deleted")
 
 
 def _records_without_audit(report):
-    created = AuditEntry.objects.filter(
-        subject_type=subject_type_of(ServiceRecord), subject_id=OuterRef("pk"), action="create"
+    """Every record was written with an audit entry: its own `create`, or for an amendment the `amend` entry of the
+    original that names it."""
+    entries = AuditEntry.objects.filter(subject_type=subject_type_of(ServiceRecord))
+    created = entries.filter(subject_id=OuterRef("pk"), action="create")
+    amended = (
+        entries.filter(subject_id=OuterRef("amends_id"), action="amend")
+        .annotate(amendment=Cast(KT("after__amendment"), BigIntegerField()))
+        .filter(amendment=OuterRef("pk"))
     )
-    for row_id in ServiceRecord.objects.filter(~Exists(created)).order_by("pk").values_list("pk", flat=True):
+    orphans = ServiceRecord.objects.filter(~Exists(created)).filter(Q(amends__isnull=True) | ~Exists(amended))
+    for row_id in orphans.order_by("pk").values_list("pk", flat=True):
         report.add("record", row_id, "record_without_audit")
 
 
 def witness_lines(path=None):
     """The seals written to the witness file, as (seq, digest) pairs (missing file: none)."""
-    from pathlib import Path
 
     path = path or settings.SEAL_WITNESS_FILE
     if not path or not Path(path).exists():
@@ -186,15 +264,62 @@ def _witnesses(report, witnesses):
             report.add("witness", f"{seq}:{digest}", "witness_differs")
 
 
-def ledger_verify(*, witnesses=None, use_witness_file=True):
-    """Verify the whole ledger; returns a Report. `witnesses`: extra (seq, digest) pairs, e.g. read from a printed
-    export, checked besides the witness file's."""
+def _id_ranges(model, parts):
+    """`parts` ranges of ids covering the table (by the smallest and largest id), for verifying in parallel."""
+    bounds = model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return [None]
+    step = max(1, (high - low + 1 + parts - 1) // parts)
+    return [(start, min(high, start + step - 1)) for start in range(low, high + 1, step)]
+
+
+def _run_part(part):
+    """One independent piece of a verification; returns its Report. Runs in this process or in a worker."""
     report = Report()
-    last = _chain(report)
+    if part[0] == "chain":
+        _chain(report)
+        _records_without_audit(report)
+    else:
+        _, kind, horizon, id_range = part
+        _rows(report, source_of(kind), horizon, id_range)
+    return report
+
+
+def _parts(workers):
+    last = Seal.objects.order_by("-seq").first()
+    parts = [("chain",)]
     for source in SOURCES:
         horizon = getattr(last, _SETTLED_FIELD[source.kind]) if last else None
-        _rows(report, source, horizon)
-    _records_without_audit(report)
+        # Audit entries are the most rows: split them so that every worker has a share.
+        pieces = max(1, workers - 1) if source.kind == LeafKind.AUDIT and workers > 1 else 1
+        parts += [("rows", source.kind, horizon, id_range) for id_range in _id_ranges(source.model, pieces)]
+    return parts
+
+
+def _in_workers(parts, workers):
+    """PostgreSQL: the parts in `workers` processes, each with its own connection (forked with none open)."""
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=connections.close_all) as pool:
+        return list(pool.map(_run_part, parts))
+
+
+def ledger_verify(*, witnesses=None, use_witness_file=True, workers=1):
+    """Verify the whole ledger; returns a Report. `witnesses`: extra (seq, digest) pairs, e.g. read from a printed
+    export, checked besides the witness file's. `workers` > 1 verifies in that many processes on PostgreSQL (each
+    reads a committed snapshot of its own: run it on a quiet ledger, or expect rows sealed meanwhile to count as
+    not sealed yet); elsewhere, and by default, in this process."""
+    parallel = workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    parts = _parts(workers if parallel else 1)
+    pieces = _in_workers(parts, workers) if parallel else [_run_part(part) for part in parts]
+    report = Report()
+    for piece in pieces:
+        report.seals += piece.seals
+        report.leaves += piece.leaves
+        report.unsealed += piece.unsealed
+        report.last_seal = report.last_seal or piece.last_seal
+        report.problems += piece.problems
     pairs = list(witnesses or ())
     if use_witness_file:
         pairs += witness_lines()

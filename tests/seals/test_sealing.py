@@ -160,3 +160,18 @@ def test_the_encoding_covers_every_column_so_a_new_one_is_a_decision(model, fiel
     # (with a way to verify seals made before it) or left out on purpose, here.
     columns = {field.attname for field in model._meta.concrete_fields} - {"updated_at"}
     assert set(fields) == columns
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_verifying_in_worker_processes_finds_what_one_process_finds(world):
+    ledger = Ledger(world)
+    ledger_seal()
+    record = ledger.approved[1]
+    ServiceRecord.objects.filter(pk=record.pk).update(credited_minutes=999)
+
+    alone = ledger_verify(workers=1)
+    together = ledger_verify(workers=3)
+
+    assert {str(p) for p in together.problems} == {str(p) for p in alone.problems} == {f"record {record.pk}: altered"}
+    assert (together.seals, together.leaves, together.last_seal) == (alone.seals, alone.leaves, alone.last_seal)

@@ -199,3 +199,30 @@ def test_verification_after_sealing_all_is_clean_for_a_ledger_written_through_th
     ledger_services.record_approve(record=ledger.pending, actor=world.staff)
     report = ledger_verify()
     assert report.ok and report.unsealed == 2  # the approval's entry and the newly decided record
+
+
+def test_an_amendment_carries_its_audit_entry_on_the_original_and_losing_it_is_found(sealed, world):
+    original = sealed.approved[0]
+    ledger_services.record_amend(
+        record=original, actor=world.staff, credited_minutes=60, residents_served=1, reason="时长登记有误"
+    )
+    ledger_seal()
+    assert ledger_verify().ok
+
+    entry = audit_of(original, "amend")
+    amendment = entry.after["amendment"]
+    AuditEntry.objects.filter(pk=entry.pk).update(after={**entry.after, "amendment": None})
+    assert problems() == {("audit", str(entry.pk), "altered"), ("record", str(amendment), "record_without_audit")}
+
+
+def test_a_sealed_entry_added_beyond_the_last_seal(sealed):
+    seal = Seal.objects.get()
+    sql(
+        "INSERT INTO seals_sealleaf (position, kind, row_id, digest) VALUES (%s, %s, %s, %s)",
+        [seal.last_position + 1, LeafKind.RECORD, sealed.pending.pk, b"\0" * 32],
+    )
+    # The pending record now has a leaf that matches nothing: it reads as altered too.
+    assert problems() == {
+        ("leaf", str(seal.last_position + 1), "leaves_altered"),
+        ("record", str(sealed.pending.pk), "altered"),
+    }

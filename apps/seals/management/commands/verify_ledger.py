@@ -1,6 +1,7 @@
 """`manage.py verify_ledger`: recompute the seal chain and every sealed row, name what changed, keep the outcome."""
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seal-first", action="store_true", help="Seal what is not sealed yet before verifying.")
         parser.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes verifying at once on PostgreSQL (default: the number of CPUs).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -34,7 +41,7 @@ class Command(BaseCommand):
         if options["seal_first"]:
             ledger_seal_all()
         started = timezone.now()
-        report = ledger_verify(witnesses=witnesses)
+        report = ledger_verify(witnesses=witnesses, workers=max(1, options["workers"]))
         ledger_check_record(report=report, started_at=started)
         if options["json"]:
             outcome = {
