@@ -32,9 +32,10 @@ from apps.accounts.models import Role
 from apps.activities import hours
 from apps.activities import services as activities
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, SignUp
+from apps.households.models import Household, HouseholdPairing, HouseholdVisit
 from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
-from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
+from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move
 from apps.places.models import Community, Grid
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
@@ -753,6 +754,18 @@ class Direct:
             )
         )
         self.activities = {a.pk: a for a in Activity.objects.all()}
+        self.affiliations = defaultdict(list)
+        for row in MemberAffiliation.objects.order_by("started_on", "id").values(
+            "member_id", "organ_id", "branch_id", "started_on"
+        ):
+            self.affiliations[row["member_id"]].append(row)
+        self.households = {h.pk: h for h in Household.objects.all()}
+        self.pairings = list(
+            HouseholdPairing.objects.values(
+                "household_id", "member_id", "team_id", "team__organ_id", "started_on", "ended_on"
+            )
+        )
+        self.visit_household = dict(HouseholdVisit.objects.values_list("self_service_id", "pairing__household_id"))
         self.signup_activity = dict(SignUp.objects.values_list("pk", "activity_id"))
         self.wishes = {w.pk: w for w in Wish.objects.all()}
         self.claim_rows = list(WishClaim.objects.values("wish_id", "member_id", "branch_id", "claimed_at", "status"))
@@ -956,6 +969,57 @@ class Direct:
         done = [r for r in accepted if r.wish.status in (WishStatus.FULFILLED, WishStatus.CONFIRMED)]
         return {"requests_received": len(cohort), "requests_accepted": len(accepted), "requests_done": len(done)}
 
+    def affiliation_on(self, member_id, day):
+        """The member's organ and branch on `day`: the affiliation that started last on or before it, else the
+        first."""
+        rows = self.affiliations[member_id]
+        chosen = rows[0]
+        for row in rows:
+            if row["started_on"] <= day:
+                chosen = row
+        return chosen
+
+    def _pairing_in(self, target, pairing, first, last):
+        """Whether a pairing open from `first` to `last` (days of the period) belongs to the node."""
+        level = target.level
+        if level == "city":
+            return True
+        if level == "member":
+            return pairing["member_id"] == target.pk
+        if target.is_place:
+            household = self.households[pairing["household_id"]]
+            return self._in_place(target, household.community_id, household.grid_id)
+        if pairing["team_id"] is not None:  # a team's: the team and its organ
+            return (
+                pairing["team_id"] == target.pk
+                if level == "team"
+                else level == "organ" and pairing["team__organ_id"] == target.pk
+            )
+        if level == "team":
+            return False
+        key = "organ_id" if level == "organ" else "branch_id"
+        day = first
+        while day <= last:
+            if self.affiliation_on(pairing["member_id"], day)[key] == target.pk:
+                return True
+            day += timedelta(days=1)
+        return False
+
+    def households_figures(self, target, span):
+        """Households with a pairing of the node open on a day of the period, and households with a visit that is a
+        service of the node in the period."""
+        paired = set()
+        for pairing in self.pairings:
+            first, last = max(pairing["started_on"], span.first), min(pairing["ended_on"] or span.last, span.last)
+            if first <= last and self._pairing_in(target, pairing, first, last):
+                paired.add(pairing["household_id"])
+        visited = {
+            self.visit_household[r["source_id"]]
+            for r in self.services(target, span)
+            if r["source"] == ServiceSource.SELF and r["source_id"] in self.visit_household
+        }
+        return {"households_paired": len(paired), "households_visited": len(visited)}
+
     def figures(self, target, span):
         """Every figure of the glossary for the node and period, as the summary answers them."""
         services = self.services(target, span)
@@ -982,6 +1046,7 @@ class Direct:
             "below_target_members": len(members) - meeting,
             "target_completion_rate": half_up(meeting, len(members), 4),
         }
+        figures.update(self.households_figures(target, span))
         if not target.is_org:  # the city and the places: residents' requests belong to places
             figures.update(self.requests(target, span))
         if target.level == "member":
