@@ -1,5 +1,9 @@
 """Reads on organs, Party organizations and members, scoped by apps.accounts.scope."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from django.db.models import Exists, OuterRef, Q
 
 from apps.accounts.scope import scope_for
@@ -51,3 +55,51 @@ def member_affiliations(*, member):
     return (
         MemberAffiliation.objects.filter(member=member).select_related("organ", "branch").order_by("started_on", "id")
     )
+
+
+@dataclass(frozen=True)
+class AffiliationSpan:
+    """Days a member belonged to an organ and branch: from `first_day` to `last_day`, both included (None: without
+    an end on that side)."""
+
+    organ_id: int
+    branch_id: int
+    branch_path: str
+    first_day: date | None
+    last_day: date | None
+
+    def overlaps(self, first, last):
+        """Whether the span holds a day of [first, last]."""
+        return (self.first_day is None or self.first_day <= last) and (self.last_day is None or self.last_day >= first)
+
+
+def affiliation_spans(member_ids):
+    """{member id: [AffiliationSpan, ...]}: the organ and branch each member belonged to day by day, by the rule the
+    ledger attributes a service with (apps.ledger.services._affiliation_at): on a day, the affiliation that started
+    last on or before it; before the first one, the first. So each affiliation runs from its start to the day before
+    the next one starts, the first one also covers the days before it and the last one every day after. A member
+    without history belongs to their current organ and branch on every day. Two queries."""
+    member_ids = set(member_ids)
+    rows = defaultdict(list)
+    for row in (
+        MemberAffiliation.objects.filter(member_id__in=member_ids)
+        .order_by("member_id", "started_on", "id")
+        .values_list("member_id", "organ_id", "branch_id", "branch__path", "started_on")
+    ):
+        rows[row[0]].append(row[1:])
+    spans = {}
+    for member_id, history in rows.items():
+        member_spans = []
+        for index, (organ_id, branch_id, path, started_on) in enumerate(history):
+            first_day = started_on if index else None
+            last_day = history[index + 1][3] - timedelta(days=1) if index + 1 < len(history) else None
+            if first_day is not None and last_day is not None and last_day < first_day:
+                continue  # replaced on the day it started: it holds no day
+            member_spans.append(AffiliationSpan(organ_id, branch_id, path, first_day, last_day))
+        spans[member_id] = member_spans
+    without_history = member_ids - set(rows)
+    for member_id, organ_id, branch_id, path in Member.objects.filter(pk__in=without_history).values_list(
+        "pk", "organ_id", "branch_id", "branch__path"
+    ):
+        spans[member_id] = [AffiliationSpan(organ_id, branch_id, path, None, None)]
+    return spans

@@ -69,17 +69,41 @@ REQUESTS = Rule(
         "given for the city and for places only (a request belongs to a place, not to an organization)."
     ),
 )
+PAIRED_DAYS = Rule(
+    "paired_days",
+    _("Days paired"),
+    _(
+        "Any day of the period on which the pairing was open: from the day it started to the day it ended, both "
+        "included. Any day rather than the period's last, so that a household visited in the period (a visit is "
+        "made only during a pairing) was paired in it, and a pairing ended or a household closed during the period "
+        "still counts for it."
+    ),
+)
+HOUSEHOLD_PAIRINGS = Rule(
+    "household_pairings",
+    _("Household pairings"),
+    _(
+        "Pairings (结对帮扶) of a household in need, recorded with its consent by the community's staff, with a "
+        "member or a volunteer team, including pairings ended since and those of households closed since (closing "
+        "a household ends its pairings that day). At a place: where the household lives (its community and grid "
+        "now). At an organ or a Party organization: its members' pairings on the days they belonged to it (the "
+        "organ and branch of each day, as a service keeps those of its day), and at an organ also its volunteer "
+        "teams' pairings. At a member: the member's own pairings; at a volunteer team: the team's."
+    ),
+)
 RULES = (
     APPROVED,
     ACTIVE_MEMBERS,
     CLAIMS,
     ACTIVITIES,
     REQUESTS,
+    HOUSEHOLD_PAIRINGS,
     WHOLE_PERIOD,
     SERVICE_DAY,
     CLAIM_DAY,
     ACTIVITY_DAY,
     REQUEST_DAY,
+    PAIRED_DAYS,
     NOW,
 )
 
@@ -311,6 +335,29 @@ FIGURES = (
         ),
         REQUESTS,
         REQUEST_DAY,
+    ),
+    Figure(
+        "households_paired",
+        _("Households paired"),
+        _(
+            "Distinct households in need paired with the node on at least one day of the period, each once however "
+            "many pairings it had."
+        ),
+        HOUSEHOLD_PAIRINGS,
+        PAIRED_DAYS,
+    ),
+    Figure(
+        "households_visited",
+        _("Households visited"),
+        _(
+            "Distinct households with at least one visit (a service its paired member, or a member of its paired "
+            "team, registered from the pairing) that counts as a service of the node: approved, more than zero "
+            "minutes after every amendment, attributed like every service (the organ and branch of the visiting "
+            "member at the time, the team the visit was made as, the household's community and grid). Pending and "
+            "rejected visits do not count."
+        ),
+        APPROVED,
+        SERVICE_DAY,
     ),
 )
 

@@ -62,6 +62,8 @@ UNITS = {
     "target_hours": _HOURS,
     "below_target_members": _PERSONS,
     "stars": pgettext_lazy("unit of a figure", "stars"),
+    "households_paired": pgettext_lazy("unit of a figure", "households"),
+    "households_visited": pgettext_lazy("unit of a figure", "households"),
 }
 
 

@@ -5,6 +5,7 @@ counted directly.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,13 +15,16 @@ from django.utils.translation import gettext as _
 
 from apps.activities.models import Activity, ActivityStatus, SignUp
 from apps.core.figures import hours_of, rate_of, ratio_of
+from apps.households.models import HouseholdPairing
+from apps.households.selectors import households_paired, households_visited
 from apps.ledger.models import LONE_SOURCES, ServiceCategory, ServiceSource
-from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
+from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
+from apps.orgs.selectors import affiliation_spans
 from apps.places.models import Community, Grid, Street
 from apps.registrations.models import Evaluation, Registration, RegistrationStatus
 from apps.residents.models import RequestStatus, ResidentRequest
 from apps.stats import errors
-from apps.stats.counting import residents_by, residents_of
+from apps.stats.counting import residents_by, residents_of, with_minutes_q
 from apps.stats.counting import service_records as _service_records
 from apps.stats.models import (
     MEASURES,
@@ -163,6 +167,71 @@ def _requests(node, period):
     )
 
 
+def _paired_of_the_time(node, period):
+    """Households paired at an organ or a Party organization: distinct households with a member's pairing open on a
+    day of the period on which the member belonged to the node (the organ and branch of that day, as the ledger
+    attributes a service), and at an organ with a pairing of one of its teams open in the period."""
+    first, last = period.first_day, period.last_day
+    if node.level == Level.ORGAN:
+        now_q, then_q, teams_q = Q(member__organ_id=node.pk), Q(organ_id=node.pk), Q(team__organ_id=node.pk)
+
+        def in_node(span):
+            return span.organ_id == node.pk
+    else:
+        path = node.obj.path
+        now_q, then_q, teams_q = Q(member__branch__path__startswith=path), Q(branch__path__startswith=path), Q()
+
+        def in_node(span):
+            return span.branch_path.startswith(path)
+
+    # Members of the node now or at some time (their history says on which days) and, at an organ, its teams.
+    ever = MemberAffiliation.objects.filter(then_q, member_id=OuterRef("member_id"))
+    partners = Q(member__isnull=False) & (now_q | Q(Exists(ever)))
+    if teams_q:
+        partners |= teams_q
+    pairings = list(
+        HouseholdPairing.objects.filter(partners, started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("household_id", "member_id", "started_on", "ended_on")
+    )
+    spans = affiliation_spans({member_id for _h, member_id, _s, _e in pairings if member_id is not None})
+    return len(
+        {
+            household_id
+            for household_id, member_id, started_on, ended_on in pairings
+            if member_id is None  # a team's pairing (only asked for at an organ)
+            or any(
+                in_node(span) and span.overlaps(max(started_on, first), min(ended_on or last, last))
+                for span in spans[member_id]
+            )
+        }
+    )
+
+
+def _households(node, period):
+    """Households paired (结对户数): distinct households with a pairing of the node open on a day of the period; at
+    an organ or a Party organization its members' pairings on the days they belonged to it (and at an organ its
+    teams' pairings), at a member their own, at a team the team's, at a place where the household lives. Households
+    visited (走访户数): distinct households with a visit that counts as a service of the node in the period."""
+    first, last = period.first_day, period.last_day
+    days = {"start": first, "end": last + timedelta(days=1)}
+    level = node.level
+    if level == Level.CITY:
+        paired = households_paired(**days)
+    elif node.is_geo:
+        paired = households_paired(node.place_q(community="household__community", grid="household__grid"), **days)
+    elif level == Level.TEAM:
+        paired = households_paired(**days, team_ids=[node.pk])
+    elif level == Level.MEMBER:
+        paired = households_paired(**days, member_ids=[node.pk])
+    else:
+        paired = _paired_of_the_time(node, period)
+    start, end = period.bounds
+    # The visits that count as the node's services: attributed to it, with more than 0 minutes after amendments.
+    visited = households_visited(node.service_q() & with_minutes_q(start, end), start=start, end=end)
+    return {"households_paired": paired, "households_visited": visited}
+
+
 # --- members ----------------------------------------------------------------------------------------------------
 
 
@@ -205,6 +274,7 @@ def node_metrics(*, node, period):
         "below_target_members": len(member_ids) - meeting_target,
         "target_completion_rate": rate_of(meeting_target, len(member_ids)),
     }
+    figures.update(_households(node, period))
     if node.level == Level.CITY or node.is_geo:
         figures.update(_requests(node, period))
     if node.level == Level.MEMBER:

@@ -1,8 +1,9 @@
 """A year built through the services: every figure of the glossary, counted directly over the rows the
 services wrote (tests/stats/year_world.py), printed the same under the same label on every surface: the statistics
-API (summary, branch list, member table, rankings), the dashboard (headline tiles, branch and places tables), every
-Excel export (headers, lines, totals line, 口径说明) and the service report (its figures table, sentences and
-tables, read back from the Word file).
+API (summary, branch list, member table, rankings; a volunteer team's summary and member table), the dashboard
+(headline tiles, branch and places tables), every Excel export (headers, lines, totals line, 口径说明) and the
+service report (its figures table, sentences and tables, read back from the Word file). Residents' requests (at
+the city and the places) and households paired and visited (at every node) are among the figures compared.
 
 The world is built once for the module, in one transaction rolled back at the end (as Django's setUpTestData), on
 one xdist worker. Each check collects every disagreement as "surface: node: field: expected …, got …" before
@@ -173,6 +174,11 @@ def org_targets(world):
     return targets
 
 
+def team_targets(world):
+    """Organ A's volunteer team, read by the organ's committee."""
+    return [(world.reviewer_a, Target("team", world.team))]
+
+
 def place_targets(world):
     places = [Target("city"), Target("district", world.district)]
     places += [Target("street", street) for street in (world.street_e, world.street_w)]
@@ -192,32 +198,80 @@ def test_the_year_was_written_through_the_services_as_described(year):
     world, direct = year
     counts = world.scenario.counts
     print("\nscenario:", dict(sorted(counts.items())), f"built in {world.build_seconds:.1f} s")
-    assert (counts["wish claims by a member"], counts["wish claims by a branch"]) == (9, 2)
-    assert (counts["wish claims given back"], counts["wishes fulfilled"], counts["wishes confirmed"]) == (3, 8, 7)
-    assert (counts["sign-ups"], counts["no-shows"]) == (24, 1)
-    assert (counts["activities organized by a branch"], counts["activities organized by a community"]) == (5, 3)
+    assert (counts["wish claims by a member"], counts["wish claims by a branch"], counts["wish claims by a team"]) == (
+        9,
+        2,
+        1,
+    )
+    assert (counts["wish claims given back"], counts["wishes fulfilled"], counts["wishes confirmed"]) == (3, 9, 8)
+    assert (counts["sign-ups"], counts["team sign-ups"], counts["no-shows"]) == (25, 2, 1)
+    assert [counts[f"activities organized by {kind}"] for kind in ("a branch", "a community", "a team")] == [5, 3, 1]
     assert (counts["manual entries for several members"], counts["manual entries for one member"]) == (2, 7)
+    assert (counts["self-registered services"], counts["self-registered services as a team"]) == (5, 1)
+    assert (counts["households"], counts["household visits"], counts["households closed"]) == (5, 7, 1)
+    assert [counts[f"household pairings {kind}"] for kind in ("with a member", "with a team", "ended")] == [5, 1, 1]
+    assert [counts[f"residents' requests{kind}"] for kind in ("", " accepted", " merged", " declined")] == [7, 2, 1, 2]
+    decided = ("approved", "adjusted", "rejected", "left pending")
+    assert [counts[f"self-registered records {kind}"] for kind in decided] == [7, 2, 2, 2]
     statuses = Counter(row["status"] for row in direct.rows)
-    assert statuses == {"approved": 47, "rejected": 3, "pending": 1}, statuses
-    assert sum(1 for row in direct.rows if row["amends_id"]) == 6  # two attendances and four manual records
+    # Before the teams, requests and households: 47 approved (6 amendments), 3 rejected, 1 pending. Then 6
+    # self-registered services and 7 visits (9 approved, 2 of them adjusted: 2 amendments; 2 rejected, 2 pending),
+    # the team's wish (2 records) and the team's activity (3).
+    assert statuses == {"approved": 47 + 9 + 2 + 2 + 3, "rejected": 3 + 2, "pending": 1 + 2}, statuses
+    assert sum(1 for row in direct.rows if row["amends_id"]) == 6 + 2  # two attendances, four manual records, two self
     # Organ A's year worked out by hand from the story, so that the direct count is itself checked.
     organ = direct.figures(Target("organ", world.organ_a), YEAR_SPAN)
     assert (organ["members"], organ["registered_members"], organ["registration_rate"]) == (9, 7, Decimal("0.7778"))
     # Activities: March 4 (not B's member), May 1 (one rejected), June 1, August 4, the patrol 1 (the member who
-    # checked in after midnight serves in 2026), October none (corrected to 0 minutes). Wishes: the one claimed in
-    # December 2024, w1, w2 (two members), w7, and the one whose service started at 23:30 on New Year's Eve.
-    # Manual: February's occasion (2 of A), a lone record, the corrected one, October's occasion (3 approved).
-    assert (organ["services"], organ["person_times"], organ["members_served"]) == (5 + 5 + 4, 11 + 6 + 7, 7)
-    assert (organ["minutes"], organ["hours"]) == (1360 + 360 + 660, Decimal("39.7"))
-    assert organ["residents_served"] == (35 + 20 + 12 + 8 + 5) + (1 + 1 + 3 + 4 + 1) + (12 + 2 + 5 + 4)
-    assert (organ["wish_services"], organ["points"]) == (6, 226 + 90 + 110)
-    # Claims of 2025: w1 w2 w3 w5 w6 w7 w9 w10 (w7 once, though claimed twice); w4 was claimed in 2024.
+    # checked in after midnight serves in 2026), October none (corrected to 0 minutes), the team's 2 (not B's
+    # member). Wishes: the one claimed in December 2024, w1, w2 (two members), w7, the one whose service started at
+    # 23:30 on New Year's Eve, the team's (two members). Manual: February's occasion (2 of A), a lone record, the
+    # corrected one, October's occasion (3 approved). Self-registered: 李娜's, 张伟's (adjusted), 赵敏's, 陈静's as the
+    # team, and three visits (周杰's two, 陈静's for the team, adjusted); not 王芳's (one pending, one rejected).
+    assert (organ["services"], organ["person_times"], organ["members_served"]) == (
+        6 + 6 + 4 + 7,
+        13 + 8 + 7 + 7,
+        7,
+    )
+    # Minutes: activities 1360 + 240 (the team's), wishes 360 + 120, manual 660, self-registered 90 + 60 + 60 + 120
+    # and visits 60 + 60 + 60.
+    assert (organ["minutes"], organ["hours"]) == (1600 + 480 + 660 + 510, Decimal("54.2"))
+    assert organ["residents_served"] == (
+        (35 + 20 + 12 + 8 + 5 + 10) + (1 + 1 + 3 + 4 + 1 + 1) + (12 + 2 + 5 + 4) + (2 + 2 + 1 + 4 + 1 + 1 + 1)
+    )
+    assert (organ["wish_services"], organ["points"]) == (8, 266 + 120 + 110 + 85)
+    # Claims of 2025: w1 w2 w3 w5 w6 w7 w9 w10 (w7 once, though claimed twice); w4 was claimed in 2024. The team's
+    # claim is the team's: neither a member's nor a branch's.
     assert [organ[k] for k in ("wishes_claimed", "wishes_fulfilled", "wishes_confirmed")] == [8, 6, 5]
-    assert (organ["wish_completion_rate"], organ["wishes_solved"]) == (Decimal("0.6250"), 5)
-    # March, August and the patrol (starts on New Year's Eve); not December 2024's, the draft or the cancelled one.
-    assert (organ["activities_organized"], organ["activities_joined"]) == (3, 5)
-    assert (organ["zero_service_members"], organ["below_target_members"]) == (2, 4)  # 刘洋, 黄勇; + 赵敏 杨磊
-    assert organ["target_completion_rate"] == Decimal("0.5556")
+    assert (organ["wish_completion_rate"], organ["wishes_solved"]) == (Decimal("0.6250"), 6)
+    # March, August and the patrol (starts on New Year's Eve); not December 2024's, the draft, the cancelled one or
+    # the team's (organized by the team with the community, not by a branch).
+    assert (organ["activities_organized"], organ["activities_joined"]) == (3, 6)
+    # 刘洋, 黄勇 served nothing; 杨磊 is below the target (赵敏 reaches it with his self-registered hour).
+    assert (organ["zero_service_members"], organ["below_target_members"]) == (2, 3)
+    assert organ["target_completion_rate"] == Decimal("0.6667")
+    # Households: 周杰's (paired in March, visited in May and September), the team's (also 王芳's from June, visited
+    # by 陈静 as the team), 王芳's (closed in October, its one visit pending), 杨磊's (paired on New Year's Eve,
+    # visited in 2026); organ B's member's, ended on New Year's Day, is organ B's.
+    assert (organ["households_paired"], organ["households_visited"]) == (4, 2)
+    branch = {b: direct.figures(Target("party_org", b), YEAR_SPAN) for b in (world.a1, world.a2)}
+    # 周杰's household is the first branch's until July and the second's from then; the team's pairing is the
+    # organ's only; 王芳's two are the first branch's, 杨磊's the second's.
+    assert (branch[world.a1]["households_paired"], branch[world.a2]["households_paired"]) == (3, 2)
+    # Visited: the first branch's by 周杰 in May; the second's by 周杰 in September and 陈静 for the team.
+    assert (branch[world.a1]["households_visited"], branch[world.a2]["households_visited"]) == (1, 2)
+    team = direct.figures(Target("team", world.team), YEAR_SPAN)
+    # The team: its wish (two members), its activity (two members), 陈静's service and visit as the team.
+    assert (team["services"], team["person_times"], team["members_served"], team["members"]) == (4, 6, 3, 3)
+    assert (team["minutes"], team["wishes_claimed"], team["activities_organized"]) == (120 + 240 + 120 + 60, 1, 1)
+    assert (team["households_paired"], team["households_visited"]) == (1, 1)
+    city = direct.figures(Target("city"), YEAR_SPAN)
+    # Requests of 2025: five (one of December 2024, one of January 2026 aside); accepted two, merged one; done the
+    # two in the team's wish.
+    assert [city[k] for k in ("requests_received", "requests_accepted", "requests_done")] == [5, 3, 2]
+    # Households paired in 2025: all five (周阿姨's until New Year's Day, 郑奶奶's from New Year's Eve); visited two,
+    # 钱奶奶's and 孙爷爷's (周阿姨's was visited in 2024, 郑奶奶's in 2026, and 吴大爷's visit is pending).
+    assert (city["households_paired"], city["households_visited"]) == (5, 2)
 
 
 # --- 1. the API ---------------------------------------------------------------------------------------------------
@@ -230,7 +284,8 @@ def test_the_summary_answers_every_figure_of_the_direct_count(year, clients):
     # The years around and the months at either end of 2025, where the day of claim and the day of service matter.
     with_edges = {Target("organ", world.organ_a), Target("party_org", world.a2), Target("district", world.district)}
     with_edges.add(Target("community", world.c2))  # the night patrol's
-    for user, target in org_targets(world) + place_targets(world):
+    with_edges.add(Target("team", world.team))
+    for user, target in org_targets(world) + team_targets(world) + place_targets(world):
         client = clients[user]
         spans = [YEAR_SPAN, *(edges if target in with_edges else ())]
         for span in spans:
@@ -262,7 +317,8 @@ def test_the_branch_list_and_the_member_table_answer_the_direct_count(year, clie
         rows = get_json(client, "stats-branches", **params)["results"]
         fields = ("name", *BRANCH_ROW_FIELDS, "average_points")
         _compare_rows(checks, f"API branches {organ.name}", direct.branch_rows(organ, YEAR_SPAN), rows, fields)
-    for user, target in [(u, t) for u, t in org_targets(world) if t.level in ("organ", "party_org")]:
+    tables = [(u, t) for u, t in org_targets(world) + team_targets(world) if t.level in ("organ", "party_org", "team")]
+    for user, target in tables:
         rows = get_json(clients[user], "stats-members", **target.params(), year=YEAR)["results"]
         now = direct.members_listed(target, YEAR_SPAN)
         expected = [row for row in direct.member_rows(target, YEAR_SPAN) if row["id"] in now]

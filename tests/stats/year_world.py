@@ -14,31 +14,48 @@ organ B's members share some services with A's. Three communities in two streets
   Year's Eve where one member checks in before midnight and one after; a draft and a cancelled activity;
 - manual records: two group entries (one occasion each, one member's record rejected, two records corrected later),
   a lone entry, a rejected one, one left pending, an approved one corrected later, one corrected to 0 minutes;
-- a member moves from A's first branch to its second on 1 July (his services keep the branch of their day).
+- a member moves from A's first branch to its second on 1 July (his services keep the branch of their day);
+- organ A's volunteer team (members of both branches): it claims a wish (made from a resident's request) and two of
+  its members do it, it organizes an activity its leader signs two members up for as the team (a member of B signs
+  up alone), and a member registers a service for it;
+- self-registered services (服务登记): approved, adjusted, rejected, left pending;
+- residents' requests (居民点单) through the poster (a code to the resident's number, the address placed by the
+  offline geocoder): received, accepted into a new wish, merged into one, declined, on either side of the year;
+- households (结对帮扶): paired with a member (with the member who moves, across his move), with the team and with a
+  member at once, ended on New Year's Day, started on New Year's Eve, one closed; visits approved, adjusted,
+  rejected, pending, in December 2024 and January 2026.
 
 The direct count (`Direct`) reads the rows back with plain queries and computes each figure in Python, as
 docs/statistics.md defines it; it never calls apps.stats.
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.activities import hours
 from apps.activities import services as activities
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, SignUp
+from apps.households import services as households
+from apps.households.models import Household, HouseholdPairing, HouseholdSituation, HouseholdVisit
 from apps.ledger import services as ledger
-from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
-from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
+from apps.ledger.models import RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
+from apps.ledger.self_services import record_of, self_service_register
+from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
 from apps.orgs.services import member_move
 from apps.places.models import Community, Grid
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
+from apps.residents import services as residents
 from apps.residents.models import RequestStatus, ResidentRequest
+from apps.teams import services as teams
+from apps.teams.models import MembershipStatus, Team, TeamMembership, TeamSpecialty
 from apps.wishes import services as wishes
 from apps.wishes.models import Beneficiary, ClaimStatus, Wish, WishCategory, WishClaim, WishStatus
 from tests import factories as f
@@ -198,12 +215,16 @@ class YearWorld:
 
     def _year(self):
         self._edges_before()
+        self._households_before()
         self._first_half()
+        self._team_first_half()
         self._at(at(YEAR, 7, 1, 8))
         self.zhou = member_move(member=self.zhou, branch=self.a2, on=date(YEAR, 7, 1), reason="工作调动")
         self.scenario.add("member moves")
         self._second_half()
+        self._team_second_half()
         self._new_year()
+        self._households_new_year()
 
     def _edges_before(self):
         """December 2024: an activity, a manual record started at 23:00 on New Year's Eve, a wish claimed."""
@@ -478,6 +499,226 @@ class YearWorld:
         self.approve_all(self.act_january, at(YEAR + 1, 1, 11))
         self.manual([self.zhou], self.c2, self.g2a, at(YEAR + 1, 1, 3, 9), 60, 60, 1, approve=at(YEAR + 1, 1, 5))
 
+    def _households_before(self):
+        """2024: organ B's member paired with a household of the third community from October, visited in
+        December, the pairing ended on New Year's Day 2025; a request declined in December."""
+        self.hh3 = self.household(self.c3, self.g3a, "周阿姨", date(2024, 9, 25))
+        p3 = self.pair(self.hh3, date(2024, 10, 1), member=self.sun)
+        self.request(self.g1b, at(2024, 12, 10, 10), decide=("decline",))
+        self.visit(self.sun, p3, at(2024, 12, 14, 15), 60)
+        self.end_pairing(p3, date(YEAR, 1, 1))
+
+    def _team_first_half(self):
+        """Organ A's volunteer team (led by 王芳, with 陈静 of the second branch and 周杰) from January; residents'
+        requests, one accepted into a wish the team claims and solves and another merged into it; self-registered
+        services approved and adjusted; households paired with the team, with 周杰 (who moves in July) and with
+        王芳, and their visits."""
+        self._at(at(YEAR, 1, 15))
+        self.team = teams.team_create(
+            actor=self.reviewer_a,
+            organ=self.organ_a,
+            name="年度局志愿服务队",
+            specialty=TeamSpecialty.ELDERLY_CARE,
+            leader=self.wang,
+        )
+        for member in (self.chen, self.zhou):
+            self._at(at(YEAR, 1, 20))
+            teams.team_apply(actor=member.user, team=self.team)
+            self._at(at(YEAR, 1, 21))
+            teams.team_accept(actor=self.wang.user, team=self.team, member=member)
+        self.scenario.add("team members", 3)
+
+        self.hh2 = self.household(self.c1, self.g1b, "孙爷爷", date(YEAR, 2, 5))
+        team_pairing = self.pair(self.hh2, date(YEAR, 2, 10), team=self.team)
+        self.hh1 = self.household(self.c2, self.g2a, "钱奶奶", date(YEAR, 2, 20))
+        self.zhou_pairing = self.pair(self.hh1, date(YEAR, 3, 1), member=self.zhou)
+        self.self_service(self.li, self.c1, self.g1b, at(YEAR, 2, 22, 15), 90, 2)
+        self.request(self.g1a, at(YEAR, 3, 3, 10))  # left received
+        self.visit(self.chen, team_pairing, at(YEAR, 3, 22, 15), 90, decide=("adjust", 60, 1))
+        self.hh4 = self.household(self.c1, self.g1a, "吴大爷", date(YEAR, 3, 28))
+        wang_pairing = self.pair(self.hh4, date(YEAR, 4, 1), member=self.wang)
+        self.self_service(self.zhang, self.c2, self.g2a, at(YEAR, 4, 26, 15), 120, 3, decide=("adjust", 60, 2))
+
+        # A request accepted into a wish, a second merged into it; the team claims it and two of its members do it.
+        wish = self.request(self.g1b, at(YEAR, 4, 28, 10), decide=("accept",))
+        merged = self.request(self.g1a, at(YEAR, 5, 2, 10))
+        self.claim(wish, self.team, at(YEAR, 5, 6))
+        self.decide_request(merged, at(YEAR, 5, 7), ("merge", wish))
+        self.fulfil(wish, self.team, at(YEAR, 5, 8, 10), participants=[self.wang, self.chen])
+        self.confirm(wish, at(YEAR, 5, 9))
+
+        self.visit(self.zhou, self.zhou_pairing, at(YEAR, 5, 17, 15), 60)  # as a member of the first branch
+        self.pair(self.hh2, date(YEAR, 6, 1), member=self.wang)  # the team's household, paired with 王芳 too
+        self.request(self.g2a, at(YEAR, 6, 9, 10), decide=("accept",))  # its wish never claimed
+        self.visit(self.wang, wang_pairing, at(YEAR, 6, 14, 15), 60, decide=None)  # left pending
+        self.team_pairing = team_pairing
+
+    def _team_second_half(self):
+        """Self-registered services rejected, approved (one as the team) and pending; a request declined; 周杰's
+        visit as a member of the second branch; a household closed; an activity organized by the team, its members
+        signed up as the team by its leader."""
+        self.self_service(self.sun, self.c3, self.g3a, at(YEAR, 7, 19, 15), 60, 1, decide="reject")
+        self.request(self.g3a, at(YEAR, 8, 5, 10), decide=("decline",))
+        self.visit(self.wang, self.team_pairing, at(YEAR, 8, 23, 15), 60, decide="reject")
+        self.self_service(self.zhao, self.c1, self.g1a, at(YEAR, 9, 13, 15), 60, 1)
+        self.visit(self.zhou, self.zhou_pairing, at(YEAR, 9, 20, 15), 60)
+        self._at(at(YEAR, 10, 1, 12))
+        households.household_close(actor=self.staff[self.c1.pk], household=self.hh4, reason="已搬离本社区")
+        self.scenario.add("households closed")
+        self.act_team = self.activity(
+            "敬老院志愿服务",
+            self.c1,
+            self.g1a,
+            at(YEAR, 10, 25, 9),
+            at(YEAR, 10, 25, 11),
+            organizer=None,
+            organizer_team=self.team,
+            team_signup=(self.team, [self.wang, self.zhou]),
+            attend=[(self.wang, 0, None), (self.zhou, 0, None), (self.sun, 0, None)],
+            residents=10,
+        )
+        self.approve_all(self.act_team, at(YEAR, 10, 26))
+        self.self_service(self.chen, self.c1, self.g1b, at(YEAR, 11, 22, 15), 120, 4, team=self.team)
+        self.self_service(self.wu, self.c1, self.g1b, at(YEAR, 12, 13, 15), 60, 1, decide=None)
+
+    def _households_new_year(self):
+        """A household paired on New Year's Eve, visited in January 2026; a request of January 2026."""
+        self.hh5 = self.household(self.c3, self.g3a, "郑奶奶", date(YEAR, 12, 20))
+        pairing = self.pair(self.hh5, date(YEAR, 12, 31), member=self.yang)
+        self.visit(self.yang, pairing, at(YEAR + 1, 1, 3, 10), 60)
+        self.request(self.g2a, at(YEAR + 1, 1, 5, 10))
+
+    # --- self-registered services, households, residents' requests ------------------------------------------------
+
+    def decide_record(self, record, when, decide):
+        """The staff of the record's community decide it: "approve", "reject", ("adjust", minutes, residents), or
+        None (left pending)."""
+        if decide is None:
+            self.scenario.add("self-registered records left pending")
+            return
+        self._at(when)
+        staff = self.staff[record.community_id]
+        if decide == "approve":
+            ledger.record_approve(record=record, actor=staff)
+            self.scenario.add("self-registered records approved")
+        elif decide == "reject":
+            ledger.record_reject(record=record, actor=staff, reason="未能核实")
+            self.scenario.add("self-registered records rejected")
+        else:
+            _adjust, minutes, residents = decide
+            ledger.record_adjust(
+                record=record, actor=staff, credited_minutes=minutes, residents_served=residents, reason="按实际核定"
+            )
+            self.scenario.add("self-registered records adjusted")
+
+    def self_service(self, member, community, grid, started, minutes, residents, *, team=None, decide="approve"):
+        """Registered by the member the day after, decided by the community's staff the day after that."""
+        self._at(started + timedelta(days=1))
+        made = self_service_register(
+            actor=member.user,
+            community=community,
+            grid=grid,
+            place=f"{community.name}居民家中",
+            category=ServiceCategory.ELDERLY,
+            content="上门陪伴老人",
+            started_at=started,
+            ended_at=started + timedelta(minutes=minutes),
+            residents_served=residents,
+            team=team,
+        )
+        self.scenario.add("self-registered services as a team" if team else "self-registered services")
+        self.decide_record(record_of(made), started + timedelta(days=2), decide)
+        return made
+
+    def household(self, community, grid, name, consent_on):
+        self._at(at(consent_on.year, consent_on.month, consent_on.day, 12))
+        self.scenario.add("households")
+        return households.household_create(
+            actor=self.staff[community.pk],
+            community=community,
+            grid=grid,
+            head_name=name,
+            address=f"{grid.name}{name}家",
+            situation=HouseholdSituation.ELDERLY_ALONE,
+            consent_on=consent_on,
+        )
+
+    def pair(self, household, started_on, *, member=None, team=None):
+        self._at(at(started_on.year, started_on.month, started_on.day, 12))
+        self.scenario.add("household pairings with a team" if team else "household pairings with a member")
+        return households.pairing_create(
+            actor=self.staff[household.community_id],
+            household=household,
+            member=member,
+            team=team,
+            started_on=started_on,
+        )
+
+    def end_pairing(self, pairing, day):
+        self._at(at(day.year, day.month, day.day, 12))
+        self.scenario.add("household pairings ended")
+        return households.pairing_end(
+            actor=self.staff[pairing.household.community_id], pairing=pairing, reason="结对调整"
+        )
+
+    def visit(self, member, pairing, started, minutes, *, decide="approve"):
+        """A visit the member registers the day after (a self-registered service), decided the day after that."""
+        self._at(started + timedelta(days=1))
+        made = households.household_visit_register(
+            actor=member.user,
+            pairing=pairing,
+            started_at=started,
+            ended_at=started + timedelta(minutes=minutes),
+            content="入户走访",
+        )
+        self.scenario.add("household visits")
+        self.decide_record(record_of(made.self_service), started + timedelta(days=2), decide)
+        return made
+
+    def request(self, grid, when, decide=None):
+        """A resident's request through the poster: a code texted to their number, then the request, whose address
+        names the grid (the offline geocoder finds it); decided by the community's staff the day after. Returns the
+        wish it was accepted into, else the request."""
+        self._at(when)
+        number = self.scenario.counts["residents' requests"]
+        phone = f"1371234{number:04d}"
+        with TestCase.captureOnCommitCallbacks() as texts:
+            residents.resident_request_code_send(phone=phone, ip="203.0.113.9")
+        code = re.search(r"(?<!\d)\d{6}(?!\d)", texts[-1].args[1]).group(0)
+        request = residents.resident_request_submit(
+            name="居民",
+            phone=phone,
+            code=code,
+            address=f"{grid.name}{number + 1}号楼",
+            need=f"家里第{number + 1}件难事，想请人帮忙。",
+        )
+        self.scenario.add("residents' requests")
+        if decide is None:
+            return request
+        return self.decide_request(request, when + timedelta(days=1), decide)
+
+    def decide_request(self, request, when, decide):
+        self._at(when)
+        staff = self.staff[request.community_id]
+        if decide[0] == "accept":
+            request = residents.resident_request_accept(
+                request=request,
+                actor=staff,
+                title=f"{request.grid.name}居民点单",
+                category=WishCategory.ELDERLY,
+                deadline=when + timedelta(days=60),
+                publish=True,
+            )
+            self.scenario.add("residents' requests accepted")
+            return request.wish
+        if decide[0] == "merge":
+            residents.resident_request_merge(request=request, actor=staff, wish=decide[1])
+            self.scenario.add("residents' requests merged")
+            return request
+        residents.resident_request_decline(request=request, actor=staff, reason="不属于社区服务范围")
+        self.scenario.add("residents' requests declined")
+        return request
+
     # --- wishes ---------------------------------------------------------------------------------------------------
 
     def wish(self, community, grid, *, published, beneficiary=Beneficiary.INDIVIDUAL, residents=1):
@@ -497,16 +738,19 @@ class YearWorld:
         )
 
     def _claimant(self, who):
-        """A member claims for themselves; a branch through its secretary."""
+        """A member claims for themselves; a branch through its secretary; a team through its leader."""
         if isinstance(who, PartyOrg):
-            return self.secretary[who.pk], who
-        return who.user, None
+            return self.secretary[who.pk], who, None
+        if isinstance(who, Team):
+            return who.leader.user, None, who
+        return who.user, None, None
 
     def claim(self, wish, who, when):
         self._at(when)
-        actor, branch = self._claimant(who)
-        wishes.wish_claim(wish=wish, actor=actor, as_branch=branch)
-        self.scenario.add("wish claims by a branch" if branch else "wish claims by a member")
+        actor, branch, team = self._claimant(who)
+        wishes.wish_claim(wish=wish, actor=actor, as_branch=branch, as_team=team)
+        kind = "a branch" if branch else "a team" if team else "a member"
+        self.scenario.add(f"wish claims by {kind}")
 
     def release(self, wish, who, when):
         self._at(when)
@@ -525,7 +769,9 @@ class YearWorld:
 
     # --- activities -----------------------------------------------------------------------------------------------
 
-    def _activity_fields(self, title, community, grid, starts, ends, organizer, category=ActivityCategory.CLEAN_UP):
+    def _activity_fields(
+        self, title, community, grid, starts, ends, organizer, category=ActivityCategory.CLEAN_UP, organizer_team=None
+    ):
         return {
             "community": community,
             "grid": grid,
@@ -538,22 +784,49 @@ class YearWorld:
             "ends_at": ends,
             "capacity": 10,
             "organizer_party_org": organizer,
+            "organizer_team": organizer_team,
         }
 
-    def activity(self, title, community, grid, starts, ends, *, organizer, attend, residents, category=None):
-        """Created (by the organizing branch's secretary, else the community's staff) and published a fortnight
-        ahead; the members sign up, check in where it is held `late` minutes after the start (None: a no-show) and
+    def activity(
+        self,
+        title,
+        community,
+        grid,
+        starts,
+        ends,
+        *,
+        organizer,
+        attend,
+        residents,
+        category=None,
+        organizer_team=None,
+        team_signup=None,
+    ):
+        """Created (by the organizing branch's secretary, else the community's staff; maybe organized by a team) and
+        published a fortnight ahead; the members sign up (those of `team_signup` = (team, members) together, by
+        its leader, as the team), check in where it is held `late` minutes after the start (None: a no-show) and
         check out after `stay` minutes (None: at the end; "missing": never); finished after the end by its staff
         with the residents served, or by the scheduler (residents None)."""
         creator = self.secretary[organizer.pk] if organizer is not None else self.staff[community.pk]
         created = self._at(starts - timedelta(days=14))
         fields = self._activity_fields(
-            title, community, grid, starts, ends, organizer, category or ActivityCategory.CLEAN_UP
+            title, community, grid, starts, ends, organizer, category or ActivityCategory.CLEAN_UP, organizer_team
         )
         activity = activities.activity_create(actor=creator, publish=True, now=created, **fields)
-        self.scenario.add("activities organized by a branch" if organizer else "activities organized by a community")
+        kind = "a team" if organizer_team else "a branch" if organizer else "a community"
+        self.scenario.add(f"activities organized by {kind}")
         signups = {}
+        if team_signup is not None:
+            team, members = team_signup
+            when = self._at(starts - timedelta(days=8))
+            made = activities.signup_create_team(
+                activity=activity, actor=team.leader.user, team=team, members=members, now=when
+            )
+            signups.update({signup.member_id: signup for signup in made})
+            self.scenario.add("team sign-ups", len(made))
         for n, (member, _late, _stay) in enumerate(attend):
+            if member.pk in signups:
+                continue
             when = self._at(starts - timedelta(days=7, minutes=-n))
             signups[member.pk] = activities.signup_create(activity=activity, member=member, now=when)
             self.scenario.add("sign-ups")
@@ -698,6 +971,10 @@ class Target:
     def is_place(self):
         return self.level in ("district", "street", "community", "grid")
 
+    @property
+    def is_team(self):
+        return self.level == "team"
+
     def params(self):
         return {"level": self.level} if self.obj is None else {"level": self.level, "id": self.pk}
 
@@ -753,9 +1030,28 @@ class Direct:
             )
         )
         self.activities = {a.pk: a for a in Activity.objects.all()}
+        self.affiliations = defaultdict(list)
+        for row in MemberAffiliation.objects.order_by("started_on", "id").values(
+            "member_id", "organ_id", "branch_id", "started_on"
+        ):
+            self.affiliations[row["member_id"]].append(row)
+        self.households = {h.pk: h for h in Household.objects.all()}
+        self.pairings = list(
+            HouseholdPairing.objects.values(
+                "household_id", "member_id", "team_id", "team__organ_id", "started_on", "ended_on"
+            )
+        )
+        self.visit_household = dict(HouseholdVisit.objects.values_list("self_service_id", "pairing__household_id"))
         self.signup_activity = dict(SignUp.objects.values_list("pk", "activity_id"))
         self.wishes = {w.pk: w for w in Wish.objects.all()}
-        self.claim_rows = list(WishClaim.objects.values("wish_id", "member_id", "branch_id", "claimed_at", "status"))
+        self.claim_rows = list(
+            WishClaim.objects.values("wish_id", "member_id", "branch_id", "team_id", "claimed_at", "status")
+        )
+        self.team_members = defaultdict(set)
+        for team_id, member_id in TeamMembership.objects.filter(
+            status=MembershipStatus.ACTIVE, member__is_active=True
+        ).values_list("team_id", "member_id"):
+            self.team_members[team_id].add(member_id)
         rows = list(
             ServiceRecord.objects.values(
                 "id",
@@ -772,6 +1068,7 @@ class Direct:
                 "status",
                 "amends_id",
                 "occasion",
+                "team_id",
             )
         )
         self.rows = rows
@@ -829,6 +1126,8 @@ class Direct:
             return r["branch_id"] == target.pk
         if level == "member":
             return r["member_id"] == target.pk
+        if level == "team":  # the services done as the team
+            return r["team_id"] == target.pk
         return self._in_place(target, r["community_id"], r["grid_id"])
 
     def members_now(self, target):
@@ -842,6 +1141,8 @@ class Direct:
             return {m.pk for m in active if m.branch_id == target.pk}
         if level == "member":
             return {target.pk}
+        if level == "team":
+            return set(self.team_members[target.pk])
         ids = {m.pk for m in active}
         return {
             reg["member_id"]
@@ -866,6 +1167,8 @@ class Direct:
             return (member is not None and member.branch_id == target.pk) or claim["branch_id"] == target.pk
         if level == "member":
             return claim["member_id"] == target.pk
+        if level == "team":
+            return claim["team_id"] == target.pk
         wish = self.wishes[claim["wish_id"]]
         return self._in_place(target, wish.community_id, wish.grid_id)
 
@@ -881,6 +1184,8 @@ class Direct:
             return organizer is not None and organizer.organ_id == target.pk
         if level == "party_org":
             return activity.organizer_party_org_id == target.pk
+        if level == "team":
+            return activity.organizer_team_id == target.pk
         return self._in_place(target, activity.community_id, activity.grid_id)
 
     # --- the figures ---
@@ -956,13 +1261,65 @@ class Direct:
         done = [r for r in accepted if r.wish.status in (WishStatus.FULFILLED, WishStatus.CONFIRMED)]
         return {"requests_received": len(cohort), "requests_accepted": len(accepted), "requests_done": len(done)}
 
+    def affiliation_on(self, member_id, day):
+        """The member's organ and branch on `day`: the affiliation that started last on or before it, else the
+        first."""
+        rows = self.affiliations[member_id]
+        chosen = rows[0]
+        for row in rows:
+            if row["started_on"] <= day:
+                chosen = row
+        return chosen
+
+    def _pairing_in(self, target, pairing, first, last):
+        """Whether a pairing open from `first` to `last` (days of the period) belongs to the node."""
+        level = target.level
+        if level == "city":
+            return True
+        if level == "member":
+            return pairing["member_id"] == target.pk
+        if target.is_place:
+            household = self.households[pairing["household_id"]]
+            return self._in_place(target, household.community_id, household.grid_id)
+        if pairing["team_id"] is not None:  # a team's: the team and its organ
+            return (
+                pairing["team_id"] == target.pk
+                if level == "team"
+                else level == "organ" and pairing["team__organ_id"] == target.pk
+            )
+        if level == "team":
+            return False
+        key = "organ_id" if level == "organ" else "branch_id"
+        day = first
+        while day <= last:
+            if self.affiliation_on(pairing["member_id"], day)[key] == target.pk:
+                return True
+            day += timedelta(days=1)
+        return False
+
+    def households_figures(self, target, span):
+        """Households with a pairing of the node open on a day of the period, and households with a visit that is a
+        service of the node in the period."""
+        paired = set()
+        for pairing in self.pairings:
+            first, last = max(pairing["started_on"], span.first), min(pairing["ended_on"] or span.last, span.last)
+            if first <= last and self._pairing_in(target, pairing, first, last):
+                paired.add(pairing["household_id"])
+        visited = {
+            self.visit_household[r["source_id"]]
+            for r in self.services(target, span)
+            if r["source"] == ServiceSource.SELF and r["source_id"] in self.visit_household
+        }
+        return {"households_paired": len(paired), "households_visited": len(visited)}
+
     def figures(self, target, span):
         """Every figure of the glossary for the node and period, as the summary answers them."""
         services = self.services(target, span)
         sums = self.sums(services)
         members = self.members_now(target)
         served = self.minutes_by_member(services)
-        registered = len(members & self.registered()) if target.is_org or target.level == "city" else len(members)
+        has_rate = target.is_org or target.level in ("city", "team")
+        registered = len(members & self.registered()) if has_rate else len(members)
         target_minutes = span.target_minutes()
         meeting = sum(1 for pk in members if served.get(pk, 0) >= target_minutes)
         figures = {
@@ -982,7 +1339,8 @@ class Direct:
             "below_target_members": len(members) - meeting,
             "target_completion_rate": half_up(meeting, len(members), 4),
         }
-        if not target.is_org:  # the city and the places: residents' requests belong to places
+        figures.update(self.households_figures(target, span))
+        if target.level == "city" or target.is_place:  # residents' requests belong to places
             figures.update(self.requests(target, span))
         if target.level == "member":
             figures["stars"] = stars_of(figures["points"], STARS_MEMBER)

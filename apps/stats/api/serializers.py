@@ -56,6 +56,8 @@ class MetricsOutputSerializer(SumsOutputSerializer):
     requests_received = serializers.IntegerField(required=False, help_text=_about("requests_received"))
     requests_accepted = serializers.IntegerField(required=False, help_text=_about("requests_accepted"))
     requests_done = serializers.IntegerField(required=False, help_text=_about("requests_done"))
+    households_paired = serializers.IntegerField(help_text=_about("households_paired"))
+    households_visited = serializers.IntegerField(help_text=_about("households_visited"))
 
 
 class SummaryOutputSerializer(serializers.Serializer):

@@ -343,6 +343,8 @@ def headline_tiles(metrics, node):
     ]
     if "stars" in metrics:
         tiles.append(("stars", glossary.label("stars"), metrics["stars"], ""))
+    # Every node has households paired and visited (结对户数, 走访户数).
+    tiles += [(key, glossary.label(key), metrics[key], "") for key in ("households_paired", "households_visited")]
     # Residents' requests belong to places (and the city): an organization has none.
     for key in ("requests_received", "requests_accepted", "requests_done"):
         if key in metrics:
