@@ -110,9 +110,10 @@ def resident_asks_for_code(resident, order_url, *, phone=RESIDENT_PHONE):
 
 
 def resident_fills_request(
-    resident, *, code, name=RESIDENT_NAME, address=RESIDENT_ADDRESS, need=RESIDENT_NEED, photo=None
+    resident, *, code, name=RESIDENT_NAME, address=RESIDENT_ADDRESS, need=RESIDENT_NEED, photo=None, shot=None
 ):
-    """Step 2: the code, who, where and what (and a photo) → submitted; the page that follows is left open."""
+    """Step 2: the code, who, where and what (and a photo) → submitted; the page that follows is left open. `shot`:
+    the name of a screenshot of the filled-in form, taken before it is sent."""
     page = resident.page
     page.fill("input[name=code]", code)
     page.fill("input[name=name]", name)
@@ -120,6 +121,8 @@ def resident_fills_request(
     page.fill("textarea[name=need]", need)
     if photo is not None:
         page.set_input_files("input[name=photo]", photo)
+    if shot:
+        resident.shot(shot)
     submit_form(resident, "#resident-submit form")
 
 
@@ -202,8 +205,11 @@ def staff_confirm_wish(staff, wish, *, rating, comment=""):
 # --- service records (服务登记, 服务记录) ---------------------------------------------------------------------------
 
 
-def member_fills_service(member, *, place, category, content, started_at, ended_at, residents_served=0, photo=None):
-    """服务登记 from the hours page: the form filled and sent (the member's community is chosen for them)."""
+def member_fills_service(
+    member, *, place, category, content, started_at, ended_at, residents_served=0, photo=None, shot=None
+):
+    """服务登记 from the hours page: the form filled and sent (the member's community is chosen for them). `shot`: the
+    name of a screenshot of the filled-in form, taken before it is sent."""
     member.go("/me/hours/")
     member.page.click("#register-service")
     member.page.wait_for_load_state()
@@ -217,6 +223,8 @@ def member_fills_service(member, *, place, category, content, started_at, ended_
     page.fill("#id_residents_served", str(residents_served))
     if photo is not None:
         page.set_input_files("#id_photo", photo)
+    if shot:
+        member.shot(shot)
     submit_form(member, "#self-service-form")
 
 
