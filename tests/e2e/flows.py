@@ -71,6 +71,13 @@ def submit_form(visitor, selector):
     visitor.page.wait_for_load_state()
 
 
+def _shot_of_form(visitor, name):
+    """A screenshot of a filled-in form, its last field left first: without the focus ring, and because a full-page
+    screenshot taken with a number field focused made Chromium drop the next click on the submit button."""
+    visitor.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    visitor.shot(name)
+
+
 def error_codes(visitor):
     return visitor.page.locator("[data-error-code]").evaluate_all("els => els.map(e => e.dataset.errorCode)")
 
@@ -110,9 +117,10 @@ def resident_asks_for_code(resident, order_url, *, phone=RESIDENT_PHONE):
 
 
 def resident_fills_request(
-    resident, *, code, name=RESIDENT_NAME, address=RESIDENT_ADDRESS, need=RESIDENT_NEED, photo=None
+    resident, *, code, name=RESIDENT_NAME, address=RESIDENT_ADDRESS, need=RESIDENT_NEED, photo=None, shot=None
 ):
-    """Step 2: the code, who, where and what (and a photo) → submitted; the page that follows is left open."""
+    """Step 2: the code, who, where and what (and a photo) → submitted; the page that follows is left open. `shot`:
+    the name of a screenshot of the filled-in form, taken before it is sent."""
     page = resident.page
     page.fill("input[name=code]", code)
     page.fill("input[name=name]", name)
@@ -120,6 +128,8 @@ def resident_fills_request(
     page.fill("textarea[name=need]", need)
     if photo is not None:
         page.set_input_files("input[name=photo]", photo)
+    if shot:
+        _shot_of_form(resident, shot)
     submit_form(resident, "#resident-submit form")
 
 
@@ -202,8 +212,11 @@ def staff_confirm_wish(staff, wish, *, rating, comment=""):
 # --- service records (服务登记, 服务记录) ---------------------------------------------------------------------------
 
 
-def member_fills_service(member, *, place, category, content, started_at, ended_at, residents_served=0, photo=None):
-    """服务登记 from the hours page: the form filled and sent (the member's community is chosen for them)."""
+def member_fills_service(
+    member, *, place, category, content, started_at, ended_at, residents_served=0, photo=None, shot=None
+):
+    """服务登记 from the hours page: the form filled and sent (the member's community is chosen for them). `shot`: the
+    name of a screenshot of the filled-in form, taken before it is sent."""
     member.go("/me/hours/")
     member.page.click("#register-service")
     member.page.wait_for_load_state()
@@ -217,6 +230,8 @@ def member_fills_service(member, *, place, category, content, started_at, ended_
     page.fill("#id_residents_served", str(residents_served))
     if photo is not None:
         page.set_input_files("#id_photo", photo)
+    if shot:
+        _shot_of_form(member, shot)
     submit_form(member, "#self-service-form")
 
 

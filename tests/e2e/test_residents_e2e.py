@@ -10,7 +10,7 @@ from apps.accounts import sms
 from apps.residents.models import RequestStatus, ResidentRequest
 from apps.wishes.models import WishStatus
 from tests.e2e import flows
-from tests.e2e.conftest import f
+from tests.e2e.conftest import DESKTOP, f
 
 
 @pytest.fixture
@@ -39,7 +39,9 @@ def test_a_residents_request_from_the_poster_to_the_rating(visit, neighbourhood)
 
     # A resident scans it, asks for a code, and sends the request with the code from the text message.
     resident = visit(None)
-    request, tracking_url = flows.resident_orders(resident, order_url, photo=flows.photo_file())
+    request, tracking_url = flows.resident_orders(
+        resident, order_url, photo=flows.photo_file(), shot="resident-order-phone"
+    )
     assert resident.page.locator("#resident-track").get_attribute("data-stage") == "received"
     assert resident.page.locator(".track-steps [aria-current=step]").get_attribute("data-step") == "received"
     assert resident.page.locator(".msg-success").is_visible()
@@ -50,9 +52,11 @@ def test_a_residents_request_from_the_poster_to_the_rating(visit, neighbourhood)
     assert tracking_url.endswith(f"/r/t/{request.token}/")
     assert f"/r/t/{request.token}/" in flows.last_text_to(flows.RESIDENT_PHONE)  # the link, by text message too
 
-    # The grid worker opens it from the desk and accepts it into a wish, which waits for the community.
-    worker = visit(world.grid_worker)
+    # The grid worker opens it from the desk (at a desk: a wide screen) and accepts it into a wish, which waits for
+    # the community.
+    worker = visit(world.grid_worker, viewport=DESKTOP)
     flows.desk_opens_request(worker, request)
+    worker.shot("staff-request-desktop")
     wish = flows.desk_accepts_into_wish(worker, request)
     assert wish.status == WishStatus.PENDING_REVIEW
     assert (wish.resident_name, wish.resident_phone, wish.grid_id) == (

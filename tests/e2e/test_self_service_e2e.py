@@ -60,6 +60,7 @@ def test_a_member_registers_a_service_and_the_staff_approve_it(visit, registered
         ended_at=ended_at,
         residents_served=3,
         photo=flows.photo_file(),
+        shot="profile-self-service-phone",
     )
     assert member.page.url.endswith("/me/hours/")
     assert member.page.locator(".msg-success").is_visible()

@@ -22,7 +22,7 @@ from apps.ledger.models import RecordStatus, ServiceRecord, ServiceSource
 from apps.teams.models import MembershipStatus, TeamMembership
 from apps.wishes.models import WishClaim, WishStatus
 from tests.e2e import flows
-from tests.e2e.conftest import f, with_password
+from tests.e2e.conftest import DESKTOP, f, with_password
 from tests.teams.conftest import join, make_team
 
 TEAM_NAME = "幸福助老服务队"
@@ -264,3 +264,12 @@ def test_a_paired_member_registers_a_household_visit_and_the_staff_approve_it(vi
     staff.go(f"/staff/households/{household.pk}/")
     last = staff.page.locator(f"#pairings li[data-pairing='{pairing.pk}'] .meta").inner_text()
     assert timezone.localdate(started_at).isoformat() in last
+
+    # The same pages at the desk (a wide screen): the households, and the household with its pairing.
+    desk = visit(world.staff, viewport=DESKTOP)
+    desk.go("/staff/households/")
+    assert desk.page.locator("#household-new").is_visible()
+    desk.shot("staff-households-desktop")
+    desk.go(f"/staff/households/{household.pk}/")
+    assert desk.page.locator(f"#pairings li[data-pairing='{pairing.pk}']").is_visible()
+    desk.shot("staff-household-desktop")

@@ -9,20 +9,30 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from shapely.geometry import Point, Polygon
 
 from apps.accounts.models import PHONE_PATTERN, Role, RoleAssignment, User
 from apps.accounts.scope import scope_for
+from apps.activities.models import Activity, ActivityStatus, SignUp
+from apps.households.models import Household, HouseholdPairing, HouseholdVisit
+from apps.households.reminders import escalate_after, pairings_due
+from apps.ledger.models import RecordStatus, SelfService, ServiceRecord, ServiceSource
 from apps.orgs.models import Member, Organ, PartyOrg, PartyOrgKind
 from apps.places.geocoding import resolve_address
-from apps.places.models import Community, District, GazetteerEntry, GazetteerKind, Grid, Street
+from apps.places.models import Community, CommunityKind, District, GazetteerEntry, GazetteerKind, Grid, Street
 from apps.registrations.models import Pairing, Post, PostClaim, Registration, RegistrationStatus
+from apps.residents.models import RequestStatus, ResidentRequest
+from apps.residents.selectors import request_list
+from apps.teams.models import MembershipStatus, Team, TeamMembership, TeamSpecialty
+from apps.wishes.models import WishClaim, WishStatus
 from fixtures.demo import plan
 from fixtures.demo.data import DEMO_PASSWORD
 from fixtures.demo_city import demo_counts, demo_logins, load_demo_city
+from fixtures.demo_teams import team_leader_phone
 
 # Each module loads the whole demo city once: keep them on one xdist worker (scripts/test uses --dist loadgroup)
 # instead of loading it again on every worker that gets one of their tests.
@@ -125,9 +135,10 @@ def test_print_logins_loads_nothing():
 def test_geography_has_the_documented_size(loaded):
     assert District.objects.count() == 1
     assert Street.objects.count() == 3
-    assert Community.objects.count() == 8
+    kinds = Counter(Community.objects.values_list("kind", flat=True))
+    assert kinds == {CommunityKind.RESIDENTIAL: 8, CommunityKind.ENTERPRISE: 1, CommunityKind.VILLAGE: 1}
     assert Grid.objects.count() == 40
-    for community in Community.objects.all():
+    for community in Community.objects.filter(kind=CommunityKind.RESIDENTIAL):
         assert 4 <= community.grids.count() <= 6
     compounds = Counter(GazetteerEntry.objects.filter(kind=GazetteerKind.COMPOUND).values_list("name", flat=True))
     assert 80 <= len(compounds) <= 160
@@ -171,7 +182,8 @@ def test_registrations_come_in_the_documented_shares(loaded):
 
 
 def test_every_community_has_four_posts_and_most_confirmed_members_hold_one(loaded):
-    for community in Community.objects.all():
+    # Residential communities: members do not live (nor take up posts) in an enterprise.
+    for community in Community.objects.filter(kind=CommunityKind.RESIDENTIAL):
         assert Post.objects.filter(community=community).count() == 4
     confirmed = Registration.objects.filter(status=RegistrationStatus.CONFIRMED)
     claims = PostClaim.objects.filter(released_at__isnull=True).select_related("post")
@@ -242,7 +254,7 @@ def login_request():
 
 def test_every_documented_login_authenticates_with_the_demo_password(loaded):
     logins = demo_logins()
-    assert len({login.phone for login in logins}) == len(logins) == 9
+    assert len({login.phone for login in logins}) == len(logins) == 10
     for login in logins:
         assert authenticate(login_request(), phone=login.phone, password=login.password) is not None
     assert authenticate(login_request(), phone=plan.SUPERUSER_PHONE, password="wrong-password") is None
@@ -304,3 +316,150 @@ def test_every_place_and_organization_has_its_staff(loaded):
         secretaries = RoleAssignment.objects.filter(role=Role.BRANCH_SECRETARY, party_org=branch)
         assert secretaries.count() == 1
         assert Member.objects.filter(user=secretaries.get().user, branch=branch).exists()
+
+
+# --- volunteer teams, residents' requests, households, self-registered services (fixtures/demo_teams.py) ----------
+
+
+def _home():
+    return Community.objects.get(code=plan.build_city().communities[0].code)
+
+
+def _page(phone, url):
+    client = Client()
+    client.force_login(_user(phone))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response
+
+
+def test_three_teams_are_formed_led_and_joined(loaded):
+    teams = {team.specialty: team for team in Team.objects.select_related("organ", "party_org", "leader")}
+    assert set(teams) == {TeamSpecialty.REPAIRS, TeamSpecialty.TUTORING, TeamSpecialty.MEDICAL}
+    for team in teams.values():
+        active = TeamMembership.objects.filter(team=team, status=MembershipStatus.ACTIVE)
+        assert active.filter(member=team.leader).exists()
+        assert active.exclude(member=team.leader).count() >= 2
+        assert set(active.values_list("member__organ", flat=True)) == {team.organ_id}
+    repairs = teams[TeamSpecialty.REPAIRS]
+    secretary = RoleAssignment.objects.get(role=Role.BRANCH_SECRETARY, user__phone=plan.BRANCH_SECRETARY_PHONE)
+    assert (repairs.party_org_id, repairs.created_by.phone) == (secretary.party_org_id, plan.BRANCH_SECRETARY_PHONE)
+    assert repairs.leader.user.phone == team_leader_phone()
+    assert TeamMembership.objects.filter(team=repairs, status=MembershipStatus.APPLIED).count() == 1
+    assert teams[TeamSpecialty.TUTORING].party_org is None  # formed by the organ itself
+    assert TeamMembership.objects.filter(team=teams[TeamSpecialty.TUTORING], status=MembershipStatus.DECLINED).exists()
+
+
+def test_the_enterprise_and_the_village_are_paired_and_host_a_teams_activity(loaded):
+    now = timezone.now()
+    for kind in (CommunityKind.ENTERPRISE, CommunityKind.VILLAGE):
+        place = Community.objects.get(kind=kind)
+        assert RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, community=place).count() == 1
+        pairing = Pairing.objects.get(community=place)
+        activity = Activity.objects.get(community=place)
+        assert activity.status == ActivityStatus.OPEN and activity.starts_at > now
+        assert activity.organizer_team.organ_id == pairing.organ_id == activity.organizer_party_org.organ_id
+        signups = SignUp.objects.filter(activity=activity)
+        assert signups.count() >= 3
+        assert set(signups.values_list("team", flat=True)) == {activity.organizer_team_id}
+
+
+def test_the_repairs_team_holds_a_residents_wish_and_fulfilled_another(loaded):
+    repairs = Team.objects.get(specialty=TeamSpecialty.REPAIRS)
+    claims = WishClaim.objects.filter(team=repairs)
+    assert set(claims.values_list("wish__status", flat=True)) == {WishStatus.CLAIMED, WishStatus.CONFIRMED}
+    confirmed = claims.get(wish__status=WishStatus.CONFIRMED)
+    records = ServiceRecord.objects.filter(source=ServiceSource.WISH, source_id=confirmed.wish_id)
+    assert set(records.values_list("team", "status")) == {(repairs.pk, RecordStatus.APPROVED)}
+    assert plan.REGISTERED_MEMBER_PHONE in set(records.values_list("member__user__phone", flat=True))
+    assert records.count() == 2
+
+
+def test_residents_requests_come_in_every_state(loaded):
+    home = _home()
+    requests = ResidentRequest.objects.select_related("wish")
+    assert set(requests.values_list("community", flat=True)) == {home.pk}
+    assert set(requests.values_list("status", flat=True)) == set(RequestStatus.values)
+    accepted = requests.filter(status=RequestStatus.ACCEPTED)
+    wish_states = set(accepted.values_list("wish__status", flat=True))
+    assert {WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.CONFIRMED} <= wish_states
+    merged = requests.get(status=RequestStatus.MERGED)
+    assert accepted.filter(wish=merged.wish).exists()
+    assert requests.get(status=RequestStatus.DECLINED).decline_reason
+    rated = requests.get(resident_rating__isnull=False)
+    assert rated.wish.status == WishStatus.CONFIRMED and rated.resident_comment
+    # The grid worker of the first grid has one of the waiting requests to decide.
+    worker = _user(plan.GRID_WORKER_PHONE)
+    assert request_list(user=worker).filter(status=RequestStatus.RECEIVED).exists()
+
+
+def test_households_are_recorded_with_consent_paired_visited_and_one_is_overdue(loaded):
+    home, staff = _home(), _user(plan.COMMUNITY_STAFF_PHONE)
+    households = Household.objects.filter(community=home)
+    assert households.count() == 4
+    assert set(households.values_list("consent_by", flat=True)) == {staff.pk}
+    assert households.filter(pairings__isnull=True).exists()  # one for the staff to pair
+    pairings = HouseholdPairing.objects.filter(household__community=home)
+    assert pairings.filter(member__user__phone=plan.REGISTERED_MEMBER_PHONE).exists()
+    assert pairings.filter(team__specialty=TeamSpecialty.REPAIRS).exists()
+    visits = ServiceRecord.objects.filter(
+        source=ServiceSource.SELF, source_id__in=HouseholdVisit.objects.values("self_service")
+    )
+    assert set(visits.values_list("status", flat=True)) == {RecordStatus.APPROVED, RecordStatus.PENDING}
+    assert visits.filter(status=RecordStatus.PENDING).count() == 1
+    assert visits.filter(team__isnull=False, status=RecordStatus.APPROVED).exists()  # a visit as the team
+    now = timezone.now()
+    escalated = [p for p in pairings_due(now=now) if now - p.spell_start >= escalate_after()]
+    assert [p.household.community_id for p in escalated] == [home.pk]
+
+
+def test_self_registered_services_are_approved_waiting_and_rejected(loaded):
+    home = _home()
+    registered = ServiceRecord.objects.filter(source=ServiceSource.SELF, community=home).exclude(
+        source_id__in=HouseholdVisit.objects.values("self_service")
+    )
+    assert set(registered.values_list("status", flat=True)) == {
+        RecordStatus.APPROVED,
+        RecordStatus.PENDING,
+        RecordStatus.REJECTED,
+    }
+    assert registered.get(status=RecordStatus.REJECTED).decision_reason
+    assert registered.filter(status=RecordStatus.PENDING, member__user__phone=plan.REGISTERED_MEMBER_PHONE).exists()
+
+
+def test_the_documented_member_sees_a_team_and_a_paired_household(loaded):
+    member = Member.objects.get(user__phone=plan.REGISTERED_MEMBER_PHONE)
+    repairs = Team.objects.get(specialty=TeamSpecialty.REPAIRS)
+    teams = _page(plan.REGISTERED_MEMBER_PHONE, "/m/teams/").content.decode()
+    assert f'data-team="{repairs.pk}" data-status="{MembershipStatus.ACTIVE}"' in teams
+    households = _page(plan.REGISTERED_MEMBER_PHONE, "/m/households/").content.decode()
+    own = HouseholdPairing.objects.get(member=member)
+    assert f'data-pairing="{own.pk}"' in households
+    # The leader sees the application waiting on the team's page.
+    applicant = TeamMembership.objects.get(team=repairs, status=MembershipStatus.APPLIED).member
+    team_page = _page(team_leader_phone(), f"/m/teams/{repairs.pk}/").content.decode()
+    assert applicant.user.name in team_page
+
+
+def test_the_community_staff_desk_has_requests_and_registered_services_to_decide(loaded):
+    counts = {c["url"]: c["value"] for c in _page(plan.COMMUNITY_STAFF_PHONE, "/staff/").context["counts"]}
+    assert counts[reverse("staff:resident-requests")] >= 2
+    assert counts[reverse("staff:records") + "?status=pending&source=self"] >= 3
+
+
+def test_a_partial_load_of_the_registered_services_is_completed(loaded):
+    counts = demo_counts()
+    rejected = ServiceRecord.objects.get(source=ServiceSource.SELF, status=RecordStatus.REJECTED)
+    rejected.delete()
+    SelfService.objects.filter(pk=rejected.source_id).delete()
+
+    created = load_demo_city()
+
+    assert created == Counter({"self-registered services": 1})
+    assert demo_counts() == counts
+    again = ServiceRecord.objects.get(source=ServiceSource.SELF, status=RecordStatus.REJECTED)
+    assert (again.member_id, again.started_at, again.content) == (
+        rejected.member_id,
+        rejected.started_at,
+        rejected.content,
+    )
