@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "confirm": _("Confirmed"),
     "expire": _("Expired"),
     "view_contact": _("Viewed the resident's contact details"),
+    "resident_add": _("Another resident added"),
     # activities and sign-ups
     "close_signups": _("Sign-ups closed"),
     "sign_up": _("Signed up"),
