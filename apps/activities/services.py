@@ -502,7 +502,8 @@ def signup_create_team(*, activity, actor, team, members, now=None):
     Each member by the rules of signup_create: in service, admitted by the activity's audience, not yet signed up,
     no overlapping sign-up. All or nothing: a member refused for any of these fails the whole request, naming the
     member (`member`, `member_name` in the error), and nothing is written. A full activity refuses nobody: the
-    members beyond the free places go to the waitlist, in the order given, as single sign-ups do.
+    members beyond the free places go to the waitlist, in the order given, as single sign-ups do. Each member but
+    the leader is notified (notification_events.team_signed_up: a place or the waitlist, with a link to the activity).
     Returns the sign-ups in the order of `members`.
     """
     fixed_now = now
@@ -559,6 +560,8 @@ def signup_create_team(*, activity, actor, team, members, now=None):
                 Conflict, "already_signed_up", errors.TEAM_MEMBER_ALREADY_SIGNED_UP, member
             ) from exc
         _audit(actor=actor, subject=signup, action="sign_up", after={**_signup_state(signup), "team": team.pk})
+        # The member did not sign up themself: tell them (a place or the waitlist), e-mailed once this commits.
+        notification_events.team_signed_up(signup=signup, actor=actor)
         signups.append(signup)
     return signups
 
