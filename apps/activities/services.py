@@ -41,6 +41,7 @@ from apps.orgs.models import Member
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.geocoding import resolve_address
 from apps.teams import errors as team_errors
+from apps.teams.permissions import may_wind_up_team
 from apps.teams.selectors import team_members
 
 _REASON_MAX = Activity._meta.get_field("closed_reason").max_length
@@ -572,13 +573,14 @@ def cancel_deadline(activity):
 
 @transaction.atomic
 def signup_cancel(*, signup, actor, reason="", now=None):
-    """The member cancels until ACTIVITY_CANCEL_BEFORE_MIN before the start; the organizers any time before the end.
-    A freed place goes to the first on the waitlist in the same transaction."""
+    """The member cancels until ACTIVITY_CANCEL_BEFORE_MIN before the start; the organizers any time before the end,
+    and so does whoever dissolves a volunteer team, for the sign-ups its leader made
+    (apps.teams.services.team_dissolve). A freed place goes to the first on the waitlist in the same transaction."""
     now = now or timezone.now()
     reason = _optional_reason(reason)
     activity = _locked_activity(signup.activity)
     signup = _locked_signup(signup)
-    organizer = is_organizer(actor, activity)
+    organizer = is_organizer(actor, activity) or (signup.team_id is not None and may_wind_up_team(actor, signup.team))
     if not organizer:
         require_own_signup(actor, signup)
     if signup.status not in ACTIVE_SIGNUP_STATUSES:

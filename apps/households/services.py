@@ -23,7 +23,9 @@ from apps.ledger.self_services import PLACE_MAX, self_service_register
 from apps.ledger.services import audit_log
 from apps.orgs.models import Member
 from apps.registrations.models import Registration, RegistrationStatus
+from apps.teams import errors as team_errors
 from apps.teams.models import Team, TeamStatus
+from apps.teams.permissions import may_wind_up_team
 
 # The fields household_update changes.
 _HOUSEHOLD_FIELDS = ("grid", "head_name", "phone", "address", "situation", "notes")
@@ -272,6 +274,35 @@ def pairing_end(*, actor, pairing, reason, now=None):
         reason=reason,
     )
     return pairing
+
+
+@transaction.atomic
+def pairings_end_of_team(*, team, actor, reason, now=None):
+    """End every open pairing of a dissolved team (inside its dissolution, apps.teams.services.team_dissolve: whoever
+    dissolved it; None is the system) with the dissolution's reason, each in its household's audit trail. The
+    households stay, for their staff to pair someone else. Returns the pairings ended."""
+    if not may_wind_up_team(actor, team):
+        raise team_errors.not_team_manager()
+    reason = _reason(reason)
+    now = now or timezone.now()
+    ended = []
+    open_pairings = HouseholdPairing.objects.filter(team=team, ended_on__isnull=True).select_related("household")
+    for pairing in open_pairings.order_by("id"):
+        # Conditional, as pairing_end: a pairing ended meanwhile (or by its household's closing) is left alone.
+        if not HouseholdPairing.objects.filter(pk=pairing.pk, ended_on__isnull=True).update(
+            ended_on=timezone.localdate(now), end_reason=reason, updated_at=now
+        ):
+            continue
+        pairing.refresh_from_db()
+        _audit(
+            actor=actor,
+            household=pairing.household,
+            action="pairing_end",
+            after={"pairing": pairing.pk, "ended_on": pairing.ended_on, "team_dissolved": team.pk},
+            reason=reason,
+        )
+        ended.append(pairing)
+    return ended
 
 
 # --- visits -------------------------------------------------------------------------------------------------------
