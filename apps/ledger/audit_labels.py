@@ -63,6 +63,8 @@ ACTION_LABELS = {
     "team_decline": _("Team application declined"),
     "team_leave": _("Left a team"),
     "team_remove": _("Removed from a team"),
+    "team_member_gone": _("Left a team with the organ or the service"),
+    "team_leader_gone": _("Team leader left"),
     # household pairing (结对帮扶)
     "household_create": _("Household recorded"),
     "household_update": _("Household updated"),

@@ -81,8 +81,10 @@ WISH_EXPIRED_BODY = _(
 
 def claim_released_overdue(*, claim):
     """The scheduler released a claim past its claim deadline: tell whoever claimed (a member, or the secretary
-    who claimed for a branch), or for a team's claim the team's leader now."""
+    who claimed for a branch), or for a team's claim the team's leader now (nobody while the team has none)."""
     wish = claim.wish
+    if claim.team_id is not None and claim.team.leader_id is None:
+        return None
     user = claim.team.leader.user if claim.team_id is not None else claim.claimed_by
     with translation.override(settings.LANGUAGE_CODE):
         title = CLAIM_RELEASED_TITLE % {"wish": wish.title}

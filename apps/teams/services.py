@@ -30,6 +30,7 @@ from apps.teams.models import (
     TeamStatus,
 )
 from apps.teams.permissions import require_decide, require_form_team, require_manage_team
+from apps.teams.selectors import team_manager_users
 from apps.wishes import services as wish_services
 from apps.wishes.models import ClaimStatus, WishClaim
 
@@ -255,8 +256,8 @@ def team_dissolve(*, actor, team, reason, now=None):
 
 @transaction.atomic
 def team_leader_set(*, actor, team, member):
-    """Make `member`, an active member of the team, its leader (whoever manages the team). The former leader stays
-    a member (and may then leave)."""
+    """Make `member`, an active member of the team, its leader (whoever manages the team), also when the team has
+    none since its leader left. The former leader stays a member (and may then leave)."""
     require_manage_team(actor, team)
     team = _locked(team)
     _require_active(team)
@@ -272,6 +273,62 @@ def team_leader_set(*, actor, team, member):
     team.save(update_fields=["leader", "updated_at"])
     _audit(actor=actor, team=team, action="team_leader_set", before=before, after={"leader": member.pk})
     return team
+
+
+# --- members who leave their organ or the service -----------------------------------------------------------------
+
+
+@transaction.atomic
+def team_memberships_end(*, member, actor=None, reason="", now=None):
+    """A team keeps members of its own organ only: end `member`'s open memberships (applications withdrawn, members
+    leaving: `left`) in every team when they are no longer in service, and in the teams of other organs than theirs
+    when they moved to another organ. Called by apps.orgs.services (member_move, member_set_active) in their
+    transaction, after the change; `actor` is who made it. A move within the organ, or moving house (the
+    registration), changes no team.
+
+    A member who led such a team leaves it without a leader (`leader` empty): its managers are told
+    (notification_events.team_needs_leader), and until they set a new one (team_leader_set) the team claims no
+    wishes and signs nobody up. Its claims and sign-ups stay: the new leader takes them over. Returns the
+    memberships ended."""
+    member = Member.objects.get(pk=member.pk)
+    reason = _reason(reason)
+    now = now or timezone.now()
+    open_rows = TeamMembership.objects.filter(member=member, status__in=OPEN_MEMBERSHIP_STATUSES)
+    if member.is_active:
+        open_rows = open_rows.exclude(team__organ_id=member.organ_id)
+    ended = []
+    # The teams' rows first, in one order (as every team write does), then each membership under its team's lock.
+    for team in Team.objects.select_for_update().filter(pk__in=open_rows.values("team_id")).order_by("pk"):
+        membership = open_rows.filter(team=team).first()
+        if membership is None:
+            continue
+        before = membership.status
+        membership.status = MembershipStatus.LEFT
+        membership.left_at = now if membership.joined_at else None
+        membership.reason = reason
+        membership.save(update_fields=["status", "left_at", "reason", "updated_at"])
+        _audit(
+            actor=actor,
+            team=team,
+            action="team_member_gone",
+            member=member,
+            before={"status": before},
+            after={"status": MembershipStatus.LEFT, "member_active": member.is_active, "organ": member.organ_id},
+            reason=reason,
+        )
+        if team.leader_id == member.pk:
+            _leader_gone(team, membership=membership, actor=actor, inactive=not member.is_active)
+        ended.append(membership)
+    return ended
+
+
+def _leader_gone(team, *, membership, actor, inactive):
+    team.leader = None
+    team.save(update_fields=["leader", "updated_at"])
+    _audit(actor=actor, team=team, action="team_leader_gone", before={"leader": membership.member_id})
+    notification_events.team_needs_leader(
+        team=team, membership=membership, users=team_manager_users(team), inactive=inactive
+    )
 
 
 # --- memberships --------------------------------------------------------------------------------------------------

@@ -548,7 +548,9 @@ def wish_confirm(*, wish, actor, rating, comment="", now=None):
     _require_state(wish, WishStatus.FULFILLED, required="fulfilled")
     claim = _current_claim(wish)
     served = _served_members(claim)
-    leads_team = claim.team_id is not None and claim.team.leader.user_id == actor.pk
+    leads_team = (
+        claim.team_id is not None and claim.team.leader_id is not None and claim.team.leader.user_id == actor.pk
+    )
     if actor.pk == claim.claimed_by_id or leads_team or any(m.user_id == actor.pk for m in served):
         raise Forbidden("own_service", errors.OWN_SERVICE)
     now = now or timezone.now()
