@@ -114,8 +114,9 @@ def _leader_claimable_q(scope, today):
 
 def _claims_q(scope, *, current_only, include_org=False, include_participants=True):
     """Q on WishClaim: claims the user holds (as member, as the one who clicked, as secretary, as the team's leader
-    or as a participant)."""
-    parts = [Q(claimed_by_id=scope.user_id)]
+    or as a participant). A team's current claims are its leader's now, not whoever clicked (see is_claimant)."""
+    clicked = Q(claimed_by_id=scope.user_id)
+    parts = [clicked & Q(team__isnull=True) if current_only else clicked]
     if scope.member_id is not None:
         parts.append(Q(member_id=scope.member_id))
         parts.append(Q(team__leader_id=scope.member_id))

@@ -215,3 +215,15 @@ def test_a_dissolved_team_without_a_leader_dissolves_quietly(w, team):
     assert Team.objects.get(pk=team.pk).status == "dissolved"
     assert WishClaim.objects.get(team=team).status == ClaimStatus.RELEASED
     assert not Notification.objects.filter(kind=NotificationKind.CLAIM_RELEASED).exists()
+
+
+def test_the_former_leader_no_longer_sees_the_resident_of_the_teams_claims(w, team):
+    from apps.wishes.models import Wish
+    from apps.wishes.permissions import is_claimant_q, sees_resident_q
+
+    wish = w.team_claimed(team)
+    assert Wish.objects.filter(sees_resident_q(w.member.user), pk=wish.pk).exists()
+    services.team_leader_set(actor=w.reviewer, team=team, member=w.teammate)
+    for user, expected in ((w.member.user, False), (w.teammate.user, True)):
+        assert Wish.objects.filter(sees_resident_q(user), pk=wish.pk).exists() is expected
+        assert Wish.objects.filter(is_claimant_q(user), pk=wish.pk).exists() is expected
