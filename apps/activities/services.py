@@ -41,6 +41,7 @@ from apps.orgs.models import Member
 from apps.places.coords import CoordSystem, to_wgs84
 from apps.places.geocoding import resolve_address
 from apps.teams import errors as team_errors
+from apps.teams.permissions import may_wind_up_team
 from apps.teams.selectors import team_members
 
 _REASON_MAX = Activity._meta.get_field("closed_reason").max_length
@@ -502,7 +503,8 @@ def signup_create_team(*, activity, actor, team, members, now=None):
     Each member by the rules of signup_create: in service, admitted by the activity's audience, not yet signed up,
     no overlapping sign-up. All or nothing: a member refused for any of these fails the whole request, naming the
     member (`member`, `member_name` in the error), and nothing is written. A full activity refuses nobody: the
-    members beyond the free places go to the waitlist, in the order given, as single sign-ups do.
+    members beyond the free places go to the waitlist, in the order given, as single sign-ups do. Each member but
+    the leader is notified (notification_events.team_signed_up: a place or the waitlist, with a link to the activity).
     Returns the sign-ups in the order of `members`.
     """
     fixed_now = now
@@ -559,6 +561,8 @@ def signup_create_team(*, activity, actor, team, members, now=None):
                 Conflict, "already_signed_up", errors.TEAM_MEMBER_ALREADY_SIGNED_UP, member
             ) from exc
         _audit(actor=actor, subject=signup, action="sign_up", after={**_signup_state(signup), "team": team.pk})
+        # The member did not sign up themself: tell them (a place or the waitlist), e-mailed once this commits.
+        notification_events.team_signed_up(signup=signup, actor=actor)
         signups.append(signup)
     return signups
 
@@ -569,13 +573,14 @@ def cancel_deadline(activity):
 
 @transaction.atomic
 def signup_cancel(*, signup, actor, reason="", now=None):
-    """The member cancels until ACTIVITY_CANCEL_BEFORE_MIN before the start; the organizers any time before the end.
-    A freed place goes to the first on the waitlist in the same transaction."""
+    """The member cancels until ACTIVITY_CANCEL_BEFORE_MIN before the start; the organizers any time before the end,
+    and so does whoever dissolves a volunteer team, for the sign-ups its leader made
+    (apps.teams.services.team_dissolve). A freed place goes to the first on the waitlist in the same transaction."""
     now = now or timezone.now()
     reason = _optional_reason(reason)
     activity = _locked_activity(signup.activity)
     signup = _locked_signup(signup)
-    organizer = is_organizer(actor, activity)
+    organizer = is_organizer(actor, activity) or (signup.team_id is not None and may_wind_up_team(actor, signup.team))
     if not organizer:
         require_own_signup(actor, signup)
     if signup.status not in ACTIVE_SIGNUP_STATUSES:

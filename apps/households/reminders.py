@@ -48,7 +48,10 @@ def pairings_due(*, now):
 
 
 def _member_recipient(pairing):
-    return pairing.member.user if pairing.member_id is not None else pairing.team.leader.user
+    """The paired member, or the paired team's leader (None while the team has none: the staff still hear of it)."""
+    if pairing.member_id is not None:
+        return pairing.member.user
+    return pairing.team.leader.user if pairing.team.leader_id is not None else None
 
 
 def _staff_of(community_id):
@@ -85,15 +88,17 @@ def households_remind_unvisited(*, now=None):
                 "No visit to the household you are paired with in %(community)s has been registered since %(since)s "
                 "(%(days)d days). Please visit them and register the visit."
             ) % {"community": household.community.name, "since": since, "days": days}
-        created = notify(
-            user=_member_recipient(pairing),
-            kind=NotificationKind.HOUSEHOLD_VISIT_DUE,
-            title=title,
-            body=body,
-            subject=links.household_pairing(pairing),
-            dedupe_key=f"household_visit_due:{pairing.pk}:{spell}",
-        )
-        sent += created is not None
+        recipient = _member_recipient(pairing)
+        if recipient is not None:
+            created = notify(
+                user=recipient,
+                kind=NotificationKind.HOUSEHOLD_VISIT_DUE,
+                title=title,
+                body=body,
+                subject=links.household_pairing(pairing),
+                dedupe_key=f"household_visit_due:{pairing.pk}:{spell}",
+            )
+            sent += created is not None
         if now - pairing.spell_start < escalate_after():
             continue
         with translation.override(settings.LANGUAGE_CODE):

@@ -8,8 +8,10 @@ partial unique indexes "one open pairing per household and member / team" turn a
 `pairing_exists` on every database.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import Invalid
 from apps.core.text import clean_model_text
@@ -17,14 +19,20 @@ from apps.households import errors
 from apps.households.models import Household, HouseholdPairing, HouseholdSituation, HouseholdStatus, HouseholdVisit
 from apps.households.permissions import is_paired, require_community_staff
 from apps.ledger.models import ServiceCategory
-from apps.ledger.self_services import self_service_register
+from apps.ledger.self_services import PLACE_MAX, self_service_register
 from apps.ledger.services import audit_log
 from apps.orgs.models import Member
 from apps.registrations.models import Registration, RegistrationStatus
+from apps.teams import errors as team_errors
 from apps.teams.models import Team, TeamStatus
+from apps.teams.permissions import may_wind_up_team
 
 # The fields household_update changes.
 _HOUSEHOLD_FIELDS = ("grid", "head_name", "phone", "address", "situation", "notes")
+# The place a visit's service record names: the community, never the household's address, which stays on the household
+# (the member's organ and the statistics read the record; only the community's staff and the paired volunteers need
+# the address).
+VISIT_PLACE = _("%(community)s paired household visit")
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
@@ -87,6 +95,14 @@ def _jsonable(fields):
 
 def _audit(*, actor, household, action, before=None, after=None, reason=""):
     audit_log(actor=actor, subject=household, action=action, before=before, after=after, reason=reason)
+
+
+def visit_place(community):
+    """The neutral place text of a visit's service (VISIT_PLACE, in the site's language), within the place's
+    maximum length."""
+    with translation.override(settings.LANGUAGE_CODE):
+        place = str(VISIT_PLACE % {"community": community.name})
+    return place[:PLACE_MAX]
 
 
 def member_registered_with(member, community_id):
@@ -260,6 +276,35 @@ def pairing_end(*, actor, pairing, reason, now=None):
     return pairing
 
 
+@transaction.atomic
+def pairings_end_of_team(*, team, actor, reason, now=None):
+    """End every open pairing of a dissolved team (inside its dissolution, apps.teams.services.team_dissolve: whoever
+    dissolved it; None is the system) with the dissolution's reason, each in its household's audit trail. The
+    households stay, for their staff to pair someone else. Returns the pairings ended."""
+    if not may_wind_up_team(actor, team):
+        raise team_errors.not_team_manager()
+    reason = _reason(reason)
+    now = now or timezone.now()
+    ended = []
+    open_pairings = HouseholdPairing.objects.filter(team=team, ended_on__isnull=True).select_related("household")
+    for pairing in open_pairings.order_by("id"):
+        # Conditional, as pairing_end: a pairing ended meanwhile (or by its household's closing) is left alone.
+        if not HouseholdPairing.objects.filter(pk=pairing.pk, ended_on__isnull=True).update(
+            ended_on=timezone.localdate(now), end_reason=reason, updated_at=now
+        ):
+            continue
+        pairing.refresh_from_db()
+        _audit(
+            actor=actor,
+            household=pairing.household,
+            action="pairing_end",
+            after={"pairing": pairing.pk, "ended_on": pairing.ended_on, "team_dissolved": team.pk},
+            reason=reason,
+        )
+        ended.append(pairing)
+    return ended
+
+
 # --- visits -------------------------------------------------------------------------------------------------------
 
 
@@ -268,8 +313,9 @@ def household_visit_register(
     *, actor, pairing, started_at, ended_at, content, residents_served=1, photo=None, now=None
 ):
     """The paired member (or an active member of the paired team, serving as the team) registers a visit: a pending
-    self-registered service at the household's community and address, category "care_visit", which the community's
-    staff approve, adjust or reject like any other; and the visit row tying it to the pairing, in one transaction.
+    self-registered service at the household's community, category "care_visit", which the community's staff
+    approve, adjust or reject like any other; and the visit row tying it to the pairing, in one transaction. The
+    service's place is the neutral visit_place of the community: the household's address stays on the household.
 
     Refused, writing nothing: not paired (403 not_paired), a pairing ended or a household closed (409), a visit
     started before the pairing (422 visit_before_pairing), and everything self_service_register refuses (a time in
@@ -292,7 +338,7 @@ def household_visit_register(
         actor=actor,
         community=household.community,
         grid=household.grid,
-        place=household.address,
+        place=visit_place(household.community),
         category=ServiceCategory.CARE_VISIT,
         content=content,
         started_at=started_at,

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "confirm": _("Confirmed"),
     "expire": _("Expired"),
     "view_contact": _("Viewed the resident's contact details"),
+    "resident_add": _("Another resident added"),
     # activities and sign-ups
     "close_signups": _("Sign-ups closed"),
     "sign_up": _("Signed up"),
@@ -62,6 +63,8 @@ ACTION_LABELS = {
     "team_decline": _("Team application declined"),
     "team_leave": _("Left a team"),
     "team_remove": _("Removed from a team"),
+    "team_member_gone": _("Left a team with the organ or the service"),
+    "team_leader_gone": _("Team leader left"),
     # household pairing (结对帮扶)
     "household_create": _("Household recorded"),
     "household_update": _("Household updated"),

@@ -81,8 +81,10 @@ WISH_EXPIRED_BODY = _(
 
 def claim_released_overdue(*, claim):
     """The scheduler released a claim past its claim deadline: tell whoever claimed (a member, or the secretary
-    who claimed for a branch), or for a team's claim the team's leader now."""
+    who claimed for a branch), or for a team's claim the team's leader now (nobody while the team has none)."""
     wish = claim.wish
+    if claim.team_id is not None and claim.team.leader_id is None:
+        return None
     user = claim.team.leader.user if claim.team_id is not None else claim.claimed_by
     with translation.override(settings.LANGUAGE_CODE):
         title = CLAIM_RELEASED_TITLE % {"wish": wish.title}
@@ -149,4 +151,128 @@ def resident_request_received(*, request):
         body=body,
         subject=links.resident_request(request.pk),
         dedupe_key=f"resident_request:{request.pk}",
+    )
+
+
+TEAM_SIGNED_UP_TITLE = _("%(leader)s signed you up for “%(activity)s”")
+TEAM_SIGNED_UP_CONFIRMED_BODY = _(
+    "%(leader)s, the leader of %(team)s, signed you up for “%(activity)s” (starts %(starts_at)s) with the team: you "
+    "have a place. If you cannot come, please cancel your sign-up so that the place goes to someone else."
+)
+TEAM_SIGNED_UP_WAITLISTED_BODY = _(
+    "%(leader)s, the leader of %(team)s, signed you up for “%(activity)s” (starts %(starts_at)s) with the team: the "
+    "places are taken, so you are on the waitlist and will be told if a place becomes free."
+)
+
+
+def team_signed_up(*, signup, actor):
+    """The team's leader (`actor`) signed the member up for an activity with the team (a place or the waitlist);
+    nobody hears of signing themself up."""
+    user = signup.member.user
+    if actor.pk == user.pk:
+        return None
+    activity = signup.activity
+    # "confirmed": apps.activities.models.SignUpStatus.CONFIRMED (a place); otherwise the waitlist.
+    body = TEAM_SIGNED_UP_CONFIRMED_BODY if signup.status == "confirmed" else TEAM_SIGNED_UP_WAITLISTED_BODY
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "leader": actor.name,
+            "team": signup.team.name,
+            "activity": activity.title,
+            "starts_at": _when(activity.starts_at),
+        }
+        title = TEAM_SIGNED_UP_TITLE % params
+        body = body % params
+    return notify(
+        user=user,
+        kind=NotificationKind.TEAM_SIGNED_UP,
+        title=title,
+        body=body,
+        subject=links.activity(activity.pk),
+        dedupe_key=f"team_signed_up:{signup.pk}",
+    )
+
+
+TEAM_DISSOLVED_SIGNUP_TITLE = _("Your sign-up for “%(activity)s” was cancelled")
+TEAM_DISSOLVED_SIGNUP_BODY = _(
+    "The volunteer team %(team)s was dissolved, so the sign-up its leader made for you for “%(activity)s” (starts "
+    "%(starts_at)s) was cancelled. You may sign up again yourself."
+)
+
+
+def team_signup_cancelled(*, signup, actor=None):
+    """The member's team sign-up was cancelled because the team was dissolved."""
+    user = signup.member.user
+    if actor is not None and actor.pk == user.pk:
+        return None
+    activity = signup.activity
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {"team": signup.team.name, "activity": activity.title, "starts_at": _when(activity.starts_at)}
+        title = TEAM_DISSOLVED_SIGNUP_TITLE % params
+        body = TEAM_DISSOLVED_SIGNUP_BODY % params
+    return notify(
+        user=user,
+        kind=NotificationKind.TEAM_SIGNUP_CANCELLED,
+        title=title,
+        body=body,
+        subject=links.activity(activity.pk),
+        dedupe_key=f"team_signup_cancelled:{signup.pk}",
+    )
+
+
+TEAM_DISSOLVED_CLAIM_BODY = _(
+    "The volunteer team %(team)s was dissolved, so its claim on the micro-wish “%(wish)s” was released and the wish "
+    "is offered to others again."
+)
+
+
+def team_claim_released(*, claim, leader, actor=None):
+    """A team's claim was released because the team was dissolved: tell the team's last leader (`leader`, a
+    Member, or None when the team had none)."""
+    if leader is None:
+        return None
+    user = leader.user
+    if actor is not None and actor.pk == user.pk:
+        return None
+    wish = claim.wish
+    with translation.override(settings.LANGUAGE_CODE):
+        title = CLAIM_RELEASED_TITLE % {"wish": wish.title}
+        body = TEAM_DISSOLVED_CLAIM_BODY % {"team": claim.team.name, "wish": wish.title}
+    return notify(
+        user=user,
+        kind=NotificationKind.CLAIM_RELEASED,
+        title=title,
+        body=body,
+        subject=links.wish(wish.pk),
+        dedupe_key=f"claim_released:{claim.pk}",
+    )
+
+
+TEAM_NEEDS_LEADER_TITLE = _("The volunteer team %(team)s needs a new leader")
+TEAM_NEEDS_LEADER_BODY = _(
+    "%(leader)s, the leader of %(team)s, is no longer in the team (%(why)s). Until you set a new leader among its "
+    "members, the team claims no wishes and signs nobody up for activities."
+)
+LEADER_MOVED = _("moved to another organ")
+LEADER_INACTIVE = _("no longer in service")
+
+
+def team_needs_leader(*, team, membership, users, inactive):
+    """The team's leader left it (went to another organ, or is no longer in service; `membership` is their ended
+    membership): tell whoever manages the team (`users`), who set the new leader."""
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "team": team.name,
+            "leader": membership.member.user.name,
+            "why": str(LEADER_INACTIVE if inactive else LEADER_MOVED),
+        }
+        title = TEAM_NEEDS_LEADER_TITLE % params
+        body = TEAM_NEEDS_LEADER_BODY % params
+    return notify_many(
+        users=users,
+        kind=NotificationKind.TEAM_NEEDS_LEADER,
+        title=title,
+        body=body,
+        subject=links.team(team.pk),
+        dedupe_key=f"team_needs_leader:{membership.pk}",
     )

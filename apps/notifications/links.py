@@ -40,6 +40,10 @@ def resident_request(pk):
     return Subject(SubjectType.RESIDENT_REQUEST, pk)
 
 
+def team(pk):
+    return Subject(SubjectType.TEAM, pk)
+
+
 def household_pairing(pairing):
     return Subject(SubjectType.HOUSEHOLD_PAIRING, pairing.pk, {"household": pairing.household_id})
 
@@ -81,6 +85,9 @@ def page_path(notification):
             if kind == NotificationKind.HOUSEHOLD_VISIT_OVERDUE:
                 return reverse("staff:household", args=[params["household"]])
             return reverse("member:household", args=[pk])
+        case SubjectType.TEAM:
+            # Only the team's managers hear of the team itself (its leader left): they set the new leader there.
+            return reverse("manage:team-detail", args=[pk])
         case SubjectType.ZERO_SERVICE:
             query = {"node": f"party_org:{pk}", "kind": "range", "start": params["start"], "end": params["end"]}
             return f"{reverse('dashboard:zero_service')}?{urlencode(query)}"
@@ -107,6 +114,8 @@ def api_path(notification):
             return f"/api/v1/resident-requests/{pk}/"
         case SubjectType.HOUSEHOLD_PAIRING:
             return f"/api/v1/household-pairings/{pk}/"
+        case SubjectType.TEAM:
+            return f"/api/v1/teams/{pk}/"
         case SubjectType.ZERO_SERVICE:
             query = {"level": "party_org", "id": pk, "start": params["start"], "end": params["end"]}
             return f"/api/v1/stats/zero-service/?{urlencode(query)}"

@@ -27,6 +27,11 @@ class NotificationKind(models.TextChoices):
     # A household pairing (结对帮扶) without a visit: to the paired member (a team: its leader), later to the staff.
     HOUSEHOLD_VISIT_DUE = "household_visit_due", _("Household visit due")
     HOUSEHOLD_VISIT_OVERDUE = "household_visit_overdue", _("Household visit overdue")
+    # Volunteer teams: a member signed up by the team's leader, or whose team sign-up was cancelled with the team;
+    # the team's managers when its leader left it (the team claims and signs up nothing until a new one is set).
+    TEAM_SIGNED_UP = "team_signed_up", _("Signed up by the team's leader")
+    TEAM_SIGNUP_CANCELLED = "team_signup_cancelled", _("Team sign-up cancelled")
+    TEAM_NEEDS_LEADER = "team_needs_leader", _("Volunteer team needs a leader")
 
 
 class SubjectType(models.TextChoices):
@@ -43,6 +48,7 @@ class SubjectType(models.TextChoices):
     RESIDENT_REQUEST = "resident_request", _("Resident request")
     # A household pairing (params: household, the household's id, for the staff's page).
     HOUSEHOLD_PAIRING = "household_pairing", _("Household pairing")
+    TEAM = "team", _("Volunteer team")
 
 
 class Notification(models.Model):

@@ -17,6 +17,7 @@ from apps.orgs.permissions import (
     require_manage_party_org,
     require_superuser,
 )
+from apps.teams.services import team_memberships_end
 
 # Which parent kinds a Party org of each kind may have.
 _ALLOWED_PARENTS = {
@@ -184,7 +185,8 @@ def member_create(
 def member_move(*, member, branch, on=None, reason="", actor=None):
     """Move a member to another branch (maybe of another organ); the old affiliation is closed, not rewritten.
 
-    Whoever manages the member's current branch may transfer them out, to any branch.
+    Whoever manages the member's current branch may transfer them out, to any branch. Moved to another organ, they
+    leave the former organ's volunteer teams (apps.teams.services.team_memberships_end).
     """
     _require_branch(branch)
     require_manage_party_org(actor, member.branch)
@@ -217,6 +219,9 @@ def member_move(*, member, branch, on=None, reason="", actor=None):
         after={"organ": branch.organ_id, "branch": branch.pk, "on": on},
         reason=reason,
     )
+    if before["organ"] != branch.organ_id:
+        # A team keeps members of its own organ only: the member leaves the former organ's teams.
+        team_memberships_end(member=member, actor=actor, reason=reason)
     forget_scope(member.user)
     return member
 
@@ -253,7 +258,8 @@ def member_update(*, member, actor=None, name=None, **fields):
 def member_set_active(*, member, active, actor=None, reason=""):
     """Deactivate a member (left the organ, retired: never deleted; their history stays) or make them active again.
 
-    A deactivated member cannot sign in as a member; their records keep counting for the periods they served.
+    A deactivated member cannot sign in as a member; their records keep counting for the periods they served. They
+    leave every volunteer team (apps.teams.services.team_memberships_end).
     """
     require_manage_party_org(actor, member.branch)
     reason = _reason(reason)
@@ -273,6 +279,9 @@ def member_set_active(*, member, active, actor=None, reason=""):
         after={"is_active": active},
         reason=reason,
     )
+    if not active:
+        # No longer in service: out of every team (reactivating does not bring them back; they apply again).
+        team_memberships_end(member=member, actor=actor, reason=reason)
     forget_scope(member.user)
     return member
 

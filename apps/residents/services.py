@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts import codes, sms
 from apps.accounts.models import CodePurpose
 from apps.accounts.services import normalize_phone
-from apps.core.errors import Invalid, NotFound
+from apps.core.errors import DomainError, Invalid, NotFound
 from apps.core.images import clean_image
 from apps.core.masking import mask_phone
 from apps.core.text import clean_model_text, clean_text
@@ -309,10 +309,32 @@ def resident_request_accept(
     return request
 
 
+def _phone_or_blank(phone):
+    try:
+        return normalize_phone(phone)
+    except DomainError:
+        return ""
+
+
+def _is_another_resident(request, wish):
+    """Whether the request's resident is not yet among the wish's: residents are told apart by their mobile number
+    (a request's is confirmed by a code), against the wish's resident's and those of the requests already in it."""
+    known = set(
+        ResidentRequest.objects.filter(wish=wish, status__in=WISH_STATUSES)
+        .exclude(pk=request.pk)
+        .values_list("phone", flat=True)
+    )
+    known.add(_phone_or_blank(wish.resident_phone))
+    return request.phone not in known
+
+
 @transaction.atomic
 def resident_request_merge(*, request, actor, wish, now=None):
     """Merge the request into an open wish of its community (a grid worker: of their grid) that asks for the same:
-    the resident then follows that wish."""
+    the resident then follows that wish. A request of another resident (another mobile number than the wish's
+    resident's and those of the requests already merged) adds one resident to the wish
+    (apps.wishes.services.wish_resident_add: a wish for one resident becomes a group wish); the same resident asking
+    again adds nobody."""
     require_decider(actor, request)
     request = _locked(request)
     _require_received(request)
@@ -321,8 +343,19 @@ def resident_request_merge(*, request, actor, wish, now=None):
         raise errors.wish_elsewhere()
     if wish.status not in MERGEABLE_WISH_STATUSES:
         raise errors.wish_not_mergeable(wish.status)
+    another = _is_another_resident(request, wish)
+    if another:
+        wish = wish_services.wish_resident_add(wish=wish, actor=actor)
     _decided(request, actor=actor, status=RequestStatus.MERGED, now=now or timezone.now(), wish=wish)
-    _audit(actor=actor, request=request, action="merge", before=RequestStatus.RECEIVED, wish=wish.pk)
+    _audit(
+        actor=actor,
+        request=request,
+        action="merge",
+        before=RequestStatus.RECEIVED,
+        wish=wish.pk,
+        residents_count=wish.residents_count,
+        another_resident=another,
+    )
     return request
 
 

@@ -42,8 +42,12 @@ class Team(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     specialty = models.CharField(_("specialty"), max_length=20, choices=TeamSpecialty.choices)
     description = models.TextField(_("description"), max_length=DESCRIPTION_MAX, blank=True)
-    # Always an active member of the team (the services keep it so).
-    leader = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("leader"))
+    # An active member of the team (the services keep it so), or empty: the leader left the organ or the service
+    # (apps.teams.services.team_memberships_end) and the team waits for its managers to set a new one; until then it
+    # claims no wishes and signs nobody up, for only its leader does.
+    leader = models.ForeignKey(
+        "orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader")
+    )
     status = models.CharField(_("status"), max_length=16, choices=TeamStatus.choices, default=TeamStatus.ACTIVE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +80,11 @@ class Team(BaseModel):
     @property
     def is_active(self):
         return self.status == TeamStatus.ACTIVE
+
+    @property
+    def needs_leader(self):
+        """An active team whose leader left it (see `leader`)."""
+        return self.is_active and self.leader_id is None
 
 
 class MembershipStatus(models.TextChoices):

@@ -6,6 +6,8 @@
   a branch secretary for the teams formed by a Party organization they lead (or one below it); superusers.
 - Accepting, declining, removing members ("deciding"): the team's leader, and whoever manages the team.
 - Applying and leaving: members, for themselves, in the teams of their own organ.
+- Releasing a dissolved team's claims and cancelling its sign-ups: whoever dissolved it (whoever manages the team),
+  inside the dissolution (apps.teams.services.team_dissolve); `actor=None` is the system, as everywhere here.
 """
 
 from django.db.models import Exists, OuterRef, Q
@@ -78,6 +80,14 @@ def may_form_any_team(user):
 def may_decide(user, team):
     scope = scope_for(user)
     return (scope.member_id is not None and scope.member_id == team.leader_id) or may_manage_team(user, team)
+
+
+def may_wind_up_team(actor, team):
+    """Whether `actor` may release the wishes a dissolved team claimed and cancel the sign-ups its leader made:
+    whoever manages the team (the one who dissolved it), once it is dissolved; the system (None) too."""
+    if team.is_active:
+        return False
+    return actor is None or may_manage_team(actor, team)
 
 
 def require_manage_team(actor, team):

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from apps.accounts.models import Role, User
 from apps.accounts.scope import scope_for
 from apps.orgs.models import Member
 from apps.teams.models import OPEN_MEMBERSHIP_STATUSES, MembershipStatus, Team, TeamMembership, TeamStatus
@@ -135,3 +136,14 @@ def members_by_pk(pks):
     if len(found) != len(set(pks)):
         return None
     return [found[pk] for pk in pks]
+
+
+def team_manager_users(team):
+    """The active users who manage `team` (apps.teams.permissions.may_manage_team, superusers aside): the reviewers of
+    its organ, and the secretaries of the Party organization that formed it or of one above it."""
+    q = Q(roles__role=Role.ORGAN_REVIEWER, roles__organ_id=team.organ_id)
+    if team.party_org_id is not None:
+        # The path "/1/5/9/" names the organization and every one above it.
+        above = [int(part) for part in team.party_org.path.strip("/").split("/") if part]
+        q |= Q(roles__role=Role.BRANCH_SECRETARY, roles__party_org_id__in=above)
+    return User.objects.filter(q, is_active=True).distinct().order_by("pk")

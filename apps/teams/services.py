@@ -2,18 +2,23 @@
 
 A team is formed with its leader as its first member; members apply, the leader (or whoever manages the team)
 accepts or declines; members leave, the leader removes; the organ sets a new leader and dissolves the team, which
-ends every membership. Writes lock the team's row first (so a dissolution and a decision do not cross), change a
-membership by a conditional UPDATE or under its row lock, and the partial unique index "one applied-or-active
-membership per team and member" turns a double application into `team_already_joined`, on every database.
+ends every membership and lets go of what the team holds (its wish claims, its sign-ups, its household pairings).
+Writes lock the team's row first (so a dissolution and a decision do not cross), change a membership by a
+conditional UPDATE or under its row lock, and the partial unique index "one applied-or-active membership per team
+and member" turns a double application into `team_already_joined`, on every database.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.scope import scope_for
+from apps.activities import services as activity_services
+from apps.activities.models import ACTIVE_SIGNUP_STATUSES, ActivityStatus, SignUp
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.core.text import clean_model_text
+from apps.households.services import pairings_end_of_team
 from apps.ledger.services import audit_log
+from apps.notifications import events as notification_events
 from apps.orgs.models import Member
 from apps.teams import errors
 from apps.teams.models import (
@@ -25,6 +30,9 @@ from apps.teams.models import (
     TeamStatus,
 )
 from apps.teams.permissions import require_decide, require_form_team, require_manage_team
+from apps.teams.selectors import team_manager_users
+from apps.wishes import services as wish_services
+from apps.wishes.models import ClaimStatus, WishClaim
 
 # The fields team_update changes.
 _TEAM_FIELDS = ("name", "specialty", "description")
@@ -170,10 +178,45 @@ def team_update(*, actor, team, **fields):
     return team
 
 
+def _release_claims(team, *, actor, reason, now):
+    """The team's open claims on wishes go back (apps.wishes.services.wish_release, as a claimant's release: the wish
+    is published again); the team's last leader is told. Returns how many."""
+    leader = team.leader
+    claims = WishClaim.objects.filter(team=team, status=ClaimStatus.ACTIVE).select_related("wish", "team")
+    released = 0
+    for claim in claims.order_by("id"):
+        wish_services.wish_release(wish=claim.wish, actor=actor, reason=reason, now=now)
+        notification_events.team_claim_released(claim=claim, leader=leader, actor=actor)
+        released += 1
+    return released
+
+
+def _cancel_signups(team, *, actor, reason, now):
+    """The sign-ups the team's leader made for activities still to come go (apps.activities.services.signup_cancel:
+    the place is freed and the waitlist moves up); each member is told. A member already checked in keeps theirs.
+    Returns how many."""
+    future = SignUp.objects.filter(
+        team=team,
+        status__in=ACTIVE_SIGNUP_STATUSES,
+        starts_at__gt=now,
+        checked_in_at__isnull=True,
+        activity__status__in=(ActivityStatus.OPEN, ActivityStatus.CLOSED),
+    ).select_related("activity", "member__user", "team")
+    cancelled = 0
+    for signup in future.order_by("starts_at", "id"):
+        activity_services.signup_cancel(signup=signup, actor=actor, reason=reason, now=now)
+        notification_events.team_signup_cancelled(signup=signup, actor=actor)
+        cancelled += 1
+    return cancelled
+
+
 @transaction.atomic
 def team_dissolve(*, actor, team, reason, now=None):
     """Dissolve a team (whoever manages it; a reason is required). Every member's membership ends at that moment
-    (`ended`) and waiting applications are declined; the team and its history stay."""
+    (`ended`) and waiting applications are declined; the team and its history stay. What the team holds is let go
+    in the same transaction, with the same reason: its open wish claims are released (the wishes are published
+    again), its sign-ups for activities still to come are cancelled (places freed, the waitlist promoted), and its
+    open household pairings end."""
     require_manage_team(actor, team)
     reason = _reason(reason, required=True)
     team = _locked(team)
@@ -189,12 +232,23 @@ def team_dissolve(*, actor, team, reason, now=None):
     team.dissolved_at = now
     team.dissolved_reason = reason
     team.save(update_fields=["status", "dissolved_at", "dissolved_reason", "updated_at"])
+    # Dissolved first: the services below let whoever dissolved the team act for it (may_wind_up_team).
+    released = _release_claims(team, actor=actor, reason=reason, now=now)
+    cancelled = _cancel_signups(team, actor=actor, reason=reason, now=now)
+    pairings = pairings_end_of_team(team=team, actor=actor, reason=reason, now=now)
     _audit(
         actor=actor,
         team=team,
         action="team_dissolve",
         before={"status": TeamStatus.ACTIVE},
-        after={"status": TeamStatus.DISSOLVED, "memberships_ended": ended, "applications_declined": declined},
+        after={
+            "status": TeamStatus.DISSOLVED,
+            "memberships_ended": ended,
+            "applications_declined": declined,
+            "claims_released": released,
+            "signups_cancelled": cancelled,
+            "pairings_ended": len(pairings),
+        },
         reason=reason,
     )
     return team
@@ -202,8 +256,8 @@ def team_dissolve(*, actor, team, reason, now=None):
 
 @transaction.atomic
 def team_leader_set(*, actor, team, member):
-    """Make `member`, an active member of the team, its leader (whoever manages the team). The former leader stays
-    a member (and may then leave)."""
+    """Make `member`, an active member of the team, its leader (whoever manages the team), also when the team has
+    none since its leader left. The former leader stays a member (and may then leave)."""
     require_manage_team(actor, team)
     team = _locked(team)
     _require_active(team)
@@ -219,6 +273,62 @@ def team_leader_set(*, actor, team, member):
     team.save(update_fields=["leader", "updated_at"])
     _audit(actor=actor, team=team, action="team_leader_set", before=before, after={"leader": member.pk})
     return team
+
+
+# --- members who leave their organ or the service -----------------------------------------------------------------
+
+
+@transaction.atomic
+def team_memberships_end(*, member, actor=None, reason="", now=None):
+    """A team keeps members of its own organ only: end `member`'s open memberships (applications withdrawn, members
+    leaving: `left`) in every team when they are no longer in service, and in the teams of other organs than theirs
+    when they moved to another organ. Called by apps.orgs.services (member_move, member_set_active) in their
+    transaction, after the change; `actor` is who made it. A move within the organ, or moving house (the
+    registration), changes no team.
+
+    A member who led such a team leaves it without a leader (`leader` empty): its managers are told
+    (notification_events.team_needs_leader), and until they set a new one (team_leader_set) the team claims no
+    wishes and signs nobody up. Its claims and sign-ups stay: the new leader takes them over. Returns the
+    memberships ended."""
+    member = Member.objects.get(pk=member.pk)
+    reason = _reason(reason)
+    now = now or timezone.now()
+    open_rows = TeamMembership.objects.filter(member=member, status__in=OPEN_MEMBERSHIP_STATUSES)
+    if member.is_active:
+        open_rows = open_rows.exclude(team__organ_id=member.organ_id)
+    ended = []
+    # The teams' rows first, in one order (as every team write does), then each membership under its team's lock.
+    for team in Team.objects.select_for_update().filter(pk__in=open_rows.values("team_id")).order_by("pk"):
+        membership = open_rows.filter(team=team).first()
+        if membership is None:
+            continue
+        before = membership.status
+        membership.status = MembershipStatus.LEFT
+        membership.left_at = now if membership.joined_at else None
+        membership.reason = reason
+        membership.save(update_fields=["status", "left_at", "reason", "updated_at"])
+        _audit(
+            actor=actor,
+            team=team,
+            action="team_member_gone",
+            member=member,
+            before={"status": before},
+            after={"status": MembershipStatus.LEFT, "member_active": member.is_active, "organ": member.organ_id},
+            reason=reason,
+        )
+        if team.leader_id == member.pk:
+            _leader_gone(team, membership=membership, actor=actor, inactive=not member.is_active)
+        ended.append(membership)
+    return ended
+
+
+def _leader_gone(team, *, membership, actor, inactive):
+    team.leader = None
+    team.save(update_fields=["leader", "updated_at"])
+    _audit(actor=actor, team=team, action="team_leader_gone", before={"leader": membership.member_id})
+    notification_events.team_needs_leader(
+        team=team, membership=membership, users=team_manager_users(team), inactive=inactive
+    )
 
 
 # --- memberships --------------------------------------------------------------------------------------------------

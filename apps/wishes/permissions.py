@@ -12,6 +12,7 @@ from apps.core.errors import Forbidden
 from apps.orgs.models import PartyOrg, PartyOrgKind
 from apps.registrations.models import Pairing, Registration, RegistrationStatus
 from apps.teams.models import MembershipStatus, Team, TeamStatus
+from apps.teams.permissions import may_wind_up_team
 from apps.wishes import errors
 from apps.wishes.models import ClaimStatus, WishClaim, WishParticipant, WishStatus
 
@@ -113,8 +114,9 @@ def _leader_claimable_q(scope, today):
 
 def _claims_q(scope, *, current_only, include_org=False, include_participants=True):
     """Q on WishClaim: claims the user holds (as member, as the one who clicked, as secretary, as the team's leader
-    or as a participant)."""
-    parts = [Q(claimed_by_id=scope.user_id)]
+    or as a participant). A team's current claims are its leader's now, not whoever clicked (see is_claimant)."""
+    clicked = Q(claimed_by_id=scope.user_id)
+    parts = [clicked & Q(team__isnull=True) if current_only else clicked]
     if scope.member_id is not None:
         parts.append(Q(member_id=scope.member_id))
         parts.append(Q(team__leader_id=scope.member_id))
@@ -278,14 +280,18 @@ def require_team_leader(actor, team):
 
 def is_claimant(actor, claim):
     """The member who claimed; for a branch claim, whoever claimed it and the branch's secretaries; for a team
-    claim, whoever claimed it and the team's leader now (a new leader takes the team's claims over)."""
+    claim, the team's leader now (a new leader takes the team's claims over; a leader who left the team, or was
+    replaced, no longer answers for them), and, once the team is dissolved, whoever dissolved it (the dissolution
+    releases its claims: apps.teams.permissions.may_wind_up_team)."""
+    if claim.team_id is not None:
+        member_id = scope_for(actor).member_id
+        if member_id is not None and member_id == claim.team.leader_id:
+            return True
+        return may_wind_up_team(actor, claim.team)
     if claim.member_id is not None:
         return claim.member.user_id == actor.pk
     if claim.claimed_by_id == actor.pk:
         return True
-    if claim.team_id is not None:
-        member_id = scope_for(actor).member_id
-        return member_id is not None and member_id == claim.team.leader_id
     return covers_branch_as_secretary(actor, claim.branch)
 
 

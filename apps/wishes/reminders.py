@@ -31,11 +31,11 @@ def claims_due_for_reminder(*, now):
 
 def _recipient(claim):
     # A member's own claim reminds the member; a branch's group claim reminds whoever claimed it (the secretary); a
-    # team's reminds the team's leader now (who answers for the team's claims).
+    # team's reminds the team's leader now (who answers for the team's claims), nobody while the team has none.
     if claim.member_id is not None:
         return claim.member.user
     if claim.team_id is not None:
-        return claim.team.leader.user
+        return claim.team.leader.user if claim.team.leader_id is not None else None
     return claim.claimed_by
 
 
@@ -58,8 +58,11 @@ def wish_remind_claim_deadlines(*, now=None):
                 "Please fulfil the micro-wish “%(title)s” by %(deadline)s. After that the claim is released and "
                 "the wish is offered to others."
             ) % {"title": claim.wish.title, "deadline": deadline}
+        recipient = _recipient(claim)
+        if recipient is None:
+            continue
         created = notify(
-            user=_recipient(claim),
+            user=recipient,
             kind="wish_claim_due",
             title=title,
             body=body,

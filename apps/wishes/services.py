@@ -258,6 +258,36 @@ def wish_publish(*, wish, actor):
     return wish
 
 
+# --- residents ------------------------------------------------------------------------------------------------
+
+# Until it is reported fulfilled, a wish may come to serve more residents (a resident's request merged into it).
+_RESIDENTS_OPEN_STATES = (WishStatus.DRAFT, WishStatus.PENDING_REVIEW, WishStatus.PUBLISHED, WishStatus.CLAIMED)
+
+
+@transaction.atomic
+def wish_resident_add(*, wish, actor):
+    """One more resident is served by the wish (a request of another resident merged into it, apps.residents): its
+    residents count rises by one, and a wish for one resident becomes a wish for a group (a group serves at least
+    two). Whoever may post in the wish's grid (its community's staff, the grid's worker); not once it is reported
+    fulfilled (409 wish_not_open): the confirmed service credits the count as it stands then."""
+    require_poster(actor, wish)
+    wish = _locked(wish)
+    if wish.status not in _RESIDENTS_OPEN_STATES:
+        raise errors.not_in_state("open", wish.status)
+    before = {"residents_count": wish.residents_count, "beneficiary": str(wish.beneficiary)}
+    wish.residents_count += 1
+    wish.beneficiary = Beneficiary.GROUP
+    wish.save(update_fields=["residents_count", "beneficiary", "updated_at"])
+    audit_log(
+        actor=actor,
+        subject=wish,
+        action="resident_add",
+        before=before,
+        after={"residents_count": wish.residents_count, "beneficiary": str(wish.beneficiary)},
+    )
+    return wish
+
+
 # --- claiming -------------------------------------------------------------------------------------------------
 
 
@@ -518,7 +548,9 @@ def wish_confirm(*, wish, actor, rating, comment="", now=None):
     _require_state(wish, WishStatus.FULFILLED, required="fulfilled")
     claim = _current_claim(wish)
     served = _served_members(claim)
-    leads_team = claim.team_id is not None and claim.team.leader.user_id == actor.pk
+    leads_team = (
+        claim.team_id is not None and claim.team.leader_id is not None and claim.team.leader.user_id == actor.pk
+    )
     if actor.pk == claim.claimed_by_id or leads_team or any(m.user_id == actor.pk for m in served):
         raise Forbidden("own_service", errors.OWN_SERVICE)
     now = now or timezone.now()

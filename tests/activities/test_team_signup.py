@@ -3,12 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from apps.activities import services
 from apps.activities.hours import activity_finish
 from apps.activities.models import Activity, Audience, SignUp, SignUpStatus
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.ledger.models import AuditEntry, ServiceRecord
+from apps.notifications import events, links
+from apps.notifications.models import Notification, NotificationKind
 from apps.teams import services as team_services
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory, at
@@ -52,6 +56,55 @@ def test_members_beyond_the_places_go_to_the_waitlist_in_the_order_given(aw, tea
     assert [s.status for s in signups] == [SignUpStatus.CONFIRMED, SignUpStatus.CONFIRMED, SignUpStatus.WAITLISTED]
     activity.refresh_from_db()
     assert activity.confirmed_count == 2
+
+
+def test_each_member_signed_up_by_the_leader_is_notified_with_a_link_to_the_activity(
+    aw, team, django_capture_on_commit_callbacks, mailoutbox
+):
+    aw.teammate.user.email = "teammate@example.org"
+    aw.teammate.user.save(update_fields=["email"])
+    activity = aw.activity(capacity=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second, own = _sign(aw, team, activity, [aw.teammate, aw.second, aw.member])
+
+    assert (first.status, second.status) == (SignUpStatus.CONFIRMED, SignUpStatus.CONFIRMED)
+    assert own.status == SignUpStatus.WAITLISTED
+    notes = {n.user_id: n for n in Notification.objects.filter(kind=NotificationKind.TEAM_SIGNED_UP)}
+    # The leader signed themself up too: nobody hears of their own action.
+    assert set(notes) == {aw.teammate.user_id, aw.second.user_id}
+    note = notes[aw.teammate.user_id]
+    with translation.override(settings.LANGUAGE_CODE):
+        assert note.title == events.TEAM_SIGNED_UP_TITLE % {"leader": aw.member.user.name, "activity": activity.title}
+    assert team.name in note.body and activity.title in note.body
+    assert note.dedupe_key == f"team_signed_up:{first.pk}"
+    assert links.page_path(note) == f"/m/activities/{activity.pk}/"
+    assert links.api_path(note) == f"/api/v1/activities/{activity.pk}/"
+    assert [m.to for m in mailoutbox] == [["teammate@example.org"]]
+
+
+def test_a_waitlisted_member_is_told_they_wait(aw, team):
+    activity = aw.activity(capacity=1)
+    services.signup_create(activity=activity, member=aw.resident())
+
+    (signup,) = _sign(aw, team, activity, [aw.teammate])
+
+    note = Notification.objects.get(user=aw.teammate.user, kind=NotificationKind.TEAM_SIGNED_UP)
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = events.TEAM_SIGNED_UP_WAITLISTED_BODY % {
+            "leader": aw.member.user.name,
+            "team": team.name,
+            "activity": activity.title,
+            "starts_at": events._when(activity.starts_at),
+        }
+    assert signup.status == SignUpStatus.WAITLISTED and note.body == expected
+
+
+def test_a_refused_team_sign_up_notifies_nobody(aw, team):
+    activity = aw.activity()
+    with pytest.raises(Invalid):
+        _sign(aw, team, activity, [aw.teammate, aw.resident()])
+    assert not Notification.objects.filter(kind=NotificationKind.TEAM_SIGNED_UP).exists()
 
 
 def test_a_full_activity_waitlists_the_whole_team(aw, team):

@@ -254,7 +254,7 @@ def test_the_paired_member_registers_a_visit_as_a_pending_care_visit(world, pair
     record = record_of(visit.self_service)
     assert record.status == RecordStatus.PENDING and record.category == ServiceCategory.CARE_VISIT
     assert record.community == world.community and record.member == world.member and record.residents_served == 1
-    assert visit.self_service.place == pairing.household.address and record.team is None
+    assert visit.self_service.place == services.visit_place(world.community) and record.team is None
     assert AuditEntry.objects.filter(action="household_visit", subject_id=pairing.household_id).exists()
 
 

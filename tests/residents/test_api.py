@@ -25,6 +25,15 @@ def test_the_list_is_scoped_to_the_grid_worker_and_the_communitys_staff(rw, make
     assert make_client(rw.staff).get(f"{URL}{other.pk}/").status_code == 404
 
 
+def test_merging_another_residents_request_raises_the_wishs_residents(rw, make_client):
+    wish = WishFactory(grid=rw.grid, created_by=rw.staff, resident_phone="13900001111")
+    client = make_client(rw.staff)
+    merged = client.post(f"{URL}{rw.request(phone='13900002222').pk}/merge/", {"wish": wish.pk}, format="json")
+    assert merged.status_code == 200
+    shown = client.get(f"/api/v1/wishes/{wish.pk}/").json()
+    assert (shown["residents_count"], shown["beneficiary"]) == (2, "group")
+
+
 def test_accept_merge_and_decline(rw, make_client):
     client = make_client(rw.grid_worker)
     accepted = client.post(

@@ -13,7 +13,7 @@ from apps.ledger.models import AuditEntry
 from apps.notifications.models import Notification, NotificationKind, SubjectType
 from apps.residents import selectors, services
 from apps.residents.models import RequestStatus, ResidentRequest
-from apps.wishes.models import Wish, WishCategory, WishStatus
+from apps.wishes.models import Beneficiary, Wish, WishCategory, WishStatus
 from tests import factories as f
 from tests.residents.conftest import (
     ADDRESS_A,
@@ -385,3 +385,65 @@ def test_requests_for_counts_by_place_and_period(rw):
 def test_invalid_rating_types_are_refused(rw):
     with pytest.raises(Invalid):
         services.resident_request_rate(token=rw.request().token, rating=True)
+
+
+# --- merging counts the residents ---------------------------------------------------------------------------------
+
+
+def test_merging_another_residents_request_adds_a_resident_and_makes_a_group_wish(rw):
+    wish = WishFactory(grid=rw.grid, created_by=rw.staff, resident_phone="13900001111", residents_count=1)
+    request = services.resident_request_merge(request=rw.request(phone="13900002222"), actor=rw.grid_worker, wish=wish)
+    wish.refresh_from_db()
+    assert (wish.residents_count, wish.beneficiary) == (2, Beneficiary.GROUP)
+    assert request.wish == wish
+    entry = AuditEntry.objects.get(action="resident_add", subject_id=wish.pk)
+    assert entry.before == {"residents_count": 1, "beneficiary": "individual"}
+    assert entry.after == {"residents_count": 2, "beneficiary": "group"}
+    assert AuditEntry.objects.get(action="merge", subject_id=request.pk).after["another_resident"] is True
+    # A third resident: three residents served, still a group.
+    services.resident_request_merge(request=rw.request(phone="13900003333"), actor=rw.staff, wish=wish)
+    wish.refresh_from_db()
+    assert (wish.residents_count, wish.beneficiary) == (3, Beneficiary.GROUP)
+
+
+def test_the_same_resident_asking_again_adds_nobody(rw):
+    wish = WishFactory(grid=rw.grid, created_by=rw.staff, resident_phone="139 0000 1111", residents_count=1)
+    # The wish's own resident (the number as typed on the wish, spaces and all).
+    services.resident_request_merge(request=rw.request(phone="13900001111"), actor=rw.staff, wish=wish)
+    wish.refresh_from_db()
+    assert (wish.residents_count, wish.beneficiary) == (1, Beneficiary.INDIVIDUAL)
+    # A second resident counts once, however often they ask.
+    services.resident_request_merge(request=rw.request(phone="13900002222"), actor=rw.staff, wish=wish)
+    services.resident_request_merge(request=rw.request(phone="13900002222"), actor=rw.staff, wish=wish)
+    wish.refresh_from_db()
+    assert wish.residents_count == 2
+    assert AuditEntry.objects.filter(action="resident_add", subject_id=wish.pk).count() == 1
+
+
+def test_a_wish_made_from_a_request_counts_its_resident(rw):
+    accepted = _accept(rw.request(phone="13900004444"), rw.staff)
+    wish = accepted.wish
+    services.resident_request_merge(request=rw.request(phone="13900004444"), actor=rw.staff, wish=wish)
+    wish.refresh_from_db()
+    assert wish.residents_count == 1
+
+
+def test_a_refused_merge_changes_no_count(rw):
+    wish = WishFactory(grid=rw.grid, created_by=rw.staff, status=WishStatus.FULFILLED, resident_phone="13900001111")
+    _refused(
+        lambda: services.resident_request_merge(request=rw.request(phone="13900002222"), actor=rw.staff, wish=wish),
+        "wish_not_mergeable",
+    )
+    wish.refresh_from_db()
+    assert wish.residents_count == 1 and not AuditEntry.objects.filter(action="resident_add").exists()
+
+
+def test_the_wish_service_refuses_a_wish_reported_fulfilled_and_an_outsider(rw):
+    from apps.wishes import services as wish_services
+
+    fulfilled = WishFactory(grid=rw.grid, created_by=rw.staff, status=WishStatus.FULFILLED)
+    _refused(lambda: wish_services.wish_resident_add(wish=fulfilled, actor=rw.staff), "wish_not_open")
+    open_wish = WishFactory(grid=rw.grid, created_by=rw.staff)
+    _refused(lambda: wish_services.wish_resident_add(wish=open_wish, actor=rw.reviewer), "not_wish_poster")
+    open_wish.refresh_from_db()
+    assert open_wish.residents_count == 1

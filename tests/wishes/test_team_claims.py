@@ -179,10 +179,16 @@ class TestTeamFulfil:
     def test_participants_are_required(self, w, team):
         self._refused(w, w.team_claimed(team), [], "participants_required")
 
-    def test_a_dissolved_teams_claim_cannot_be_fulfilled(self, w, team):
+    def test_a_dissolved_teams_claim_is_released_and_cannot_be_fulfilled(self, w, team):
         wish = w.team_claimed(team)
         team_services.team_dissolve(actor=w.reviewer, team=team, reason="人员调整")
-        self._refused(w, wish, [w.member], "team_dissolved", Conflict)
+        with pytest.raises(Conflict) as exc:
+            services.wish_fulfil(wish=wish, actor=w.member.user, note="ok", participants=[w.member])
+        assert _code(exc) == "wish_not_claimed"
+        wish.refresh_from_db()
+        assert wish.status == WishStatus.PUBLISHED and not wish.fulfil_note
+        assert WishClaim.objects.get(wish=wish).status == ClaimStatus.RELEASED
+        assert not WishParticipant.objects.exists()
 
     def test_a_team_member_who_is_not_the_leader_cannot_fulfil(self, w, team):
         wish = w.team_claimed(team)

@@ -134,8 +134,9 @@ class HouseholdPairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def visit(self, request, pk=None):
         """Register a visit (the paired member, or an active member of the paired team, who serves as the team): a
-        pending care-visit service at the household's community and address, decided by its staff. Refused as any
-        self-registered service is (`409 service_overlaps`, `422 service_in_future`...), and `403 not_paired`."""
+        pending care-visit service at the household's community, decided by its staff; its place names the
+        community, never the household's address. Refused as any self-registered service is (`409
+        service_overlaps`, `422 service_in_future`...), and `403 not_paired`."""
         pairing = self.get_object()
         data = _validated(s.HouseholdVisitInputSerializer, request.data)
         visit = services.household_visit_register(actor=request.user, pairing=pairing, **data)

@@ -10,7 +10,14 @@ from apps.teams.models import Team, TeamMembership, TeamSpecialty
 class TeamOutputSerializer(serializers.ModelSerializer):
     organ_name = serializers.CharField(source="organ.name", read_only=True)
     party_org_name = serializers.CharField(source="party_org.name", read_only=True, allow_null=True, default=None)
-    leader_name = serializers.CharField(source="leader.user.name", read_only=True)
+    leader_name = serializers.CharField(
+        source="leader.user.name",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Null while the team has no leader (its leader left the organ or the service): the team's managers "
+        "set a new one; until then the team claims no wishes and signs nobody up.",
+    )
     member_count = serializers.IntegerField(read_only=True, help_text="Active members, the leader included.")
     application_count = serializers.IntegerField(read_only=True, help_text="Applications waiting for a decision.")
 

@@ -72,7 +72,9 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def dissolve(self, request, pk=None):
         """Dissolve the team (whoever manages it; `reason` required): every membership ends now and waiting
-        applications are declined. The team and its history stay."""
+        applications are declined; in the same transaction the team's open wish claims are released, its sign-ups
+        for activities not yet started are cancelled (the waitlist moves up) and its open household pairings end,
+        with the reason. The team and its history stay."""
         team = self.get_object()
         data = _validated(s.TeamReasonInputSerializer, request.data)
         return self._respond(services.team_dissolve(actor=request.user, team=team, **data))

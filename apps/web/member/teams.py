@@ -51,7 +51,7 @@ class TeamDetailView(MemberPage, TemplateView):
             team=team,
             roster=list(selectors.team_roster(team)),
             membership=membership,
-            is_leader=team.leader_id == self.scope.member_id,
+            is_leader=team.leader_id is not None and team.leader_id == self.scope.member_id,
             can_apply=team.is_active and membership is None and team.organ_id == self.scope.member_organ_id,
             can_leave=membership is not None and team.leader_id != self.scope.member_id,
             applied=membership is not None and membership.status == MembershipStatus.APPLIED,
