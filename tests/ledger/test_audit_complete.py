@@ -211,6 +211,7 @@ EXEMPT = {
     "apps.ledger.self_services.registering_member": READ,
     "apps.ledger.self_services.self_services_of": READ,
     "apps.ledger.services.audit_log": AUDIT,
+    "apps.ledger.services.audit_log_many": AUDIT,
     "apps.notifications.services.notification_mark_read": NOTIFY,
     "apps.notifications.services.notifications_mark_all_read": NOTIFY,
     "apps.notifications.services.notify": NOTIFY,
