@@ -158,10 +158,10 @@ def service_functions():
 READ = "a read or a helper: writes nothing"
 NOTIFY = "sends notifications only (a user's inbox, no domain state)"
 CODES = "one-time codes: a code's hash, tries and use are technical rows; what a code proves is audited by its user"
-SEALS = "the seals themselves: they seal the audit trail (docs/ledger-seals.md)"
+SEALS = "the seals themselves, which seal the audit trail"
 ROLLUPS = "statistics roll-ups, recomputed from the ledger"
 JOBS = "the scheduler's own bookkeeping (job runs, the leader's lease)"
-IMPORT_PLAN = "writes only the import's plan (its batch and rows); applying it is audited, row by row"
+IMPORT_PLAN = "writes only the import's plan (its batch and rows); applying it is audited through the services"
 AUDIT = "writes the audit entry itself"
 
 EXEMPT = {
@@ -1840,6 +1840,17 @@ def test_the_entry_rolls_back_with_the_change(name, world, django_capture_on_com
     after = domain_snapshot()
     changed = sorted(table for table in before if before[table] != after[table])
     assert not changed, f"{name}: {changed} kept a change whose audit entry was rolled back"
+
+
+def test_the_docs_list_what_is_audited_and_what_is_exempt():
+    """docs/ledger-seals.md, "What the audit trail holds", names every audited service and every exempt one that
+    writes (reads and helpers aside)."""
+    text = (Path(settings.BASE_DIR) / "docs" / "ledger-seals.md").read_text(encoding="utf-8")
+    section = text.split("## What the audit trail holds", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(\w+)`", section))
+    listed = {name for name in SCENARIOS} | {name for name, reason in EXEMPT.items() if reason != READ}
+    missing = sorted(name for name in listed if name.rpartition(".")[2] not in named)
+    assert not missing, f"docs/ledger-seals.md does not name {missing} under 'What the audit trail holds'"
 
 
 def test_a_user_created_with_a_role_is_named_by_both_entries(world):
