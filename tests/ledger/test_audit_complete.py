@@ -27,18 +27,37 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.accounts import codes, sms
+from apps.accounts import services as accounts
 from apps.accounts.models import CodePurpose, Role, User
-from apps.activities.models import ActivityStatus, Attendance
+from apps.activities import checkin, hours
+from apps.activities import services as activities
+from apps.activities.models import Activity, ActivityStatus, Attendance
+from apps.households import services as households
+from apps.imports import services as imports
+from apps.ledger import certificates
+from apps.ledger import services as ledger
 from apps.ledger.audit_labels import ACTION_LABELS
-from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceSource
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
+from apps.ledger.self_services import record_of, self_service_register
+from apps.orgs import services as orgs
 from apps.orgs.models import Member
+from apps.places import services as places
 from apps.places.models import Community, Grid
+from apps.registrations import services as registrations
 from apps.registrations.models import PostKind, RegistrationStatus
+from apps.residents import services as residents
+from apps.teams import services as teams
+from apps.wishes import services as wishes
 from apps.wishes.models import WishCategory, WishStatus
 from tests import factories as f
 from tests.activities.conftest import ActivityFactory
 from tests.activities_hours.conftest import make_activity, make_signup
+from tests.households.conftest import make_household
+from tests.imports.conftest import MEM_HEADER, PHONES, Coded, checked, xlsx_file
 from tests.ledger.conftest import DAY
+from tests.residents.conftest import ResidentRequestFactory
+from tests.teams.conftest import join, make_team
 from tests.wishes.conftest import WishFactory
 
 pytestmark = pytest.mark.django_db
@@ -327,10 +346,8 @@ class W:
 
     def finished_signup(self):
         """The world's member's sign-up to a past activity (present 09:00-11:00), finished: minutes pending."""
-        from apps.activities.hours import activity_finish
-
         activity, signup = _past_activity(self)
-        activity_finish(activity=activity, now=activity.ends_at + HOUR)
+        hours.activity_finish(activity=activity, now=activity.ends_at + HOUR)
         signup.refresh_from_db()
         return signup
 
@@ -340,23 +357,17 @@ class W:
         return WishFactory(**extra)
 
     def claimed_wish(self, now=None):
-        from apps.wishes import services
-
         self.registered()
         wish = self.wish()
-        services.wish_claim(wish=wish, actor=self.member.user, now=now)
+        wishes.wish_claim(wish=wish, actor=self.member.user, now=now)
         wish.refresh_from_db()
         return wish
 
     def fulfilled_wish(self):
-        from apps.wishes import services
-
         wish = self.claimed_wish()
-        return services.wish_fulfil(wish=wish, actor=self.member.user, note="米和油已送到老人家中。")
+        return wishes.wish_fulfil(wish=wish, actor=self.member.user, note="米和油已送到老人家中。")
 
     def team(self, members=()):
-        from tests.teams.conftest import join, make_team
-
         team = make_team(leader=self.member, party_org=self.branch)
         for member in members:
             join(team, member)
@@ -366,15 +377,11 @@ class W:
         return f.MemberFactory(branch=self.branch)
 
     def household(self):
-        from tests.households.conftest import make_household
-
         return make_household(self.world)
 
     def household_pairing(self):
-        from apps.households import services
-
         self.registered()
-        return services.pairing_create(
+        return households.pairing_create(
             actor=self.staff,
             household=self.household(),
             member=self.member,
@@ -382,9 +389,7 @@ class W:
         )
 
     def record(self, status=RecordStatus.PENDING, **extra):
-        from apps.ledger import services
-
-        return services.record_create(
+        return ledger.record_create(
             member=self.member,
             community=self.community,
             grid=self.grid,
@@ -403,16 +408,12 @@ class W:
 
     def texted_code(self, send):
         """The code `send()` texts (it goes out on commit)."""
-        from apps.accounts import sms
-
         sms.outbox.clear()
         with self.capture_on_commit(execute=True):
             send()
         return re.search(r"(?<!\d)\d{6}(?!\d)", sms.outbox[-1][1]).group(0)
 
     def checked_import(self, actor):
-        from tests.imports.conftest import MEM_HEADER, PHONES, Coded, checked, xlsx_file
-
         Coded(self.world)
         rows = [
             ["李四", PHONES[0], "ZB-A1", "", "科员", "", ""],
@@ -430,28 +431,22 @@ REASON = "情况有变"
 
 @scenario("apps.accounts.services.user_create")
 def _(w):
-    from apps.accounts import services
-
-    return Call(lambda: services.user_create(phone="13600000001", name="新用户", actor=w.superuser), w.superuser)
+    return Call(lambda: accounts.user_create(phone="13600000001", name="新用户", actor=w.superuser), w.superuser)
 
 
 @scenario("apps.accounts.services.role_assign")
 def _(w):
-    from apps.accounts import services
-
     user = f.UserFactory()
     return Call(
-        lambda: services.role_assign(user=user, role=Role.GRID_WORKER, node=w.grid, actor=w.superuser), w.superuser
+        lambda: accounts.role_assign(user=user, role=Role.GRID_WORKER, node=w.grid, actor=w.superuser), w.superuser
     )
 
 
 @scenario("apps.accounts.services.role_appoint")
 def _(w):
-    from apps.accounts import services
-
     user = f.UserFactory()
     return Call(
-        lambda: services.role_appoint(user=user, role=Role.GRID_WORKER, node=w.grid, actor=w.street_admin),
+        lambda: accounts.role_appoint(user=user, role=Role.GRID_WORKER, node=w.grid, actor=w.street_admin),
         w.street_admin,
         subject=lambda result: result[0],
     )
@@ -459,11 +454,9 @@ def _(w):
 
 @scenario("apps.accounts.services.role_revoke")
 def _(w):
-    from apps.accounts import services
-
     assignment = w.grid_worker.roles.get()
     return Call(
-        lambda: services.role_revoke(assignment=assignment, actor=w.street_admin, reason=REASON),
+        lambda: accounts.role_revoke(assignment=assignment, actor=w.street_admin, reason=REASON),
         w.street_admin,
         subject=assignment,
         reason=REASON,
@@ -473,10 +466,8 @@ def _(w):
 
 @scenario("apps.accounts.services.person_appoint")
 def _(w):
-    from apps.accounts import services
-
     def run():
-        return services.person_appoint(
+        return accounts.person_appoint(
             phone="13600000002", name="新网格员", role=Role.GRID_WORKER, node=w.grid, actor=w.street_admin
         )
 
@@ -485,8 +476,6 @@ def _(w):
 
 @scenario("apps.accounts.codes.password_set_with_code")
 def _(w):
-    from apps.accounts import codes
-
     user = w.staff
     code = w.texted_code(lambda: codes.code_send(phone=user.phone, purpose=CodePurpose.SET_PASSWORD, ip="203.0.113.9"))
     return Call(
@@ -501,27 +490,19 @@ def _(w):
 
 @scenario("apps.orgs.services.organ_create")
 def _(w):
-    from apps.orgs import services
-
-    return Call(lambda: services.organ_create(name="新建局", actor=w.district_admin), w.district_admin)
+    return Call(lambda: orgs.organ_create(name="新建局", actor=w.district_admin), w.district_admin)
 
 
 @scenario("apps.orgs.services.organ_update")
 def _(w):
-    from apps.orgs import services
-
-    return Call(
-        lambda: services.organ_update(organ=w.organ, short_name="短名", actor=w.reviewer), w.reviewer, before=True
-    )
+    return Call(lambda: orgs.organ_update(organ=w.organ, short_name="短名", actor=w.reviewer), w.reviewer, before=True)
 
 
 @scenario("apps.orgs.services.party_org_create")
 def _(w):
-    from apps.orgs import services
-
     committee = f.committee_of(w.organ)
     return Call(
-        lambda: services.party_org_create(
+        lambda: orgs.party_org_create(
             organ=w.organ, parent=committee, kind="branch", name="第九党支部", actor=w.reviewer
         ),
         w.reviewer,
@@ -530,10 +511,8 @@ def _(w):
 
 @scenario("apps.orgs.services.party_org_update")
 def _(w):
-    from apps.orgs import services
-
     return Call(
-        lambda: services.party_org_update(party_org=w.branch, name="改名党支部", actor=w.reviewer),
+        lambda: orgs.party_org_update(party_org=w.branch, name="改名党支部", actor=w.reviewer),
         w.reviewer,
         before=True,
     )
@@ -541,10 +520,8 @@ def _(w):
 
 @scenario("apps.orgs.services.member_create")
 def _(w):
-    from apps.orgs import services
-
     return Call(
-        lambda: services.member_create(branch=w.branch, phone="13600000003", name="新党员", actor=w.secretary),
+        lambda: orgs.member_create(branch=w.branch, phone="13600000003", name="新党员", actor=w.secretary),
         w.secretary,
         subject=lambda member: [member, member.user],
     )
@@ -552,11 +529,9 @@ def _(w):
 
 @scenario("apps.orgs.services.member_move")
 def _(w):
-    from apps.orgs import services
-
     branch = f.BranchFactory(organ=w.organ)
     return Call(
-        lambda: services.member_move(member=w.member, branch=branch, reason=REASON, actor=w.reviewer),
+        lambda: orgs.member_move(member=w.member, branch=branch, reason=REASON, actor=w.reviewer),
         w.reviewer,
         reason=REASON,
         before=True,
@@ -565,10 +540,8 @@ def _(w):
 
 @scenario("apps.orgs.services.member_update")
 def _(w):
-    from apps.orgs import services
-
     return Call(
-        lambda: services.member_update(member=w.member, name="改名", job_title="科员", actor=w.secretary),
+        lambda: orgs.member_update(member=w.member, name="改名", job_title="科员", actor=w.secretary),
         w.secretary,
         before=True,
     )
@@ -576,10 +549,8 @@ def _(w):
 
 @scenario("apps.orgs.services.member_set_active")
 def _(w):
-    from apps.orgs import services
-
     return Call(
-        lambda: services.member_set_active(member=w.member, active=False, reason=REASON, actor=w.secretary),
+        lambda: orgs.member_set_active(member=w.member, active=False, reason=REASON, actor=w.secretary),
         w.secretary,
         reason=REASON,
         before=True,
@@ -588,14 +559,12 @@ def _(w):
 
 @scenario("apps.orgs.services.members_bulk_create")
 def _(w):
-    from apps.orgs import services
-
     entries = [
         {"branch": w.branch, "phone": "13600000004", "name": "甲"},
         {"branch": w.branch, "phone": "13600000005", "name": "乙", "job_title": "科员"},
     ]
     return Call(
-        lambda: services.members_bulk_create(entries=entries, actor=w.reviewer, reason=REASON),
+        lambda: orgs.members_bulk_create(entries=entries, actor=w.reviewer, reason=REASON),
         w.reviewer,
         reason=REASON,
     )
@@ -606,11 +575,9 @@ def _(w):
 
 @scenario("apps.places.services.place_save")
 def _(w):
-    from apps.places import services
-
     fields = {"name": "第九网格", "latitude": f.CITY_LAT, "longitude": f.CITY_LNG}
     return Call(
-        lambda: services.place_save(model=Grid, code="G-NEW", parent=w.community, fields=fields, actor=w.street_admin),
+        lambda: places.place_save(model=Grid, code="G-NEW", parent=w.community, fields=fields, actor=w.street_admin),
         w.street_admin,
         subject=lambda result: result[0],
     )
@@ -618,10 +585,8 @@ def _(w):
 
 @scenario("apps.places.services.community_set_kind")
 def _(w):
-    from apps.places import services
-
     return Call(
-        lambda: services.community_set_kind(community=w.community, kind="village", actor=w.street_admin),
+        lambda: places.community_set_kind(community=w.community, kind="village", actor=w.street_admin),
         w.street_admin,
         before=True,
     )
@@ -629,12 +594,10 @@ def _(w):
 
 @scenario("apps.places.services.place_boundary_set")
 def _(w):
-    from apps.places import services
-
     lat, lng = f.CITY_LAT, f.CITY_LNG
     ring = [[lng - 0.01, lat - 0.01], [lng + 0.01, lat - 0.01], [lng + 0.01, lat + 0.01], [lng - 0.01, lat - 0.01]]
     return Call(
-        lambda: services.place_boundary_set(place=w.grid, polygon=ring, actor=w.street_admin),
+        lambda: places.place_boundary_set(place=w.grid, polygon=ring, actor=w.street_admin),
         w.street_admin,
         before=True,
     )
@@ -642,10 +605,8 @@ def _(w):
 
 @scenario("apps.places.services.district_create")
 def _(w):
-    from apps.places import services
-
     return Call(
-        lambda: services.district_create(
+        lambda: places.district_create(
             code="D-NEW", name="新区", latitude=f.CITY_LAT, longitude=f.CITY_LNG, actor=w.superuser
         ),
         w.superuser,
@@ -654,10 +615,8 @@ def _(w):
 
 @scenario("apps.places.services.gazetteer_entry_save")
 def _(w):
-    from apps.places import services
-
     return Call(
-        lambda: services.gazetteer_entry_save(
+        lambda: places.gazetteer_entry_save(
             name="幸福小区",
             kind="compound",
             community=w.community,
@@ -674,11 +633,9 @@ def _(w):
 
 @scenario("apps.registrations.services.registration_submit")
 def _(w):
-    from apps.registrations import services
-
     w.separate()
     return Call(
-        lambda: services.registration_submit(
+        lambda: registrations.registration_submit(
             member=w.member, address="幸福小区3栋", latitude=w.grid.latitude, longitude=w.grid.longitude
         ),
         w.member.user,
@@ -687,15 +644,13 @@ def _(w):
 
 @scenario("apps.registrations.services.registration_move")
 def _(w):
-    from apps.registrations import services
-
     w.separate()
     current = w.registered()
     post = f.PostFactory(community=w.community)
-    services.post_claim(post=post, member=w.member)
+    registrations.post_claim(post=post, member=w.member)
 
     def run():
-        return services.registration_move(
+        return registrations.registration_move(
             member=w.member,
             address="和平小区5栋",
             latitude=w.other_grid.latitude,
@@ -707,19 +662,17 @@ def _(w):
 
 @scenario("apps.registrations.services.registration_confirm")
 def _(w):
-    from apps.registrations import services
-
     registration = w.registered(status=RegistrationStatus.PENDING)
-    return Call(lambda: services.registration_confirm(registration=registration, actor=w.staff), w.staff, before=True)
+    return Call(
+        lambda: registrations.registration_confirm(registration=registration, actor=w.staff), w.staff, before=True
+    )
 
 
 @scenario("apps.registrations.services.registration_reject")
 def _(w):
-    from apps.registrations import services
-
     registration = w.registered(status=RegistrationStatus.PENDING)
     return Call(
-        lambda: services.registration_reject(registration=registration, actor=w.staff, reason=REASON),
+        lambda: registrations.registration_reject(registration=registration, actor=w.staff, reason=REASON),
         w.staff,
         reason=REASON,
         before=True,
@@ -728,11 +681,9 @@ def _(w):
 
 @scenario("apps.registrations.services.registration_withdraw")
 def _(w):
-    from apps.registrations import services
-
     registration = w.registered(status=RegistrationStatus.PENDING)
     return Call(
-        lambda: services.registration_withdraw(registration=registration, actor=w.member.user),
+        lambda: registrations.registration_withdraw(registration=registration, actor=w.member.user),
         w.member.user,
         before=True,
     )
@@ -740,10 +691,8 @@ def _(w):
 
 @scenario("apps.registrations.services.post_create")
 def _(w):
-    from apps.registrations import services
-
     return Call(
-        lambda: services.post_create(
+        lambda: registrations.post_create(
             actor=w.staff, community=w.community, kind=PostKind.SAFETY_PATROLLER, title="平安巡逻员"
         ),
         w.staff,
@@ -752,49 +701,39 @@ def _(w):
 
 @scenario("apps.registrations.services.post_update")
 def _(w):
-    from apps.registrations import services
-
     post = f.PostFactory(community=w.community)
     return Call(
-        lambda: services.post_update(actor=w.staff, post=post, title="新岗位名", capacity=3), w.staff, before=True
+        lambda: registrations.post_update(actor=w.staff, post=post, title="新岗位名", capacity=3), w.staff, before=True
     )
 
 
 @scenario("apps.registrations.services.post_deactivate")
 def _(w):
-    from apps.registrations import services
-
     post = f.PostFactory(community=w.community)
     w.registered()
-    services.post_claim(post=post, member=w.member)
-    return Call(lambda: services.post_deactivate(actor=w.staff, post=post), w.staff, before=True)
+    registrations.post_claim(post=post, member=w.member)
+    return Call(lambda: registrations.post_deactivate(actor=w.staff, post=post), w.staff, before=True)
 
 
 @scenario("apps.registrations.services.post_claim")
 def _(w):
-    from apps.registrations import services
-
     post = f.PostFactory(community=w.community)
     w.registered()
-    return Call(lambda: services.post_claim(post=post, member=w.member), w.member.user, subject=post)
+    return Call(lambda: registrations.post_claim(post=post, member=w.member), w.member.user, subject=post)
 
 
 @scenario("apps.registrations.services.post_release")
 def _(w):
-    from apps.registrations import services
-
     post = f.PostFactory(community=w.community)
     w.registered()
-    claim = services.post_claim(post=post, member=w.member)
-    return Call(lambda: services.post_release(claim=claim, actor=w.staff), w.staff, subject=post, before=True)
+    claim = registrations.post_claim(post=post, member=w.member)
+    return Call(lambda: registrations.post_release(claim=claim, actor=w.staff), w.staff, subject=post, before=True)
 
 
 @scenario("apps.registrations.services.pairing_create")
 def _(w):
-    from apps.registrations import services
-
     return Call(
-        lambda: services.pairing_create(
+        lambda: registrations.pairing_create(
             actor=w.reviewer, organ=w.organ, community=w.other_community, starts_on=timezone.localdate()
         ),
         w.reviewer,
@@ -803,11 +742,9 @@ def _(w):
 
 @scenario("apps.registrations.services.pairing_end")
 def _(w):
-    from apps.registrations import services
-
     pairing = f.PairingFactory(organ=w.organ, community=w.other_community)
     return Call(
-        lambda: services.pairing_end(actor=w.reviewer, pairing=pairing, ends_on=timezone.localdate()),
+        lambda: registrations.pairing_end(actor=w.reviewer, pairing=pairing, ends_on=timezone.localdate()),
         w.reviewer,
         before=True,
     )
@@ -815,11 +752,9 @@ def _(w):
 
 @scenario("apps.registrations.services.evaluation_submit")
 def _(w):
-    from apps.registrations import services
-
     w.registered()
     return Call(
-        lambda: services.evaluation_submit(
+        lambda: registrations.evaluation_submit(
             actor=w.staff,
             member=w.member,
             community=w.community,
@@ -841,11 +776,9 @@ def _soon(days=3):
 
 @scenario("apps.activities.services.activity_create")
 def _(w):
-    from apps.activities import services
-
     start = _soon()
     return Call(
-        lambda: services.activity_create(
+        lambda: activities.activity_create(
             actor=w.staff,
             community=w.community,
             grid=w.grid,
@@ -864,11 +797,9 @@ def _(w):
 
 @scenario("apps.activities.services.activity_create_series")
 def _(w):
-    from apps.activities import services
-
     start = _soon()
     return Call(
-        lambda: services.activity_create_series(
+        lambda: activities.activity_create_series(
             actor=w.staff,
             occurrences=2,
             community=w.community,
@@ -887,31 +818,25 @@ def _(w):
 
 @scenario("apps.activities.services.activity_publish")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity(status=ActivityStatus.DRAFT)
-    return Call(lambda: services.activity_publish(activity=activity, actor=w.staff), w.staff, before=True)
+    return Call(lambda: activities.activity_publish(activity=activity, actor=w.staff), w.staff, before=True)
 
 
 @scenario("apps.activities.services.activity_update")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity()
     return Call(
-        lambda: services.activity_update(activity=activity, actor=w.staff, title="新标题"), w.staff, before=True
+        lambda: activities.activity_update(activity=activity, actor=w.staff, title="新标题"), w.staff, before=True
     )
 
 
 @scenario("apps.activities.services.activity_cancel")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity()
     w.registered()
-    signup = services.signup_create(activity=activity, member=w.member)
+    signup = activities.signup_create(activity=activity, member=w.member)
     return Call(
-        lambda: services.activity_cancel(activity=activity, actor=w.staff, reason=REASON),
+        lambda: activities.activity_cancel(activity=activity, actor=w.staff, reason=REASON),
         w.staff,
         subject=[activity, signup],
         reason=REASON,
@@ -921,34 +846,31 @@ def _(w):
 
 @scenario("apps.activities.services.activity_close_signups_due")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity()
     return Call(
-        lambda: services.activity_close_signups_due(now=activity.starts_at + HOUR), None, subject=activity, before=True
+        lambda: activities.activity_close_signups_due(now=activity.starts_at + HOUR),
+        None,
+        subject=activity,
+        before=True,
     )
 
 
 @scenario("apps.activities.services.signup_create")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity()
     w.registered()
-    return Call(lambda: services.signup_create(activity=activity, member=w.member), w.member.user)
+    return Call(lambda: activities.signup_create(activity=activity, member=w.member), w.member.user)
 
 
 @scenario("apps.activities.services.signup_create_team")
 def _(w):
-    from apps.activities import services
-
     mate = w.teammate()
     w.registered()
     w.registered(member=mate)
     team = w.team(members=[mate])
     activity = w.activity()
     return Call(
-        lambda: services.signup_create_team(
+        lambda: activities.signup_create_team(
             activity=activity, actor=w.member.user, team=team, members=[w.member, mate]
         ),
         w.member.user,
@@ -957,13 +879,11 @@ def _(w):
 
 @scenario("apps.activities.services.signup_cancel")
 def _(w):
-    from apps.activities import services
-
     activity = w.activity()
     w.registered()
-    signup = services.signup_create(activity=activity, member=w.member)
+    signup = activities.signup_create(activity=activity, member=w.member)
     return Call(
-        lambda: services.signup_cancel(signup=signup, actor=w.member.user, reason=REASON),
+        lambda: activities.signup_cancel(signup=signup, actor=w.member.user, reason=REASON),
         w.member.user,
         reason=REASON,
         before=True,
@@ -972,36 +892,30 @@ def _(w):
 
 @scenario("apps.activities.services.waitlist_promote")
 def _(w):
-    from apps.activities import services
-    from apps.activities.models import Activity
 
     activity = w.activity(capacity=1)
     w.registered()
     mate = w.teammate()
     w.registered(member=mate)
-    services.signup_create(activity=activity, member=w.member)
-    waiting = services.signup_create(activity=activity, member=mate)
+    activities.signup_create(activity=activity, member=w.member)
+    waiting = activities.signup_create(activity=activity, member=mate)
     Activity.objects.filter(pk=activity.pk).update(capacity=2)
     return Call(
-        lambda: services.waitlist_promote(activity=activity, actor=w.staff), w.staff, subject=waiting, before=True
+        lambda: activities.waitlist_promote(activity=activity, actor=w.staff), w.staff, subject=waiting, before=True
     )
 
 
 def _signed_up(w):
-    from apps.activities import services
-
     activity = w.activity()
     w.registered()
-    return activity, services.signup_create(activity=activity, member=w.member)
+    return activity, activities.signup_create(activity=activity, member=w.member)
 
 
 @scenario("apps.activities.services.checkin_by_position")
 def _(w):
-    from apps.activities import services
-
     activity, signup = _signed_up(w)
     return Call(
-        lambda: services.checkin_by_position(
+        lambda: activities.checkin_by_position(
             signup=signup,
             actor=w.member.user,
             latitude=activity.latitude,
@@ -1014,29 +928,25 @@ def _(w):
 
 @scenario("apps.activities.services.checkin_by_code")
 def _(w):
-    from apps.activities import checkin, services
-
     activity, signup = _signed_up(w)
     code = checkin.current_code(activity, now=activity.starts_at).code
     return Call(
-        lambda: services.checkin_by_code(signup=signup, actor=w.member.user, code=code, now=activity.starts_at),
+        lambda: activities.checkin_by_code(signup=signup, actor=w.member.user, code=code, now=activity.starts_at),
         w.member.user,
     )
 
 
 @scenario("apps.activities.services.checkout")
 def _(w):
-    from apps.activities import services
-
     activity, signup = _signed_up(w)
-    services.checkin_by_position(
+    activities.checkin_by_position(
         signup=signup,
         actor=w.member.user,
         latitude=activity.latitude,
         longitude=activity.longitude,
         now=activity.starts_at,
     )
-    return Call(lambda: services.checkout(signup=signup, actor=w.member.user, now=activity.ends_at), w.member.user)
+    return Call(lambda: activities.checkout(signup=signup, actor=w.member.user, now=activity.ends_at), w.member.user)
 
 
 # hours --------------------------------------------------------------------------------------------------------------
@@ -1053,8 +963,6 @@ def _past_activity(w):
 
 @scenario("apps.activities.hours.activity_finish")
 def _(w):
-    from apps.activities import hours
-
     activity, signup = _past_activity(w)
     return Call(
         lambda: hours.activity_finish(activity=activity, actor=w.staff, now=activity.ends_at + HOUR),
@@ -1066,8 +974,6 @@ def _(w):
 
 @scenario("apps.activities.hours.activity_finish_due")
 def _(w):
-    from apps.activities import hours
-
     activity, signup = _past_activity(w)
     return Call(
         lambda: hours.activity_finish_due(now=activity.ends_at + HOUR),
@@ -1079,8 +985,6 @@ def _(w):
 
 @scenario("apps.activities.hours.activity_set_residents")
 def _(w):
-    from apps.activities import hours
-
     activity = w.finished_signup().activity
     hours.activity_set_residents(activity=activity, actor=w.staff, residents_served=12)
     return Call(
@@ -1093,8 +997,6 @@ def _(w):
 
 @scenario("apps.activities.hours.attendance_mark")
 def _(w):
-    from apps.activities import hours
-
     signup = w.finished_signup()
     return Call(
         lambda: hours.attendance_mark(signup=signup, actor=w.staff, attendance=Attendance.LATE),
@@ -1105,8 +1007,6 @@ def _(w):
 
 @scenario("apps.activities.hours.hours_approve")
 def _(w):
-    from apps.activities import hours
-
     signup = w.finished_signup()
     return Call(
         lambda: hours.hours_approve(signup=signup, actor=w.staff),
@@ -1118,8 +1018,6 @@ def _(w):
 
 @scenario("apps.activities.hours.hours_adjust")
 def _(w):
-    from apps.activities import hours
-
     signup = w.finished_signup()
     return Call(
         lambda: hours.hours_adjust(signup=signup, actor=w.staff, credited_minutes=60, reason=REASON),
@@ -1132,8 +1030,6 @@ def _(w):
 
 @scenario("apps.activities.hours.hours_reject")
 def _(w):
-    from apps.activities import hours
-
     signup = w.finished_signup()
     return Call(
         lambda: hours.hours_reject(signup=signup, actor=w.staff, reason=REASON),
@@ -1146,8 +1042,6 @@ def _(w):
 
 @scenario("apps.activities.hours.hours_dispute")
 def _(w):
-    from apps.activities import hours
-
     signup = w.finished_signup()
     return Call(
         lambda: hours.hours_dispute(signup=signup, actor=w.member.user, reason=REASON),
@@ -1182,34 +1076,26 @@ def _manual(w, **extra):
 
 @scenario("apps.ledger.services.record_create_manual")
 def _(w):
-    from apps.ledger import services
-
-    return Call(lambda: services.record_create_manual(member=w.member, **_manual(w)), w.staff, reason=REASON)
+    return Call(lambda: ledger.record_create_manual(member=w.member, **_manual(w)), w.staff, reason=REASON)
 
 
 @scenario("apps.ledger.services.record_create_manual_group")
 def _(w):
-    from apps.ledger import services
-
     members = [w.member, w.teammate()]
-    return Call(lambda: services.record_create_manual_group(members=members, **_manual(w)), w.staff, reason=REASON)
+    return Call(lambda: ledger.record_create_manual_group(members=members, **_manual(w)), w.staff, reason=REASON)
 
 
 @scenario("apps.ledger.services.record_approve")
 def _(w):
-    from apps.ledger import services
-
     record = w.record()
-    return Call(lambda: services.record_approve(record=record, actor=w.staff), w.staff, before=True)
+    return Call(lambda: ledger.record_approve(record=record, actor=w.staff), w.staff, before=True)
 
 
 @scenario("apps.ledger.services.record_approve_adjusted")
 def _(w):
-    from apps.ledger import services
-
     record = w.record()
     return Call(
-        lambda: services.record_approve_adjusted(
+        lambda: ledger.record_approve_adjusted(
             record=record, actor=w.staff, credited_minutes=60, residents_served=4, reason=REASON
         ),
         w.staff,
@@ -1220,11 +1106,9 @@ def _(w):
 
 @scenario("apps.ledger.services.record_adjust")
 def _(w):
-    from apps.ledger import services
-
     record = w.record(status=RecordStatus.APPROVED)
     return Call(
-        lambda: services.record_adjust(
+        lambda: ledger.record_adjust(
             record=record, actor=w.staff, credited_minutes=60, residents_served=4, reason=REASON
         ),
         w.staff,
@@ -1235,21 +1119,17 @@ def _(w):
 
 @scenario("apps.ledger.services.record_reject")
 def _(w):
-    from apps.ledger import services
-
     record = w.record()
     return Call(
-        lambda: services.record_reject(record=record, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
+        lambda: ledger.record_reject(record=record, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
     )
 
 
 @scenario("apps.ledger.services.record_amend")
 def _(w):
-    from apps.ledger import services
-
     record = w.record(status=RecordStatus.APPROVED)
     return Call(
-        lambda: services.record_amend(
+        lambda: ledger.record_amend(
             record=record, actor=w.staff, credited_minutes=60, residents_served=4, reason=REASON
         ),
         w.staff,
@@ -1261,8 +1141,6 @@ def _(w):
 
 @scenario("apps.ledger.self_services.self_service_register")
 def _(w):
-    from apps.ledger.self_services import record_of, self_service_register
-
     start = timezone.now() - HOUR * 3
     return Call(
         lambda: self_service_register(
@@ -1281,8 +1159,6 @@ def _(w):
 
 @scenario("apps.ledger.certificates.certificate_issue")
 def _(w):
-    from apps.ledger import certificates
-
     w.record(status=RecordStatus.APPROVED)
     return Call(
         lambda: certificates.certificate_issue(
@@ -1297,8 +1173,6 @@ def _(w):
 
 @scenario("apps.ledger.certificates.certificate_revoke")
 def _(w):
-    from apps.ledger import certificates
-
     w.record(status=RecordStatus.APPROVED)
     certificate = certificates.certificate_issue(
         member=w.member, actor=w.member.user, period_start=date(DAY.year, 1, 1), period_end=date(DAY.year, 12, 31)
@@ -1316,12 +1190,9 @@ def _(w):
 
 @scenario("apps.imports.services.import_apply")
 def _(w):
-    from apps.imports import services
-    from tests.imports.conftest import PHONES
-
     batch = w.checked_import(w.reviewer)
     return Call(
-        lambda: services.import_apply(batch=batch, actor=w.reviewer),
+        lambda: imports.import_apply(batch=batch, actor=w.reviewer),
         w.reviewer,
         subject=lambda result: [result, Member.objects.get(user__phone=PHONES[0]), w.member],
     )
@@ -1329,10 +1200,8 @@ def _(w):
 
 @scenario("apps.imports.services.import_cancel")
 def _(w):
-    from apps.imports import services
-
     batch = w.checked_import(w.reviewer)
-    return Call(lambda: services.import_cancel(batch=batch, actor=w.reviewer), w.reviewer, before=True)
+    return Call(lambda: imports.import_cancel(batch=batch, actor=w.reviewer), w.reviewer, before=True)
 
 
 # wishes -------------------------------------------------------------------------------------------------------------
@@ -1340,10 +1209,8 @@ def _(w):
 
 @scenario("apps.wishes.services.wish_create")
 def _(w):
-    from apps.wishes import services
-
     return Call(
-        lambda: services.wish_create(
+        lambda: wishes.wish_create(
             actor=w.staff,
             grid=w.grid,
             title="给独居老人买米",
@@ -1357,44 +1224,34 @@ def _(w):
 
 @scenario("apps.wishes.services.wish_submit")
 def _(w):
-    from apps.wishes import services
-
     wish = w.wish(status=WishStatus.DRAFT)
-    return Call(lambda: services.wish_submit(wish=wish, actor=w.staff), w.staff, before=True)
+    return Call(lambda: wishes.wish_submit(wish=wish, actor=w.staff), w.staff, before=True)
 
 
 @scenario("apps.wishes.services.wish_verify")
 def _(w):
-    from apps.wishes import services
-
     wish = w.wish(status=WishStatus.PENDING_REVIEW)
-    return Call(lambda: services.wish_verify(wish=wish, actor=w.staff), w.staff, before=True)
+    return Call(lambda: wishes.wish_verify(wish=wish, actor=w.staff), w.staff, before=True)
 
 
 @scenario("apps.wishes.services.wish_publish")
 def _(w):
-    from apps.wishes import services
-
     wish = w.wish(status=WishStatus.DRAFT)
-    return Call(lambda: services.wish_publish(wish=wish, actor=w.staff), w.staff, before=True)
+    return Call(lambda: wishes.wish_publish(wish=wish, actor=w.staff), w.staff, before=True)
 
 
 @scenario("apps.wishes.services.wish_claim")
 def _(w):
-    from apps.wishes import services
-
     w.registered()
     wish = w.wish()
-    return Call(lambda: services.wish_claim(wish=wish, actor=w.member.user), w.member.user, subject=wish, before=True)
+    return Call(lambda: wishes.wish_claim(wish=wish, actor=w.member.user), w.member.user, subject=wish, before=True)
 
 
 @scenario("apps.wishes.services.wish_release")
 def _(w):
-    from apps.wishes import services
-
     wish = w.claimed_wish()
     return Call(
-        lambda: services.wish_release(wish=wish, actor=w.member.user, reason=REASON),
+        lambda: wishes.wish_release(wish=wish, actor=w.member.user, reason=REASON),
         w.member.user,
         reason=REASON,
         before=True,
@@ -1403,40 +1260,31 @@ def _(w):
 
 @scenario("apps.wishes.services.wish_revoke")
 def _(w):
-    from apps.wishes import services
-
     wish = w.claimed_wish()
     return Call(
-        lambda: services.wish_revoke(wish=wish, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
+        lambda: wishes.wish_revoke(wish=wish, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
     )
 
 
 @scenario("apps.wishes.services.wish_release_overdue_claims")
 def _(w):
-    from apps.wishes import services
-
     wish = w.claimed_wish(now=timezone.now() - timedelta(days=20))
-    return Call(lambda: services.wish_release_overdue_claims(), None, subject=wish, before=True)
+    return Call(lambda: wishes.wish_release_overdue_claims(), None, subject=wish, before=True)
 
 
 @scenario("apps.wishes.services.wish_fulfil")
 def _(w):
-    from apps.wishes import services
-
     wish = w.claimed_wish()
     return Call(
-        lambda: services.wish_fulfil(wish=wish, actor=w.member.user, note="米已送到。"), w.member.user, before=True
+        lambda: wishes.wish_fulfil(wish=wish, actor=w.member.user, note="米已送到。"), w.member.user, before=True
     )
 
 
 @scenario("apps.wishes.services.wish_confirm")
 def _(w):
-    from apps.ledger.models import ServiceRecord
-    from apps.wishes import services
-
     wish = w.fulfilled_wish()
     return Call(
-        lambda: services.wish_confirm(wish=wish, actor=w.staff, rating=5),
+        lambda: wishes.wish_confirm(wish=wish, actor=w.staff, rating=5),
         w.staff,
         subject=lambda result: [result, ServiceRecord.objects.get(source=ServiceSource.WISH, source_id=wish.pk)],
         before=True,
@@ -1445,28 +1293,22 @@ def _(w):
 
 @scenario("apps.wishes.services.wish_cancel")
 def _(w):
-    from apps.wishes import services
-
     wish = w.claimed_wish()
     return Call(
-        lambda: services.wish_cancel(wish=wish, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
+        lambda: wishes.wish_cancel(wish=wish, actor=w.staff, reason=REASON), w.staff, reason=REASON, before=True
     )
 
 
 @scenario("apps.wishes.services.wish_expire")
 def _(w):
-    from apps.wishes import services
-
     wish = w.wish()
-    return Call(lambda: services.wish_expire(wish=wish, actor=w.staff, now=wish.deadline + HOUR), w.staff, before=True)
+    return Call(lambda: wishes.wish_expire(wish=wish, actor=w.staff, now=wish.deadline + HOUR), w.staff, before=True)
 
 
 @scenario("apps.wishes.services.wish_expire_due")
 def _(w):
-    from apps.wishes import services
-
     wish = w.wish()
-    return Call(lambda: services.wish_expire_due(now=wish.deadline + HOUR), None, subject=wish, before=True)
+    return Call(lambda: wishes.wish_expire_due(now=wish.deadline + HOUR), None, subject=wish, before=True)
 
 
 # residents' requests ----------------------------------------------------------------------------------------------
@@ -1474,13 +1316,11 @@ def _(w):
 
 @scenario("apps.residents.services.resident_request_submit")
 def _(w):
-    from apps.residents import services
-
     f.GazetteerEntryFactory(name="幸福家园", kind="compound", community=w.community)
     phone = "13712345678"
-    code = w.texted_code(lambda: services.resident_request_code_send(phone=phone, ip="203.0.113.9"))
+    code = w.texted_code(lambda: residents.resident_request_code_send(phone=phone, ip="203.0.113.9"))
     return Call(
-        lambda: services.resident_request_submit(
+        lambda: residents.resident_request_submit(
             name="王秀英", phone=phone, code=code, address="幸福家园3栋2单元101室", need="想请人帮忙换个灯泡。"
         ),
         None,
@@ -1488,18 +1328,14 @@ def _(w):
 
 
 def _request(w, **extra):
-    from tests.residents.conftest import ResidentRequestFactory
-
     return ResidentRequestFactory(grid=w.grid, **extra)
 
 
 @scenario("apps.residents.services.resident_request_rate")
 def _(w):
-    from apps.residents import services
-
     request = _request(w, status="accepted", wish=w.fulfilled_wish())
     return Call(
-        lambda: services.resident_request_rate(token=request.token, rating=5, comment="很满意"),
+        lambda: residents.resident_request_rate(token=request.token, rating=5, comment="很满意"),
         None,
         subject=request,
     )
@@ -1507,11 +1343,9 @@ def _(w):
 
 @scenario("apps.residents.services.resident_request_accept")
 def _(w):
-    from apps.residents import services
-
     request = _request(w)
     return Call(
-        lambda: services.resident_request_accept(
+        lambda: residents.resident_request_accept(
             request=request,
             actor=w.staff,
             title="换灯泡",
@@ -1526,22 +1360,18 @@ def _(w):
 
 @scenario("apps.residents.services.resident_request_merge")
 def _(w):
-    from apps.residents import services
-
     request = _request(w)
     wish = w.wish()
     return Call(
-        lambda: services.resident_request_merge(request=request, actor=w.staff, wish=wish), w.staff, before=True
+        lambda: residents.resident_request_merge(request=request, actor=w.staff, wish=wish), w.staff, before=True
     )
 
 
 @scenario("apps.residents.services.resident_request_decline")
 def _(w):
-    from apps.residents import services
-
     request = _request(w)
     return Call(
-        lambda: services.resident_request_decline(request=request, actor=w.staff, reason=REASON),
+        lambda: residents.resident_request_decline(request=request, actor=w.staff, reason=REASON),
         w.staff,
         reason=REASON,
         before=True,
@@ -1553,10 +1383,8 @@ def _(w):
 
 @scenario("apps.teams.services.team_create")
 def _(w):
-    from apps.teams import services
-
     return Call(
-        lambda: services.team_create(
+        lambda: teams.team_create(
             actor=w.reviewer, organ=w.organ, name="医疗服务队", specialty="medical", leader=w.member
         ),
         w.reviewer,
@@ -1565,19 +1393,15 @@ def _(w):
 
 @scenario("apps.teams.services.team_update")
 def _(w):
-    from apps.teams import services
-
     team = w.team()
-    return Call(lambda: services.team_update(actor=w.reviewer, team=team, name="新队名"), w.reviewer, before=True)
+    return Call(lambda: teams.team_update(actor=w.reviewer, team=team, name="新队名"), w.reviewer, before=True)
 
 
 @scenario("apps.teams.services.team_dissolve")
 def _(w):
-    from apps.teams import services
-
     team = w.team(members=[w.teammate()])
     return Call(
-        lambda: services.team_dissolve(actor=w.reviewer, team=team, reason=REASON),
+        lambda: teams.team_dissolve(actor=w.reviewer, team=team, reason=REASON),
         w.reviewer,
         reason=REASON,
         before=True,
@@ -1586,31 +1410,25 @@ def _(w):
 
 @scenario("apps.teams.services.team_leader_set")
 def _(w):
-    from apps.teams import services
-
     mate = w.teammate()
     team = w.team(members=[mate])
-    return Call(lambda: services.team_leader_set(actor=w.reviewer, team=team, member=mate), w.reviewer, before=True)
+    return Call(lambda: teams.team_leader_set(actor=w.reviewer, team=team, member=mate), w.reviewer, before=True)
 
 
 @scenario("apps.teams.services.team_apply")
 def _(w):
-    from apps.teams import services
-
     team = w.team()
     mate = w.teammate()
-    return Call(lambda: services.team_apply(actor=mate.user, team=team), mate.user, subject=team)
+    return Call(lambda: teams.team_apply(actor=mate.user, team=team), mate.user, subject=team)
 
 
 @scenario("apps.teams.services.team_accept")
 def _(w):
-    from apps.teams import services
-
     team = w.team()
     mate = w.teammate()
-    services.team_apply(actor=mate.user, team=team)
+    teams.team_apply(actor=mate.user, team=team)
     return Call(
-        lambda: services.team_accept(actor=w.member.user, team=team, member=mate),
+        lambda: teams.team_accept(actor=w.member.user, team=team, member=mate),
         w.member.user,
         subject=team,
         before=True,
@@ -1619,13 +1437,11 @@ def _(w):
 
 @scenario("apps.teams.services.team_decline")
 def _(w):
-    from apps.teams import services
-
     team = w.team()
     mate = w.teammate()
-    services.team_apply(actor=mate.user, team=team)
+    teams.team_apply(actor=mate.user, team=team)
     return Call(
-        lambda: services.team_decline(actor=w.member.user, team=team, member=mate, reason=REASON),
+        lambda: teams.team_decline(actor=w.member.user, team=team, member=mate, reason=REASON),
         w.member.user,
         subject=team,
         reason=REASON,
@@ -1635,12 +1451,10 @@ def _(w):
 
 @scenario("apps.teams.services.team_leave")
 def _(w):
-    from apps.teams import services
-
     mate = w.teammate()
     team = w.team(members=[mate])
     return Call(
-        lambda: services.team_leave(actor=mate.user, team=team, reason=REASON),
+        lambda: teams.team_leave(actor=mate.user, team=team, reason=REASON),
         mate.user,
         subject=team,
         reason=REASON,
@@ -1650,12 +1464,10 @@ def _(w):
 
 @scenario("apps.teams.services.team_remove")
 def _(w):
-    from apps.teams import services
-
     mate = w.teammate()
     team = w.team(members=[mate])
     return Call(
-        lambda: services.team_remove(actor=w.member.user, team=team, member=mate, reason=REASON),
+        lambda: teams.team_remove(actor=w.member.user, team=team, member=mate, reason=REASON),
         w.member.user,
         subject=team,
         reason=REASON,
@@ -1668,10 +1480,8 @@ def _(w):
 
 @scenario("apps.households.services.household_create")
 def _(w):
-    from apps.households import services
-
     return Call(
-        lambda: services.household_create(
+        lambda: households.household_create(
             actor=w.staff,
             community=w.community,
             head_name="张大爷",
@@ -1685,11 +1495,9 @@ def _(w):
 
 @scenario("apps.households.services.household_update")
 def _(w):
-    from apps.households import services
-
     household = w.household()
     return Call(
-        lambda: services.household_update(actor=w.staff, household=household, situation="disability"),
+        lambda: households.household_update(actor=w.staff, household=household, situation="disability"),
         w.staff,
         before=True,
     )
@@ -1697,11 +1505,9 @@ def _(w):
 
 @scenario("apps.households.services.household_close")
 def _(w):
-    from apps.households import services
-
     household = w.household_pairing().household
     return Call(
-        lambda: services.household_close(actor=w.staff, household=household, reason=REASON),
+        lambda: households.household_close(actor=w.staff, household=household, reason=REASON),
         w.staff,
         reason=REASON,
         before=True,
@@ -1710,12 +1516,10 @@ def _(w):
 
 @scenario("apps.households.services.pairing_create")
 def _(w):
-    from apps.households import services
-
     household = w.household()
     w.registered()
     return Call(
-        lambda: services.pairing_create(actor=w.staff, household=household, member=w.member),
+        lambda: households.pairing_create(actor=w.staff, household=household, member=w.member),
         w.staff,
         subject=household,
     )
@@ -1723,11 +1527,9 @@ def _(w):
 
 @scenario("apps.households.services.pairing_end")
 def _(w):
-    from apps.households import services
-
     pairing = w.household_pairing()
     return Call(
-        lambda: services.pairing_end(actor=w.staff, pairing=pairing, reason=REASON),
+        lambda: households.pairing_end(actor=w.staff, pairing=pairing, reason=REASON),
         w.staff,
         subject=pairing.household,
         reason=REASON,
@@ -1736,12 +1538,10 @@ def _(w):
 
 @scenario("apps.households.services.household_visit_register")
 def _(w):
-    from apps.households import services
-
     pairing = w.household_pairing()
     start = timezone.now() - HOUR * 3
     return Call(
-        lambda: services.household_visit_register(
+        lambda: households.household_visit_register(
             actor=w.member.user, pairing=pairing, started_at=start, ended_at=start + HOUR, content="上门看望"
         ),
         w.member.user,
@@ -1855,10 +1655,8 @@ def test_the_docs_list_what_is_audited_and_what_is_exempt():
 
 def test_a_user_created_with_a_role_is_named_by_both_entries(world):
     """person_appoint of someone new: the account and the appointment each have their entry, by the appointer."""
-    from apps.accounts import services
-
     last = _last_entry_id()
-    assignment, created = services.person_appoint(
+    assignment, created = accounts.person_appoint(
         phone="13600000009", name="新网格员", role=Role.GRID_WORKER, node=world.grid, actor=world.street_admin
     )
     entries = AuditEntry.objects.filter(id__gt=last).order_by("id")
