@@ -1666,3 +1666,28 @@ def test_a_user_created_with_a_role_is_named_by_both_entries(world):
         ("accounts.roleassignment", assignment.pk, "role_appoint", world.street_admin.pk),
     ]
     assert User.objects.get(pk=assignment.user_id).name == "新网格员"
+
+
+def test_whoever_sees_a_registration_post_or_member_reads_its_history(world):
+    """The new entries are readable where their subjects are: the community's staff read the confirmation of a
+    registration in their community and the claims of its posts, the organ's reviewer the member's move; side B's
+    staff read neither, and a member without a role reads no trail at all."""
+    from apps.ledger.selectors import audit_list
+
+    pending = f.RegistrationFactory(member=world.member, grid=world.grid, status=RegistrationStatus.PENDING)
+    registrations.registration_confirm(registration=pending, actor=world.staff)
+    post = f.PostFactory(community=world.community)
+    registrations.post_claim(post=post, member=world.member)
+    orgs.member_move(member=world.member, branch=f.BranchFactory(organ=world.organ), actor=world.reviewer)
+    other_staff = f.UserFactory()
+    f.RoleFactory(user=other_staff, role=Role.COMMUNITY_STAFF, community=world.other_community)
+
+    def seen(user, subject_type):
+        return set(audit_list(user=user, filters={"subject_type": subject_type}).values_list("action", flat=True))
+
+    assert seen(world.staff, "registrations.registration") == {"confirm"}
+    assert seen(world.staff, "registrations.post") == {"claim"}
+    assert "member_move" in seen(world.reviewer, "orgs.member")
+    assert seen(other_staff, "registrations.registration") == set()
+    assert "member_move" not in seen(other_staff, "orgs.member")
+    assert seen(world.member.user, "registrations.registration") == set()
