@@ -24,7 +24,11 @@ def normalize_phone(phone):
 
 
 @transaction.atomic
-def user_create(*, phone, name, password=None, email="", validate=True):
+def user_create(*, phone, name, password=None, email="", validate=True, actor=None):
+    """Put a person on the platform (`actor` None: the system, e.g. the demo loader). Audited, without the mobile
+    number or the password."""
+    from apps.ledger.services import audit_log
+
     phone = normalize_phone(phone)
     name = clean_model_text(User, "name", name)
     if not name:
@@ -46,19 +50,32 @@ def user_create(*, phone, name, password=None, email="", validate=True):
             user.save()
     except IntegrityError as exc:  # a concurrent create of the same phone
         raise errors.phone_taken() from exc
+    audit_log(
+        actor=actor,
+        subject=user,
+        action="user_create",
+        after={"name": user.name, "usable_password": user.has_usable_password()},
+    )
     return user
 
 
 @transaction.atomic
-def role_assign(*, user, role, node):
-    """Give `user` the `role` on `node` (a Community, Grid, PartyOrg, Organ, District or Street). Idempotent."""
+def role_assign(*, user, role, node, actor=None):
+    """Give `user` the `role` on `node` (a Community, Grid, PartyOrg, Organ, District or Street), as `actor` (None:
+    the system). Idempotent: a new appointment is audited ("role_appoint"), an existing one returned unchanged. Who
+    may appoint is the caller's business (role_appoint checks it)."""
+    from apps.ledger.services import audit_log
+
     if role not in Role.values or node is None:
         raise errors.role_scope_missing()
     field = ROLE_SCOPE_FIELD[Role(role)]
     expected = RoleAssignment._meta.get_field(field).related_model
     if not isinstance(node, expected):
         raise errors.role_scope_missing()
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, **{field: node})
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, **{field: node})
+    if created:
+        after = {"user": user.pk, "role": role, field: node.pk}
+        audit_log(actor=actor, subject=assignment, action="role_appoint", after=after)
     forget_scope(user)
     return assignment
 
@@ -67,18 +84,12 @@ def role_assign(*, user, role, node):
 def role_appoint(*, user, role, node, actor=None):
     """Appoint `user` to `role` on `node` as `actor` (see apps.accounts.permissions.may_appoint). Idempotent: an
     existing appointment is returned unchanged and not audited again. Returns (assignment, created)."""
-    from apps.ledger.services import audit_log
-
     require_appoint(actor, role, node)
     field = ROLE_SCOPE_FIELD.get(role)
     existing = RoleAssignment.objects.filter(user=user, role=role, **{field: node}).first() if field else None
     if existing is not None:
         return existing, False
-    assignment = role_assign(user=user, role=role, node=node)
-    audit_log(
-        actor=actor, subject=assignment, action="role_appoint", after={"user": user.pk, "role": role, field: node.pk}
-    )
-    return assignment, True
+    return role_assign(user=user, role=role, node=node, actor=actor), True
 
 
 @transaction.atomic
@@ -107,5 +118,5 @@ def person_appoint(*, phone, name, role, node, actor=None):
     they set one with a one-time code). Returns (assignment, created)."""
     require_appoint(actor, role, node)
     phone = normalize_phone(phone)
-    user = User.objects.filter(phone=phone).first() or user_create(phone=phone, name=name)
+    user = User.objects.filter(phone=phone).first() or user_create(phone=phone, name=name, actor=actor)
     return role_appoint(user=user, role=role, node=node, actor=actor)

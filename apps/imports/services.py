@@ -158,6 +158,14 @@ def import_cancel(*, batch, actor):
     _require_own(actor, batch)
     if batch.status in (ImportStatus.APPLIED, ImportStatus.CANCELLED):
         raise errors.not_ready()
+    before = {"status": batch.status}
     batch.status = ImportStatus.CANCELLED
     batch.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        subject=batch,
+        action="import_cancel",
+        before=before,
+        after={"status": batch.status, "kind": batch.kind, "file_name": batch.file_name},
+    )
     return batch

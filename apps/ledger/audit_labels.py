@@ -47,6 +47,11 @@ ACTION_LABELS = {
     "issue": _("Issued"),
     # registrations
     "evaluate": _("Evaluated"),
+    "withdraw": _("Withdrawn"),
+    "move": _("Closed on moving house"),
+    # standing posts and organ–community pairings
+    "deactivate": _("Deactivated"),
+    "end": _("Ended"),
     # residents' requests (居民点单)
     "request": _("Request sent"),
     "accept": _("Accepted into a wish"),
@@ -77,6 +82,7 @@ ACTION_LABELS = {
     "organ_update": _("Organ updated"),
     "party_org_create": _("Party organization created"),
     "party_org_update": _("Party organization updated"),
+    "member_create": _("Member added"),
     "member_update": _("Member updated"),
     "member_move": _("Member moved to another branch"),
     "member_activate": _("Member reactivated"),
@@ -85,6 +91,8 @@ ACTION_LABELS = {
     "place_update": _("Place updated"),
     "boundary_set": _("Boundary set"),
     "import_apply": _("Import applied"),
+    "import_cancel": _("Import cancelled"),
+    "user_create": _("Account created"),
     "role_appoint": _("Role appointed"),
     "role_revoke": _("Role revoked"),
     "password_set": _("Password set with a one-time code"),

@@ -8,7 +8,7 @@ from apps.accounts.scope import forget_scope, scope_for
 from apps.accounts.services import user_create
 from apps.core.errors import Conflict, Invalid
 from apps.core.text import clean_model_text
-from apps.ledger.services import audit_log
+from apps.ledger.services import audit_log, audit_log_many
 from apps.orgs import errors
 from apps.orgs.models import Member, MemberAffiliation, Organ, PartyOrg, PartyOrgKind
 from apps.orgs.permissions import (
@@ -157,13 +157,14 @@ def member_create(
     user=None,
     actor=None,
 ):
-    """Create the user (unless given) and their member profile in `branch`, opening the affiliation history."""
+    """Create the user (unless given) and their member profile in `branch`, opening the affiliation history.
+    Audited (the member's organ, branch and start; not the ID number or the home address)."""
     _require_branch(branch)
     require_manage_party_org(actor, branch)
     texts = _texts(Member, {"id_number": id_number, "job_title": job_title, "home_address": home_address})
     id_number, job_title, home_address = texts.values()
     if user is None:
-        user = user_create(phone=phone, name=name, password=password)
+        user = user_create(phone=phone, name=name, password=password, actor=actor)
     elif Member.objects.filter(user=user).exists():
         raise Conflict("already_a_member", errors.ALREADY_A_MEMBER)
     member = Member.objects.create(
@@ -174,11 +175,16 @@ def member_create(
         job_title=job_title,
         home_address=home_address,
     )
-    MemberAffiliation.objects.create(
-        member=member, organ_id=branch.organ_id, branch=branch, started_on=joined_on or timezone.localdate()
-    )
+    started_on = joined_on or timezone.localdate()
+    MemberAffiliation.objects.create(member=member, organ_id=branch.organ_id, branch=branch, started_on=started_on)
+    audit_log(actor=actor, subject=member, action="member_create", after=_joined(member, started_on))
     forget_scope(user)
     return member
+
+
+def _joined(member, started_on):
+    """What a new member's audit entry says: who, where, since when."""
+    return {"user": member.user_id, "organ": member.organ_id, "branch": member.branch_id, "on": started_on}
 
 
 @transaction.atomic
@@ -292,7 +298,8 @@ def members_bulk_create(*, entries, actor=None, joined_on=None, reason=""):
 
     `entries` are dicts with branch, phone (normalized), name, job_title, home_address and an optional existing
     `user` (someone already on the platform, e.g. as staff, who is also a member). New users get no usable
-    password: they set one with a one-time code sent to their mobile number. Returns the members in order.
+    password: they set one with a one-time code sent to their mobile number. Each member gets the audit entry of
+    member_create, with the reason (the new users are in their members' entries). Returns the members in order.
     """
     reason = _reason(reason)
     for branch in {e["branch"].pk: e["branch"] for e in entries}.values():
@@ -330,5 +337,11 @@ def members_bulk_create(*, entries, actor=None, joined_on=None, reason=""):
             for m in members
         ],
         batch_size=500,
+    )
+    audit_log_many(
+        actor=actor,
+        action="member_create",
+        changes=[(m, None, _joined(m, started_on)) for m in members],
+        reason=reason,
     )
     return members

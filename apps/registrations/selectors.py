@@ -238,5 +238,9 @@ def evaluation_candidates(*, user, community, year):
     )
 
 
-# Whoever may read an evaluation may read its history (for users whom the audit trail admits at all).
+# Whoever may read an evaluation, a registration, a post or a pairing may read its history (for users whom the audit
+# trail admits at all).
 register_audit_scope("registrations.evaluation", lambda user: evaluation_list(user=user))
+register_audit_scope("registrations.registration", lambda user: registration_list(user=user))
+register_audit_scope("registrations.post", lambda user: post_list(user=user))
+register_audit_scope("registrations.pairing", lambda user: pairing_list(user=user))

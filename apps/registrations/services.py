@@ -68,11 +68,12 @@ def _locate(*, address, latitude, longitude, coord_system):
     )
 
 
-def _open_registration(member, address, place, now=None):
+def _open_registration(member, address, place, now=None, moved_from=None):
+    """The pending registration, audited as submitted by the member (where, not the address itself)."""
     try:
         # A savepoint, so that losing the race to the partial unique index leaves the outer transaction usable.
         with transaction.atomic():
-            return Registration.objects.create(
+            registration = Registration.objects.create(
                 member=member,
                 community=place.community,
                 grid=place.grid,
@@ -84,6 +85,32 @@ def _open_registration(member, address, place, now=None):
             )
     except IntegrityError as exc:
         raise errors.registration_already_active() from exc
+    after = {"status": registration.status, "community": registration.community_id, "grid": registration.grid_id}
+    if moved_from is not None:
+        after["moved_from"] = moved_from.pk
+    audit_log(actor=member.user, subject=registration, action="submit", after=after)
+    return registration
+
+
+def _claim_state(claim, released_at=None):
+    return {"claim": claim.pk, "member": claim.member_id, "released_at": released_at}
+
+
+def _release_claims(claims, *, actor, now, **after):
+    """Release these open post claims (each audited on its post); returns how many were released."""
+    claims = list(claims.select_related("post"))
+    released = PostClaim.objects.filter(pk__in=[c.pk for c in claims], released_at__isnull=True).update(
+        released_at=now, updated_at=now
+    )
+    for claim in claims:
+        audit_log(
+            actor=actor,
+            subject=claim.post,
+            action="release",
+            before=_claim_state(claim),
+            after={**_claim_state(claim, now), **after},
+        )
+    return released
 
 
 # Submitting and moving geocode first and only then open the transaction: an external geocoder can take seconds,
@@ -110,19 +137,28 @@ def registration_move(*, member, address, latitude=None, longitude=None, coord_s
         current = (
             Registration.objects.select_for_update()
             .filter(member=member, status__in=ACTIVE_REGISTRATION_STATUSES)
-            .only("id", "community_id")
+            .only("id", "community_id", "status")
             .first()
         )
         if current is not None:
             closed = Registration.objects.filter(pk=current.pk, status__in=ACTIVE_REGISTRATION_STATUSES).update(
                 status=RegistrationStatus.MOVED, closed_at=now, updated_at=now
             )
+            if closed:
+                audit_log(
+                    actor=member.user,
+                    subject=current,
+                    action="move",
+                    before={"status": current.status},
+                    after={"status": RegistrationStatus.MOVED},
+                )
             if closed and current.community_id != place.community.pk:
                 # Posts are held by residents: the old community's posts are freed, the claims kept as history.
-                PostClaim.objects.filter(
+                open_claims = PostClaim.objects.filter(
                     member=member, post__community_id=current.community_id, released_at__isnull=True
-                ).update(released_at=now, updated_at=now)
-        return _open_registration(member, address, place)
+                )
+                _release_claims(open_claims, actor=member.user, now=now, registration=current.pk)
+        return _open_registration(member, address, place, moved_from=current)
 
 
 def receipt_number_for(registration, decided_at):
@@ -167,6 +203,13 @@ def registration_confirm(*, registration, actor, now=None):
         receipt_number=receipt_number_for(registration, now),
         verification_code=new_verification_code(),
     )
+    audit_log(
+        actor=actor,
+        subject=registration,
+        action="confirm",
+        before={"status": RegistrationStatus.PENDING},
+        after={"status": registration.status, "receipt_number": registration.receipt_number},
+    )
     # Notification (issue #6): tell the member, in this transaction; e-mailed once it commits.
     notification_events.registration_confirmed(registration=registration, actor=actor)
     return registration
@@ -180,9 +223,18 @@ def registration_reject(*, registration, actor, reason):
     )
     if not reason:
         raise Invalid("reason_required", errors.REASON_REQUIRED)
-    return _decide(
+    registration = _decide(
         registration, actor=actor, now=timezone.now(), status=RegistrationStatus.REJECTED, reject_reason=reason
     )
+    audit_log(
+        actor=actor,
+        subject=registration,
+        action="reject",
+        before={"status": RegistrationStatus.PENDING},
+        after={"status": registration.status},
+        reason=reason,
+    )
+    return registration
 
 
 @transaction.atomic
@@ -197,6 +249,13 @@ def registration_withdraw(*, registration, actor):
     if not updated:
         raise errors.registration_not_pending()
     registration.refresh_from_db()
+    audit_log(
+        actor=actor,
+        subject=registration,
+        action="withdraw",
+        before={"status": RegistrationStatus.PENDING},
+        after={"status": registration.status},
+    )
     return registration
 
 
@@ -241,7 +300,10 @@ def post_create(*, actor, community, kind, title, description="", capacity=None)
     cleaned = _clean_post_fields({"kind": kind, "title": title, "description": description, "capacity": capacity})
     if _title_taken(community.pk, cleaned["title"]):
         raise errors.post_title_taken()
-    return _save_post(Post(community=community, **cleaned))
+    post = _save_post(Post(community=community, **cleaned))
+    after = {"community": community.pk, "kind": post.kind, "title": post.title, "capacity": post.capacity}
+    audit_log(actor=actor, subject=post, action="create", after=after)
+    return post
 
 
 @transaction.atomic
@@ -259,9 +321,12 @@ def post_update(*, actor, post, **fields):
         holders = post.claims.filter(released_at__isnull=True).count()
         if cleaned["capacity"] < holders:
             raise Conflict("post_capacity_below_claims", errors.POST_CAPACITY_BELOW_CLAIMS)
+    before = {name: getattr(post, name) for name in cleaned}
     for name, value in cleaned.items():
         setattr(post, name, value)
-    return _save_post(post, update_fields=[*cleaned, "updated_at"])
+    post = _save_post(post, update_fields=[*cleaned, "updated_at"])
+    audit_log(actor=actor, subject=post, action="update", before=before, after=cleaned)
+    return post
 
 
 @transaction.atomic
@@ -271,8 +336,17 @@ def post_deactivate(*, actor, post):
     now = timezone.now()
     if not Post.objects.filter(pk=post.pk, is_active=True).update(is_active=False, updated_at=now):
         raise Conflict("post_inactive", errors.POST_INACTIVE)
-    PostClaim.objects.filter(post_id=post.pk, released_at__isnull=True).update(released_at=now, updated_at=now)
+    released = PostClaim.objects.filter(post_id=post.pk, released_at__isnull=True).update(
+        released_at=now, updated_at=now
+    )
     post.refresh_from_db()
+    audit_log(
+        actor=actor,
+        subject=post,
+        action="deactivate",
+        before={"is_active": True},
+        after={"is_active": False, "claims_released": released},
+    )
     return post
 
 
@@ -297,9 +371,11 @@ def post_claim(*, post, member, now=None):
         raise Conflict("post_full", errors.POST_FULL)
     try:
         with transaction.atomic():
-            return PostClaim.objects.create(post=post, member=member, claimed_at=now or timezone.now())
+            claim = PostClaim.objects.create(post=post, member=member, claimed_at=now or timezone.now())
     except IntegrityError as exc:
         raise errors.post_already_claimed() from exc
+    audit_log(actor=member.user, subject=post, action="claim", after=_claim_state(claim))
+    return claim
 
 
 @transaction.atomic
@@ -311,6 +387,9 @@ def post_release(*, claim, actor):
     if not PostClaim.objects.filter(pk=claim.pk, released_at__isnull=True).update(released_at=now, updated_at=now):
         raise Conflict("claim_already_released", errors.CLAIM_ALREADY_RELEASED)
     claim.refresh_from_db()
+    audit_log(
+        actor=actor, subject=claim.post, action="release", before=_claim_state(claim), after=_claim_state(claim, now)
+    )
     return claim
 
 
@@ -336,7 +415,7 @@ def pairing_create(*, actor, organ, community, starts_on, ends_on=None, party_or
     Organ.objects.select_for_update().only("pk").get(pk=organ.pk)
     if _overlapping(organ.pk, community.pk, starts_on, ends_on).exists():
         raise Conflict("pairing_exists", errors.PAIRING_EXISTS)
-    return Pairing.objects.create(
+    pairing = Pairing.objects.create(
         organ=organ,
         party_org=party_org,
         community=community,
@@ -345,6 +424,15 @@ def pairing_create(*, actor, organ, community, starts_on, ends_on=None, party_or
         projects=clean_model_text(Pairing, "projects", projects),
         created_by=actor,
     )
+    after = {
+        "organ": organ.pk,
+        "party_org": party_org.pk if party_org else None,
+        "community": community.pk,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    audit_log(actor=actor, subject=pairing, action="create", after=after)
+    return pairing
 
 
 @transaction.atomic
@@ -356,8 +444,10 @@ def pairing_end(*, actor, pairing, ends_on):
         raise Conflict("pairing_already_ended", errors.PAIRING_ALREADY_ENDED)
     if ends_on < pairing.starts_on or (pairing.ends_on is not None and ends_on > pairing.ends_on):
         raise errors.pairing_dates_invalid()
+    before = {"ends_on": pairing.ends_on}
     pairing.ends_on = ends_on
     pairing.save(update_fields=["ends_on", "updated_at"])
+    audit_log(actor=actor, subject=pairing, action="end", before=before, after={"ends_on": ends_on})
     return pairing
 
 

@@ -125,5 +125,5 @@ class RoleAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         node = model.objects.filter(pk=data.validated_data["scope_id"]).first()
         if node is None:
             raise NotFound("scope_not_found")
-        assignment = services.role_assign(user=data.validated_data["user"], role=role, node=node)
+        assignment = services.role_assign(user=data.validated_data["user"], role=role, node=node, actor=request.user)
         return Response(RoleOutputSerializer(assignment).data, status=status.HTTP_201_CREATED)
