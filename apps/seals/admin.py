@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from apps.core.admin import ReadOnlyAdmin
-from apps.seals.models import LedgerCheck, Seal
+from apps.seals.models import LedgerCheck, Seal, SealLeaf
 
 
 @admin.register(Seal)
@@ -15,3 +15,10 @@ class SealAdmin(ReadOnlyAdmin):
 @admin.register(LedgerCheck)
 class LedgerCheckAdmin(ReadOnlyAdmin):
     list_display = ("started_at", "ok", "seals", "leaves", "problem_count", "last_seal")
+
+
+@admin.register(SealLeaf)
+class SealLeafAdmin(ReadOnlyAdmin):
+    list_display = ("position", "kind", "row_id")
+    list_filter = ("kind",)
+    ordering = ("-position",)

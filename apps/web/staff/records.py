@@ -21,6 +21,7 @@ from apps.activities.models import SignUp
 from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
 from apps.core.masking import mask_phone
+from apps.households.models import HouseholdVisit
 from apps.ledger import self_services
 from apps.ledger import services as ledger
 from apps.ledger.models import LONE_SOURCES, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
@@ -225,12 +226,18 @@ class RecordListView(RecordPageMixin, DeskPage):
         signup_ids = [r.source_id for r in page_obj.object_list if r.source == ServiceSource.ACTIVITY]
         activity_of = dict(SignUp.objects.filter(pk__in=signup_ids).values_list("pk", "activity_id"))
         registered = self_services.self_services_of(page_obj.object_list)
+        # A household visit names a neutral place; the staff of its community see which household it was.
+        visits = HouseholdVisit.objects.filter(self_service__in=registered.values()).select_related(
+            "pairing__household"
+        )
+        household_of = {visit.self_service_id: visit.pairing.household for visit in visits}
         for record in page_obj.object_list:
             own = record.member.user_id == user_id
             # Activity hours are decided on the attendance sheet, wishes when they are confirmed; the rest here.
             by_record = record.source in LONE_SOURCES
             record.may_decide = by_record and record.status == RecordStatus.PENDING and not own
             record.self_service = registered.get(record.pk)
+            record.household = household_of.get(record.self_service.pk) if record.self_service else None
             # Corrections of an activity's hours belong on its attendance sheet, where the sign-up changes too.
             record.may_correct = record.source != ServiceSource.ACTIVITY and record.status == RecordStatus.APPROVED
             record.may_correct = record.may_correct and not own
