@@ -278,6 +278,16 @@ def team_leader_set(*, actor, team, member):
 # --- members who leave their organ or the service -----------------------------------------------------------------
 
 
+def _membership_leave(membership, *, now, reason):
+    """End a membership (an application withdrawn never began: no leaving day); returns the status it had."""
+    before = membership.status
+    membership.status = MembershipStatus.LEFT
+    membership.left_at = now if membership.joined_at else None
+    membership.reason = reason
+    membership.save(update_fields=["status", "left_at", "reason", "updated_at"])
+    return before
+
+
 @transaction.atomic
 def team_memberships_end(*, member, actor=None, reason="", now=None):
     """A team keeps members of its own organ only: end `member`'s open memberships (applications withdrawn, members
@@ -302,11 +312,7 @@ def team_memberships_end(*, member, actor=None, reason="", now=None):
         membership = open_rows.filter(team=team).first()
         if membership is None:
             continue
-        before = membership.status
-        membership.status = MembershipStatus.LEFT
-        membership.left_at = now if membership.joined_at else None
-        membership.reason = reason
-        membership.save(update_fields=["status", "left_at", "reason", "updated_at"])
+        before = _membership_leave(membership, now=now, reason=reason)
         _audit(
             actor=actor,
             team=team,
@@ -423,12 +429,7 @@ def team_leave(*, actor, team, reason="", now=None):
         raise Conflict("not_in_team", errors.YOU_ARE_NOT_IN_TEAM, extra=_latest_status(team, member))
     if team.leader_id == member.pk:
         raise Conflict("leader_cannot_leave", errors.LEADER_CANNOT_LEAVE)
-    before = membership.status
-    now = now or timezone.now()
-    membership.status = MembershipStatus.LEFT
-    membership.left_at = now if membership.joined_at else None
-    membership.reason = reason
-    membership.save(update_fields=["status", "left_at", "reason", "updated_at"])
+    before = _membership_leave(membership, now=now or timezone.now(), reason=reason)
     _audit(
         actor=actor,
         team=team,
