@@ -48,6 +48,15 @@ def parse_args(argv):
     parser.add_argument("--pg-port", type=int, default=54380, help="first port tried for PostgreSQL (default: 54380)")
     parser.add_argument("--pg-dir", default="/tmp/dual-reporting-load-pg", help="its directory (default: %(default)s)")
     parser.add_argument("--no-signed-in", action="store_true", help="skip the signed-in bare endpoint (a second floor)")
+    parser.add_argument(
+        "--sealing-rounds",
+        type=int,
+        default=5,
+        help="rounds of both races without and with a sealer running (default: %(default)s; 0: none)",
+    )
+    parser.add_argument(
+        "--sealing-interval", type=float, default=0.2, help="seconds between the sealer's seals (default: 0.2)"
+    )
     parser.add_argument("--keep-cluster", action="store_true", help="leave PostgreSQL running at the end")
     parser.add_argument("--write", type=Path, metavar="FILE", help="replace the load section of FILE")
     return parser.parse_args(argv)
@@ -111,8 +120,9 @@ def _check_rows(race):
     )
 
 
-def report(*, args, info, sizes, build_s, races, floor, mixed, command, signed_in=None):
+def report(*, args, info, sizes, build_s, races, floor, mixed, command, signed_in=None, sealing=None):
     from tests.bench.load.scenarios import KIND_LABELS, MIXED, summarize
+    from tests.bench.load.sealing import report_lines as sealing_lines
 
     lines = [f"### Run of {time.strftime('%Y-%m-%d')}", ""]
     lines.append("**Machine.** " + "; ".join(f"{k}: {v}" for k, v in info.items()) + ".")
@@ -150,6 +160,8 @@ def report(*, args, info, sizes, build_s, races, floor, mixed, command, signed_i
         lines.append("")
         lines.append(_check_rows(race))
         lines.append("")
+    if sealing is not None:
+        lines.extend(sealing_lines(sealing))
     (floor_result, floor_cpu), (mixed_result, mixed_cpu) = floor, mixed
     lines.append(
         f"**Reads** ({args.clients} virtual users, each sending its next request when the last is answered, over "
@@ -277,6 +289,15 @@ def main(argv=None):
             connections.close_all()
             say(f"{name}: {result.statuses}, {'passed' if result.passed else 'FAILED'}")
 
+        sealing = None
+        if args.sealing_rounds > 0:
+            from tests.bench.load.sealing import compare
+
+            say(f"the races with and without sealing: {args.sealing_rounds} rounds of each")
+            sealing = compare(
+                address, data, env=env, rounds=args.sealing_rounds, interval=args.sealing_interval, say=say
+            )
+
         loop = {
             "clients": args.clients,
             "seconds": args.seconds,
@@ -304,12 +325,13 @@ def main(argv=None):
             signed_in=signed_in,
             mixed=mixed,
             command=command,
+            sealing=sealing,
         )
         print(section)
         if args.write:
             write_section(args.write, section)
             say(f"wrote the load section of {args.write}")
-        if not all(race.passed for race in races):
+        if not all(race.passed for race in races) or (sealing is not None and not sealing.passed):
             sys.exit(1)
     finally:
         if server is not None:

@@ -5,8 +5,11 @@ and their checks, the closed-loop reads and the report, against pytest-django's 
 import re
 
 import pytest
+from django.db import connection
 
-from tests.bench.load import run, scenarios
+from apps.seals.verify import ledger_verify
+from apps.wishes.models import ClaimStatus, WishClaim
+from tests.bench.load import run, scenarios, sealing
 from tests.bench.load.client import Call, send
 from tests.bench.load.data import build
 from tests.bench.load.server import BARE_PATH, Gunicorn, server_env
@@ -65,6 +68,39 @@ def test_races_and_reads_on_a_tiny_load_give_the_benchmark_figures(bench_server,
     run.write_section(doc, section)  # replaced, not appended twice
     text = doc.read_text(encoding="utf-8")
     assert text.count(run.SECTION_TITLE) == 1 and text.count(run.START_MARK) == 1 and "kept" in text
+
+
+def _test_database_url():
+    """The test database as a URL, for a process of its own (the sealer)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def test_the_races_keep_their_outcome_while_a_sealer_seals(bench_server):
+    data = build(members=6, organs=2, capacity=2, wishes=4, activities=3, records_per_member=1)
+
+    result = sealing.compare(
+        bench_server, data, env=server_env(_test_database_url()), rounds=1, interval=0.05, say=lambda _: None
+    )
+
+    assert result.passed, result.failed
+    assert {key: len(values) for key, values in result.seconds.items()} == {
+        ("claim", "off"): 1,
+        ("claim", "on"): 1,
+        ("signup", "off"): 1,
+        ("signup", "on"): 1,
+    }
+    # The round with the sealer: one claim and six sign-ups, each with its audit entry, sealed by the sealer.
+    assert result.sealed["leaves"] >= 1 + 6
+    assert ledger_verify(use_witness_file=False).ok
+    # Each round raced for a wish of its own, and gave it back.
+    claimed = WishClaim.objects.filter(wish__title__contains="轮")
+    assert claimed.values("wish").distinct().count() == 2
+    assert not claimed.filter(status=ClaimStatus.ACTIVE).exists()
+    text = "\n".join(sealing.report_lines(result))
+    assert re.search(r"\| \(a\) claim one wish \| [\d.]+ s \| [\d.]+ s \| [+-]\d+% \| ✅ yes \|", text), text
 
 
 def test_the_gunicorn_wrapper_serves_the_bare_endpoint_and_stops(tmp_path):
