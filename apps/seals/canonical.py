@@ -1,16 +1,20 @@
 """The canonical encoding of a sealed row and the digests built on it: the same bytes on SQLite and PostgreSQL,
 whatever the driver hands back, so a digest computed today can be recomputed years later on another database.
 
-A row is encoded as the JSON array `[kind, value, value, ...]` of the fields below in this order: datetimes as
-integer microseconds since 1970-01-01 00:00 UTC, UUIDs as text, foreign keys as their ids, JSON fields as their
-value, keys sorted, no spaces, UTF-8. The fields are every column of the row that carries meaning; `updated_at`
-does not.
+A row is encoded as the JSON array `[kind, value, value, ...]` of the fields below in this order, without spaces,
+in UTF-8 (non-ASCII characters as they are): datetimes as integer microseconds since 1970-01-01 00:00 UTC, UUIDs as
+text, foreign keys as their ids. A JSON field's value is written as PostgreSQL writes a `jsonb` value: object keys
+ordered by their length in UTF-8 bytes, then bytewise; `", "` between items and `": "` after keys. So PostgreSQL
+can compute a row's digest itself (apps.seals.verify) and the same bytes come out of Python on any database. The
+fields are every column of the row that carries meaning; `updated_at` does not.
 """
 
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+
+from django.db.models import JSONField
 
 from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord
 from apps.seals.models import LeafKind
@@ -56,6 +60,11 @@ class Source:
         self.fields = fields
         self.time_field = time_field
         self.sealed_filter = sealed_filter or {}
+        self.model_fields = [
+            next(field for field in model._meta.concrete_fields if field.attname == name) for name in fields
+        ]
+        # Positions of the JSON fields among the values (written as jsonb writes them).
+        self.json_at = frozenset(i for i, field in enumerate(self.model_fields) if isinstance(field, JSONField))
 
     def rows(self):
         """The rows that are sealed once they exist (audit entries) or once they are decided (records)."""
@@ -66,6 +75,9 @@ SOURCES = (
     Source(LeafKind.AUDIT, AuditEntry, AUDIT_FIELDS, "at"),
     Source(LeafKind.RECORD, ServiceRecord, RECORD_FIELDS, "decided_at", {"status__in": SEALED_RECORD_STATUSES}),
 )
+
+
+_JSON_AT = {int(source.kind): source.json_at for source in SOURCES}
 
 
 def source_of(kind):
@@ -86,9 +98,33 @@ def plain(value):
     return value
 
 
+def _jsonb_key(key):
+    encoded = key.encode("utf-8")
+    return len(encoded), encoded
+
+
+def jsonb_text(value):
+    """A JSON value as PostgreSQL's jsonb output writes it (keys by length, then bytewise; ", " and ": ")."""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda item: _jsonb_key(item[0]))
+        return "{" + ", ".join(f"{_ENCODER.encode(key)}: {jsonb_text(item)}" for key, item in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(jsonb_text(item) for item in value) + "]"
+    return _ENCODER.encode(value)
+
+
+def encode(kind, values):
+    """A row's canonical encoding (text), from values already plain."""
+    json_at = _JSON_AT[kind]
+    if not json_at:
+        return _ENCODER.encode([kind, *values])
+    parts = [jsonb_text(value) if i in json_at else _ENCODER.encode(value) for i, value in enumerate(values)]
+    return f"[{kind}," + ",".join(parts) + "]"
+
+
 def plain_digest(kind, values):
     """SHA-256 (32 bytes) of a row's canonical encoding, from values already plain."""
-    return hashlib.sha256(_ENCODER.encode([kind, *values]).encode("utf-8")).digest()
+    return hashlib.sha256(encode(kind, values).encode("utf-8")).digest()
 
 
 def row_digest(kind, values):
