@@ -48,6 +48,7 @@ from apps.registrations import services as registrations
 from apps.registrations.models import PostKind, RegistrationStatus
 from apps.residents import services as residents
 from apps.teams import services as teams
+from apps.teams.models import TeamStatus
 from apps.wishes import services as wishes
 from apps.wishes.models import WishCategory, WishStatus
 from tests import factories as f
@@ -204,6 +205,7 @@ EXEMPT = {
     "apps.households.reminders.pairings_due": READ,
     "apps.households.reminders.remind_after": READ,
     "apps.households.services.member_registered_with": READ,
+    "apps.households.services.visit_place": READ,
     "apps.imports.services.import_check_step": IMPORT_PLAN,
     "apps.imports.services.import_start": IMPORT_PLAN,
     "apps.jobs.leader.holder_id": READ,
@@ -1240,6 +1242,12 @@ def _(w):
     return Call(lambda: wishes.wish_publish(wish=wish, actor=w.staff), w.staff, before=True)
 
 
+@scenario("apps.wishes.services.wish_resident_add")
+def _(w):
+    wish = w.wish()
+    return Call(lambda: wishes.wish_resident_add(wish=wish, actor=w.staff), w.staff, before=True)
+
+
 @scenario("apps.wishes.services.wish_claim")
 def _(w):
     w.registered()
@@ -1408,6 +1416,20 @@ def _(w):
     )
 
 
+@scenario("apps.teams.services.team_memberships_end")
+def _(w):
+    mate = w.teammate()
+    team = w.team(members=[mate])
+    Member.objects.filter(pk=mate.pk).update(is_active=False)  # no longer in service (member_set_active calls it)
+    return Call(
+        lambda: teams.team_memberships_end(member=mate, actor=w.reviewer, reason=REASON),
+        w.reviewer,
+        subject=team,
+        reason=REASON,
+        before=True,
+    )
+
+
 @scenario("apps.teams.services.team_leader_set")
 def _(w):
     mate = w.teammate()
@@ -1531,6 +1553,24 @@ def _(w):
     return Call(
         lambda: households.pairing_end(actor=w.staff, pairing=pairing, reason=REASON),
         w.staff,
+        subject=pairing.household,
+        reason=REASON,
+    )
+
+
+@scenario("apps.households.services.pairings_end_of_team")
+def _(w):
+    w.registered()
+    team = w.team()
+    pairing = households.pairing_create(
+        actor=w.staff, household=w.household(), team=team, started_on=timezone.localdate() - timedelta(days=10)
+    )
+    # Called inside the dissolution (team_dissolve), once the team is dissolved.
+    team.status, team.dissolved_at = TeamStatus.DISSOLVED, timezone.now()
+    team.save(update_fields=["status", "dissolved_at"])
+    return Call(
+        lambda: households.pairings_end_of_team(team=team, actor=w.reviewer, reason=REASON),
+        w.reviewer,
         subject=pairing.household,
         reason=REASON,
     )
