@@ -1,4 +1,4 @@
-"""The attendance sheet of an activity as an Excel workbook (openpyxl)."""
+"""The attendance sheet of an activity as an Excel workbook (openpyxl), with the latest seal of the ledger under it."""
 
 from io import BytesIO
 
@@ -8,7 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from apps.core.spreadsheets import append_row
+from apps.core.spreadsheets import append_row, header_footer_text
+from apps.seals.printed import printed_seal
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +49,8 @@ def _flags(signup):
 
 
 def attendance_workbook(*, activity, rows):
-    """Bytes of an .xlsx file: header row frozen, one line per sign-up, then a totals line."""
+    """Bytes of an .xlsx file: header row frozen, one line per sign-up, a totals line, then the latest seal's line
+    and what it is for (also in the footer of every printed page and in the file's description)."""
     columns = _columns()
     workbook = Workbook()
     sheet = workbook.active
@@ -73,6 +75,14 @@ def attendance_workbook(*, activity, rows):
     append_row(sheet, totals)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+
+    seal = printed_seal()  # once the sign-ups are read
+    append_row(sheet, [])
+    for line in seal.lines:
+        append_row(sheet, [line])
+    sheet.oddFooter.left.text = header_footer_text(seal.line)
+    sheet.oddFooter.left.size = 8
+    workbook.properties.description = seal.line
 
     buffer = BytesIO()
     workbook.save(buffer)

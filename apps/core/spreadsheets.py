@@ -37,3 +37,9 @@ def append_row(sheet, values):
     """`sheet.append(values)` with every str written as text. Cells already made (by `new_cell`, styled) pass as
     they are; None leaves the cell empty."""
     sheet.append([value if isinstance(value, Cell) or value is None else new_cell(sheet, value) for value in values])
+
+
+def header_footer_text(text):
+    """Text for a printed page's header or footer, shown as given: there "&" starts a code (the page number, a
+    font...), so a literal one is doubled."""
+    return text.replace("&", "&&")

@@ -22,6 +22,7 @@ from apps.ledger import errors
 from apps.ledger.models import Certificate, RecordStatus, ServiceRecord
 from apps.ledger.selectors import day_bounds, period_q, register_audit_scope
 from apps.ledger.services import audit_log
+from apps.seals.printed import fitted_lines, printed_seal
 from apps.stats import glossary
 
 NO_APPROVED_SERVICE = _("There is no approved service in this period.")
@@ -315,8 +316,9 @@ def certificate_verify_api_url(certificate, *, base_url):
 
 def certificate_pdf(certificate, *, base_url):
     """The certificate as an A4 PDF (bytes): Chinese text in reportlab's built-in CID font STSong-Light (no font
-    file needed), the record list as a table that repeats its header on every page, and a QR code of the public
-    verification URL. Labels follow the active language."""
+    file needed), the record list as a table that repeats its header on every page, a QR code of the public
+    verification URL, and at the foot of every page the latest seal of the ledger when the PDF is made (the records
+    and the certificate's issue are in the ledger it seals). Labels follow the active language."""
     records = list(
         certificate_records(
             member=certificate.member,
@@ -325,8 +327,9 @@ def certificate_pdf(certificate, *, base_url):
             as_of=certificate.issued_at,
         )
     )
+    seal = printed_seal()  # once the records are read
     buffer = io.BytesIO()
-    _render(buffer, certificate, records, certificate_verify_url(certificate, base_url=base_url))
+    _render(buffer, certificate, records, certificate_verify_url(certificate, base_url=base_url), seal)
     return buffer.getvalue()
 
 
@@ -342,7 +345,7 @@ def revoked_notice(certificate):
     }
 
 
-def _render(buffer, certificate, records, verify_url):
+def _render(buffer, certificate, records, verify_url, seal):
     # reportlab is imported here so that only the code drawing a PDF pays for it.
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
@@ -469,6 +472,15 @@ def _render(buffer, certificate, records, verify_url):
     # The issuer, number and QR code stay together so they are never split from one another across pages.
     story.append(KeepTogether([*issuer_block, Spacer(1, 3 * mm), check]))
 
+    # Above the number and the page, the seal and what it is for: one line each where the page allows it (the seal's
+    # number:digest is never cut, only moved to a line of its own).
+    seal_size, seal_leading = 7, 9
+    seal_lines = []
+    for text in seal.lines:
+        seal_lines += fitted_lines(
+            text, width=A4[0] - 40 * mm, string_width=lambda t: pdfmetrics.stringWidth(t, _FONT, seal_size)
+        )
+
     def footer(canvas, doc):
         if certificate.is_revoked:
             canvas.saveState()
@@ -483,6 +495,10 @@ def _render(buffer, certificate, records, verify_url):
         page = _("Page %(page)d") % {"page": doc.page}
         canvas.drawString(20 * mm, 12 * mm, str(number_line))
         canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, str(page))
+        canvas.setFont(_FONT, seal_size)
+        canvas.setFillColor(colors.HexColor("#444444"))
+        for index, line in enumerate(reversed(seal_lines)):
+            canvas.drawString(20 * mm, 12 * mm + 10 + index * seal_leading, line)
         canvas.restoreState()
 
     document = SimpleDocTemplate(
@@ -491,7 +507,7 @@ def _render(buffer, certificate, records, verify_url):
         leftMargin=20 * mm,
         rightMargin=20 * mm,
         topMargin=20 * mm,
-        bottomMargin=20 * mm,
+        bottomMargin=20 * mm + len(seal_lines) * seal_leading,
         title=str(_("Volunteer Service Certificate")),
         subject=certificate.number,
         author=certificate.issuer_name,

@@ -1,7 +1,8 @@
 """The printed registration certificate (报到证) and its receipt (回执): one A4 page that community staff print for a
 confirmed registration, cut in two along the dashed line; the member keeps the upper half and hands the lower half
 to their organ. Both halves carry a QR code (segno) of the public validity page, which says whether the
-registration is still in force. Neither half shows the member's phone number or home address (docs/privacy.md).
+registration is still in force, and at their foot, under the community's signature, the latest seal of the ledger
+with what it is for. Neither half shows the member's phone number or home address (docs/privacy.md).
 
 The Chinese font is embedded (apps.core.pdf_fonts), so the paper prints the same on any computer.
 """
@@ -20,6 +21,7 @@ from apps.core import pdf_fonts
 from apps.ledger.certificates import certificate_base_url
 from apps.registrations.models import RegistrationStatus
 from apps.registrations.selectors import registration_posts_held
+from apps.seals.printed import fitted_lines, printed_seal
 
 VALID = "valid"
 ENDED = "ended"
@@ -104,8 +106,9 @@ def registration_certificate_pdf(registration, *, base_url):
     """The certificate and its receipt on one A4 page (bytes), labels in the active language. The caller checked
     that the registration is confirmed (selectors.registration_certificate_get)."""
     posts = registration_posts_held(registration)
+    seal = printed_seal()  # once the registration and its posts are read
     buffer = io.BytesIO()
-    _Page(registration, posts, registration_verify_url(registration, base_url=base_url)).render(buffer)
+    _Page(registration, posts, registration_verify_url(registration, base_url=base_url), seal).render(buffer)
     return buffer.getvalue()
 
 
@@ -128,6 +131,7 @@ class _Page:
     registration: object
     posts: list
     verify_url: str
+    seal: object  # apps.seals.printed.PrintedSeal
 
     def render(self, buffer):
         # reportlab is imported here so that only the code drawing a PDF pays for it.
@@ -217,8 +221,9 @@ class _Page:
         qr_size = 36 * mm
         column = right - left - qr_size - 8 * mm
         frame_top = top - heading_height - 3 * mm
-        frame = Frame(left, bottom + 4 * mm, column, frame_top - bottom - 4 * mm, 0, 0, 0, 0, showBoundary=0)
-        frame.addFromList([KeepInFrame(column, frame_top - bottom - 4 * mm, story, mode="shrink")], canvas)
+        frame_bottom = bottom + 4 * mm + self._seal(canvas, left=left, bottom=bottom + 3 * mm, width=right - left)
+        frame = Frame(left, frame_bottom, column, frame_top - frame_bottom, 0, 0, 0, 0, showBoundary=0)
+        frame.addFromList([KeepInFrame(column, frame_top - frame_bottom, story, mode="shrink")], canvas)
         qr_x, qr_top = right - qr_size, frame_top
         self._qr(canvas, x=qr_x, y=qr_top - qr_size, size=qr_size)
         caption = self._para(_("Scan to check that this registration is in force."), styles["small"])
@@ -229,6 +234,24 @@ class _Page:
         for line in address_lines(self.verify_url, self.font, 7.5, qr_size + 2 * mm):
             y -= 9.5
             canvas.drawString(qr_x, y, line)
+
+    def _seal(self, canvas, *, left, bottom, width):
+        """The seal's line and what it is for, small, across the foot of the half (each half is kept apart once the
+        page is cut); the seal's number:digest is never cut, only moved to a line of its own. Returns the height
+        taken."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        size, leading = 6.5, 8.5
+        lines = []
+        for text in self.seal.lines:
+            lines += fitted_lines(text, width=width, string_width=lambda t: stringWidth(t, self.font, size))
+        canvas.saveState()
+        canvas.setFont(self.font, size)
+        canvas.setFillColor("#444444")
+        for index, line in enumerate(reversed(lines)):
+            canvas.drawString(left, bottom + index * leading, line)
+        canvas.restoreState()
+        return len(lines) * leading
 
     def _qr(self, canvas, *, x, y, size):
         """segno's modules drawn as filled squares (vector, sharp at any printer resolution), a link over them."""

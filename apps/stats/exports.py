@@ -24,8 +24,9 @@ from openpyxl.utils import get_column_letter
 from apps.activities.exports import XLSX_CONTENT_TYPE
 from apps.core.errors import Invalid
 from apps.core.figures import hours_of, ratio_of
-from apps.core.spreadsheets import append_row, new_cell
+from apps.core.spreadsheets import append_row, header_footer_text, new_cell
 from apps.registrations.models import Registration, RegistrationStatus
+from apps.seals.printed import printed_seal
 from apps.stats import areas, glossary, selectors
 from apps.stats.counting import residents_of
 from apps.stats.nodes import GEO_LEVELS, Level, node_get
@@ -192,7 +193,8 @@ def _cell(sheet, value, *, font=None, number_format=None, fill=None, alignment=N
 
 def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, notes=()):
     """A sheet of the workbook (write-only: streamed, no per-cell bookkeeping): a title row, the header row (frozen
-    with the title above it), one line per row numbered from 1, a totals line if asked, then notes.
+    with the title above it), one line per row numbered from 1, a totals line if asked, then notes, and last the
+    latest seal's line with what it is for (also in the footer of every printed page).
 
     Write-only sheets need their layout before the first row, so values are computed first and widths from them."""
     headers = [_("No."), *(column.header for column in columns)]
@@ -223,6 +225,9 @@ def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, n
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    seal = _workbook_seal(workbook)
+    sheet.oddFooter.left.text = header_footer_text(seal.line)
+    sheet.oddFooter.left.size = 8
 
     sheet.append([_cell(sheet, title, font=_TITLE_FONT, alignment=Alignment(horizontal="center"))])
     sheet.append([_cell(sheet, header, font=_BOLD, fill=_HEADER_FILL, alignment=_CENTER) for header in headers])
@@ -245,7 +250,18 @@ def _write_table(workbook, *, sheet_title, title, columns, rows, totals=False, n
         )
     for note in notes:
         append_row(sheet, [note])
+    for line in seal.lines:
+        append_row(sheet, [line])
     return sheet
+
+
+def _workbook_seal(workbook):
+    """The latest seal, read once per workbook: when its first sheet is laid out, its data read."""
+    seal = workbook.__dict__.get("_seal")
+    if seal is None:
+        seal = workbook.__dict__["_seal"] = printed_seal()
+        workbook.properties.description = seal.line
+    return seal
 
 
 def _note_figures(workbook, title, headers):

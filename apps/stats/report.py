@@ -1,7 +1,7 @@
 """The year-end report (年度报告) of an organ, a Party organization, a street or a district for any period: the
 standard sentences of a Party committee's report filled in with the node's figures, every figure with its unit, the
 table of its branches (or streets and communities), the rankings, the zero-service and unregistered members, and
-the definitions (口径说明) of every figure it names.
+the definitions (口径说明) of every figure it names; at the foot of every page, the latest seal of the ledger.
 
 This module builds one plain structure (a Report: sections of sentences and tables whose cells are text) from
 apps.stats.selectors and apps.stats.areas, so that every number equals the dashboard's; apps.stats.report_docx and
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.core.figures import percent_of
+from apps.seals.printed import PrintedSeal, printed_seal
 from apps.stats import areas, exports, glossary, selectors
 from apps.stats.nodes import Level
 
@@ -99,6 +100,7 @@ class Report:
     generated: str
     sections: tuple
     fields: tuple = ()  # the glossary figures the report names, in the glossary's order
+    seal: PrintedSeal | None = None  # the latest seal when the figures were read, at the foot of every page
 
     def section(self, key):
         return next((section for section in self.sections if section.key == key), None)
@@ -432,6 +434,7 @@ def build_report(*, node, period):
         generated=_("Generated at %(time)s.") % {"time": _now_text()},
         sections=tuple(builder.sections),
         fields=fields,
+        seal=printed_seal(),  # once every figure is read
     )
 
 

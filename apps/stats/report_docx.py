@@ -1,6 +1,7 @@
 """The service report (apps.stats.report) as a Word document (.docx, python-docx), the format a Party office edits:
-A4, the title and the time of generation, each section's heading, sentences and table. Text goes in as plain text
-(python-docx escapes it), so a name that begins with = + - @ reads as typed.
+A4, the title and the time of generation, each section's heading, sentences and table, and in the footer of every
+page the latest seal of the ledger with what it is for. Text goes in as plain text (python-docx escapes it), so a name
+that begins with = + - @ reads as typed.
 """
 
 import re
@@ -88,6 +89,17 @@ def _page(document):
     return section.page_width - section.left_margin - section.right_margin
 
 
+def _seal_footer(document, seal):
+    """The seal's line and what it is for, small, under the page number in the footer of every page."""
+    footer = document.sections[0].footer
+    for text in seal.lines:
+        paragraph = footer.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.line_spacing = 1.0
+        _fonts(paragraph.add_run(_text(text)).font, BODY_FONT, size=8)
+
+
 def _cell(cell, text, style_id):
     """Fill a new cell with one paragraph of plain text in a table style, straight in the XML (thousands of cells:
     no per-cell style lookup)."""
@@ -145,6 +157,8 @@ def render_docx(report):
     document = Document()
     _styles(document)
     width = _page(document)
+    if report.seal is not None:
+        _seal_footer(document, report.seal)
     properties = document.core_properties
     now = timezone.now()
     properties.title = _text(report.title)

@@ -1,12 +1,15 @@
 """The service report (apps.stats.report) as a PDF (reportlab): A4, Chinese in the built-in CID font STSong-Light as
 the volunteer certificates (no font file; the reader's computer needs a Chinese font), tables whose header repeats
-on every page they run onto, the title and the page number at the foot of every page.
+on every page they run onto, the title, the page number and the latest seal of the ledger (with what it is for) at
+the foot of every page.
 """
 
 import io
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+
+from apps.seals.printed import fitted_lines
 
 FONT = "STSong-Light"
 # A long list is laid out as tables of this many rows: reportlab splits a table across pages by re-measuring what is
@@ -101,11 +104,25 @@ def render_pdf(report):
             story.append(Spacer(1, 2 * mm))
             story += [_para(note, body) for note in section.notes]
 
+    # Above the title and the page number, the seal and what it is for, each line broken only where it must be (the
+    # seal's number:digest whole on its own line).
+    seal_size, seal_leading = 7, 9
+    seal_lines = []
+    if report.seal is not None:
+        for text in report.seal.lines:
+            seal_lines += fitted_lines(
+                text, width=width, string_width=lambda t: pdfmetrics.stringWidth(t, FONT, seal_size)
+            )
+
     def footer(canvas, doc):
         canvas.saveState()
         canvas.setFont(FONT, 8)
         canvas.drawString(left_margin, 10 * mm, str(report.title))
         canvas.drawRightString(A4[0] - right_margin, 10 * mm, _("Page %(page)d") % {"page": doc.page})
+        canvas.setFont(FONT, seal_size)
+        canvas.setFillColor(colors.HexColor("#444444"))
+        for index, line in enumerate(reversed(seal_lines)):
+            canvas.drawString(left_margin, 10 * mm + 10 + index * seal_leading, line)
         canvas.restoreState()
 
     buffer = io.BytesIO()
@@ -115,7 +132,7 @@ def render_pdf(report):
         leftMargin=left_margin,
         rightMargin=right_margin,
         topMargin=18 * mm,
-        bottomMargin=18 * mm,
+        bottomMargin=18 * mm + len(seal_lines) * seal_leading,
         title=str(report.title),
         subject=str(report.generated),
     )

@@ -21,6 +21,8 @@ from apps.ledger import services as ledger
 from apps.ledger.models import RecordStatus, ServiceCategory, ServiceSource
 from apps.orgs.models import Organ
 from apps.registrations.models import Evaluation, EvaluationGrade
+from apps.seals.printed import SEAL_PURPOSE
+from apps.seals.selectors import seal_witness_line
 from apps.stats import exports, selectors
 from apps.stats.errors import PERIOD_INVALID
 from apps.stats.models import StarRule, StarSubject
@@ -218,7 +220,10 @@ def test_member_table_totals_add_up_the_member_lines_and_the_footnote_gives_the_
     generated, target = (template % {"time": "|", "annual": 4, "target": 4.0}).split("|")
     assert note.startswith(f"{generated}{timezone.localdate():%Y-%m-%d}")
     assert note.endswith(target)
-    assert sheet.max_row == FIRST_ROW + len(rows) + 1
+    # Last, the ledger's seal and what it is for (nothing sealed here: tests/seals/test_printed.py seals).
+    seal = [sheet.cell(FIRST_ROW + len(rows) + offset, 1).value for offset in (2, 3)]
+    assert seal == [seal_witness_line(), str(SEAL_PURPOSE)]
+    assert sheet.max_row == FIRST_ROW + len(rows) + 3
 
 
 def test_member_table_formats_hours_with_one_decimal_and_sizes_columns_for_chinese(organ):
