@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("apps.activities.api.urls")),
     path("", include("apps.activities.api.hours_urls")),
     path("", include("apps.ledger.api.certificate_urls")),
+    path("", include("apps.seals.api.urls")),
     path("", include("apps.stats.api.urls")),
     path("", include("apps.stats.api.export_urls")),
     path("", include("apps.notifications.api.urls")),

@@ -153,6 +153,14 @@ JOBS = (
         misfire_grace_time=6 * HOUR,
     ),
     Job(
+        "ledger_seal_send",
+        tasks.send_ledger_seal,
+        {"trigger": "cron", "hour": 6, "minute": 30},
+        _("Send the latest seal of the ledger to the district administrators and the superusers (daily)."),
+        # One message a day (named by its day): a run however late sends that day's seal once.
+        misfire_grace_time=ANY_DELAY,
+    ),
+    Job(
         "stats_reconcile",
         tasks.reconcile_statistics,
         {"trigger": "cron", "hour": 2, "minute": 30},

@@ -11,6 +11,9 @@ from apps.activities.reminders import waitlists_due
 from apps.activities.services import waitlist_promote
 from apps.jobs.alerts import alert_superusers
 from apps.notifications import links
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import notify_many
+from apps.seals.selectors import seal_latest, seal_recipients, seal_witness_line
 from apps.seals.services import ledger_check_record, ledger_seal_all
 from apps.seals.verify import ledger_verify
 from apps.stats.rollups import reconcile
@@ -84,3 +87,28 @@ def verify_ledger(*, now):
         dedupe_key=f"ledger_verify:{timezone.localdate(now).isoformat()}",
     )
     return len(report.problems)
+
+
+def send_ledger_seal(*, now):
+    """Send the latest seal to the district administrators and the superusers (in the notification centre, and by
+    e-mail to those with an address), once a day: a copy of it outside the database, with what to do with it.
+    Returns how many were told; nothing before the first seal."""
+    seal = seal_latest()
+    if seal is None:
+        return 0
+    day = timezone.localdate(now).isoformat()
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Ledger seal of %(day)s") % {"day": day}
+        body = _(
+            "%(line)s\n\nKeep this message: it is a copy of the ledger's seal outside the platform's database. "
+            "Anyone can verify the ledger against it with `python manage.py verify_ledger --seal %(witness)s`: if the "
+            "seal is missing there or differs, the service records or the audit trail were changed after this "
+            "message was sent."
+        ) % {"line": seal_witness_line(seal), "witness": seal.witness}
+    return notify_many(
+        users=seal_recipients(),
+        kind=NotificationKind.LEDGER_SEAL,
+        title=title,
+        body=body,
+        dedupe_key=f"ledger_seal_send:{day}",
+    )

@@ -64,9 +64,12 @@ def job_runs(job, *, failed_only=False):
 # whoever claimed it, who sees it on the member pages.
 _STAFF_WISH_KINDS = frozenset({NotificationKind.WISH_CLAIMED, NotificationKind.WISH_EXPIRED})
 # A kind without a subject still leads somewhere useful: a member with no service this quarter to the wishes and
-# activities near home.
-_KIND_PAGES = {NotificationKind.NO_SERVICE_QUARTER: "member:home"}
-_KIND_API_PATHS = {NotificationKind.NO_SERVICE_QUARTER: "/api/v1/activities/"}
+# activities near home; the daily ledger seal to the dashboard, whose panel shows the seal and its last verification.
+_KIND_PAGES = {NotificationKind.NO_SERVICE_QUARTER: "member:home", NotificationKind.LEDGER_SEAL: "dashboard:home"}
+_KIND_API_PATHS = {
+    NotificationKind.NO_SERVICE_QUARTER: "/api/v1/activities/",
+    NotificationKind.LEDGER_SEAL: "/api/v1/ledger/seal/",
+}
 
 
 def page_path(notification):

@@ -32,6 +32,9 @@ class NotificationKind(models.TextChoices):
     TEAM_SIGNED_UP = "team_signed_up", _("Signed up by the team's leader")
     TEAM_SIGNUP_CANCELLED = "team_signup_cancelled", _("Team sign-up cancelled")
     TEAM_NEEDS_LEADER = "team_needs_leader", _("Volunteer team needs a leader")
+    # The latest seal of the ledger, every morning to the district administrators and the superusers: a copy of it
+    # outside the database (docs/ledger-seals.md).
+    LEDGER_SEAL = "ledger_seal", _("Daily ledger seal")
 
 
 class SubjectType(models.TextChoices):

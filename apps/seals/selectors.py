@@ -1,9 +1,11 @@
 """Reading the seals: the latest seal (the witness printed on exports, reports and certificates, and sent to the
 district's administrators) and the latest verification of the ledger."""
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Role, User
 from apps.seals.models import LedgerCheck, Seal
 
 
@@ -29,3 +31,12 @@ def seal_witness_line(seal=None):
 def ledger_check_latest():
     """The latest verification of the ledger, or None before the first one."""
     return LedgerCheck.objects.order_by("-started_at", "-id").first()
+
+
+def seal_recipients():
+    """Who receives the latest seal every morning: the active district administrators, whose copies are the ones
+    that count (they do not run the server), and the active superusers, so that a platform without district
+    administrators still has copies outside its database. Each user once, by id."""
+    district_admins = User.objects.filter(roles__role=Role.DISTRICT_ADMIN).values("pk")
+    recipients = User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(pk__in=district_admins))
+    return recipients.order_by("pk")

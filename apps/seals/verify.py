@@ -14,12 +14,17 @@ What each problem means (its `issue`):
   original's `amend` entries names it);
 - witness_missing / witness_differs: a seal printed or written outside the database is absent from the chain (a
   restored backup or a truncated chain) or has another digest there (a rewritten chain).
+
+`records_check` and `certificate_check` are the cheap check of a few service records (a certificate's) against
+their sealed entries, for the public certificate page: no chain, no other rows; the latest full verification says
+the rest.
 """
 
 import hashlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -41,11 +46,24 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from apps.ledger.models import AuditEntry, ServiceRecord
+from apps.ledger.certificates import certificate_records
+from apps.ledger.models import AuditEntry, RecordStatus, ServiceRecord
 from apps.ledger.selectors import subject_type_of
-from apps.seals.canonical import SEAL_FIELDS, SOURCES, ZERO, leaf_bytes, plain, plain_digest, seal_digest, source_of
-from apps.seals.models import LeafKind, Seal, SealLeaf
+from apps.seals.canonical import (
+    SEAL_FIELDS,
+    SOURCES,
+    ZERO,
+    leaf_bytes,
+    plain,
+    plain_digest,
+    row_digest,
+    seal_digest,
+    source_of,
+)
+from apps.seals.models import LeafKind, LedgerCheck, Seal, SealLeaf
+from apps.seals.selectors import ledger_check_latest
 
 _CHUNK = 20_000
 _RANGE = 50_000  # ids a query of the verifier reads
@@ -341,12 +359,28 @@ def _id_ranges(model, parts):
     return [(start, min(high, start + step - 1)) for start in range(low, high + 1, step)]
 
 
+def _gone_beyond_the_table(report):
+    """Sealed rows gone from either end of their table: the row parts look for gone rows among the ids between the
+    smallest and the largest id left, so the oldest or the newest rows deleted lie outside every part. (An empty
+    table has no parts with ids: its part looks at every leaf.)"""
+    for source in SOURCES:
+        bounds = source.model.objects.aggregate(low=Min("pk"), high=Max("pk"))
+        if bounds["low"] is None:
+            continue
+        beyond = SealLeaf.objects.filter(kind=source.kind).filter(
+            Q(row_id__lt=bounds["low"]) | Q(row_id__gt=bounds["high"])
+        )
+        for row_id in beyond.order_by("row_id").values_list("row_id", flat=True):
+            report.add(_KIND_NAME[source.kind], row_id, "deleted")
+
+
 def _run_part(part):
     """One independent piece of a verification; returns its Report. Runs in this process or in a worker."""
     report = Report()
     if part[0] == "chain":
         _chain(report)
         _records_without_audit(report)
+        _gone_beyond_the_table(report)
     else:
         _, kind, horizon, id_range = part
         _rows(report, source_of(kind), horizon, id_range)
@@ -392,3 +426,97 @@ def ledger_verify(*, witnesses=None, use_witness_file=True, workers=1):
         pairs += witness_lines()
     _witnesses(report, sorted(set(pairs)))
     return report
+
+
+# --- a few records: a certificate's ----------------------------------------------------------------------------
+
+VERIFIED = "verified"  # every record sealed and unchanged
+NOT_SEALED = "not_sealed"  # nothing changed, but some records were decided moments ago and are not sealed yet
+ALTERED = "altered"  # records changed since they were sealed, added behind the ledger's back, or gone
+
+
+@dataclass(frozen=True)
+class RecordsCheck:
+    """The outcome of checking some service records against their sealed entries. Counts only: it names no row, so a
+    public page may show it whoever the records belong to."""
+
+    records: int = 0  # the ledger rows looked at (a certificate's services and their approved amendments)
+    sealed: int = 0  # sealed, and unchanged since
+    not_sealed: int = 0  # decided after the last seal's horizon: the next seal takes them
+    altered: int = 0  # changed since they were sealed, or unsealed though older than the horizon (inserted)
+    missing: int = 0  # a certificate's services the ledger no longer gives (deleted, or changed out of its period)
+    figures_match: bool = True  # a certificate's hours and number of services are still what the ledger gives
+    sealed_by: datetime | None = None  # when the rows not sealed yet will be, if the scheduler seals every minute
+    ledger_check: LedgerCheck | None = None  # the latest full verification of the ledger, or None
+
+    @property
+    def status(self):
+        if self.altered or self.missing or not self.figures_match:
+            return ALTERED
+        return NOT_SEALED if self.not_sealed else VERIFIED
+
+
+def records_check(records, *, now=None):
+    """Check service records (a queryset) against their sealed entries: each row's digest is recomputed with the
+    sealer's own encoding (apps.seals.canonical) and compared with its leaf. A row without a leaf is not sealed yet
+    if it was decided after the latest seal's horizon (sealed within a minute or so), and inserted behind the
+    ledger's back (counted as altered) if before it, as the full verification decides.
+
+    Cheap enough for a public page (a certificate's few hundred rows): one query for the rows, one for their leaves,
+    one for the latest seal, one for the latest verification. The chain above the leaves is not recomputed here: the
+    latest full verification (`ledger_check`) says whether it held.
+    """
+    now = now or timezone.now()
+    source = source_of(LeafKind.RECORD)
+    rows = list(records.order_by().values_list(*source.fields))
+    ids = [values[0] for values in rows]
+    leaves = dict(SealLeaf.objects.filter(kind=source.kind, row_id__in=ids).values_list("row_id", "digest"))
+    last = Seal.objects.order_by("-seq").only("record_settled").first()
+    horizon = last.record_settled if last is not None else None
+    sealable = set(source.sealed_filter["status__in"])
+    time_index, status_index = source.fields.index(source.time_field), source.fields.index("status")
+    sealed = not_sealed = altered = 0
+    for values in rows:
+        digest = leaves.get(values[0])
+        if digest is not None:
+            if row_digest(source.kind, values) == bytes(digest):
+                sealed += 1
+            else:
+                altered += 1
+            continue
+        moment = values[time_index]
+        if values[status_index] not in sealable:
+            not_sealed += 1  # not decided: sealed once it is (a certificate counts none)
+        elif moment is None or (horizon is not None and moment < horizon):
+            altered += 1  # decided without a time, or before the horizon: the application wrote neither
+        else:
+            not_sealed += 1
+    # `ledger_seal` runs at every full minute: a row decided by now is sealed by the run after the next one at worst.
+    sealed_by = now.replace(second=0, microsecond=0) + timedelta(minutes=2) if not_sealed else None
+    return RecordsCheck(
+        records=len(rows),
+        sealed=sealed,
+        not_sealed=not_sealed,
+        altered=altered,
+        sealed_by=sealed_by,
+        ledger_check=ledger_check_latest(),
+    )
+
+
+def certificate_check(certificate, *, now=None):
+    """Whether the records behind a certificate verify: the services it counts (apps.ledger.certificates:
+    certificate_records as of its issue) and their amendments approved by then, checked against their sealed
+    entries (records_check); and whether they still give the certificate's number of services and hours, which
+    finds a record deleted or moved out of the certificate (its row is gone from the query, not changed in it) and a
+    certificate whose figures were rewritten."""
+    as_of = certificate.issued_at
+    originals = certificate_records(
+        member=certificate.member, period_start=certificate.period_start, period_end=certificate.period_end, as_of=as_of
+    )
+    counted = dict(originals.values_list("pk", "effective_minutes"))
+    amendments = Q(amends_id__in=list(counted), status=RecordStatus.APPROVED, decided_at__lte=as_of)
+    check = records_check(ServiceRecord.objects.filter(Q(pk__in=list(counted)) | amendments), now=now)
+    figures_match = (
+        len(counted) == certificate.record_count and max(sum(counted.values()), 0) == certificate.total_minutes
+    )
+    return replace(check, missing=max(certificate.record_count - len(counted), 0), figures_match=figures_match)

@@ -23,6 +23,7 @@ EXPECTED = {
     "activity_finish": ("interval[0:05:00]", ANY_DELAY),
     "ledger_seal": ("interval[0:01:00]", ANY_DELAY),
     "ledger_verify": ("cron[hour='2', minute='0']", 6 * HOUR),
+    "ledger_seal_send": ("cron[hour='6', minute='30']", ANY_DELAY),
     "stats_reconcile": ("cron[hour='2', minute='30']", 6 * HOUR),
     "members_remind_no_service": ("cron[day='1', hour='9', minute='0']", 7 * DAY),
     "members_remind_unregistered": ("cron[day_of_week='mon', hour='9', minute='30']", 3 * DAY),

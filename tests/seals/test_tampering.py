@@ -94,6 +94,16 @@ def test_a_deleted_record(sealed):
     assert problems() == {("record", str(record.pk), "deleted")}
 
 
+def test_the_newest_and_the_oldest_rows_deleted(sealed):
+    # Deleted at either end of their table, they lie outside the ids left in it: still found gone. (The pending
+    # record, the newest row, is not sealed: deleting it too leaves the rejected one the newest sealed record.)
+    sql(f"DELETE FROM {RECORDS} WHERE id IN (%s, %s)", [sealed.pending.pk, sealed.rejected.pk])
+    oldest = AuditEntry.objects.order_by("pk").first()  # the creation of the world's first organ
+    assert oldest.subject_type == "orgs.organ"
+    sql(f"DELETE FROM {AUDIT} WHERE id = %s", [oldest.pk])
+    assert problems() == {("record", str(sealed.rejected.pk), "deleted"), ("audit", str(oldest.pk), "deleted")}
+
+
 def test_an_audit_entry_inserted_into_the_past(sealed, world):
     long_ago = timezone.now() - timedelta(days=3)
     sql(

@@ -222,6 +222,8 @@ RULES = {
     "/api/v1/job-runs/": R(GET="superuser=ok *=403"),
     "/api/v1/job-runs/{pk}/": R("job_run", GET="superuser=ok *=403"),
     "/api/v1/jobs/": R(GET="superuser=ok *=403"),
+    # The latest seal and verification of the ledger: the platform's administrators.
+    "/api/v1/ledger/seal/": R(GET="district_admin,superuser=ok *=403"),
     "/api/v1/me/": R(GET="anon=403 *=ok"),
     "/api/v1/members/": R(
         per_side=True,

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.masking import mask_name
@@ -13,6 +14,7 @@ from apps.ledger.certificates import (
     hours_text,
 )
 from apps.ledger.models import Certificate
+from apps.seals.api.serializers import RecordsCheckOutputSerializer
 
 
 class CertificateIssueInputSerializer(InputSerializer):
@@ -86,13 +88,16 @@ class CertificateOutputSerializer(serializers.ModelSerializer):
 
 class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
     """What anyone holding the code may see: no full name, ID number or phone of the volunteer. `valid` is false
-    once the certificate is revoked; `revoked_on` and `revocation_reason` then say when and why."""
+    once the certificate is revoked; `revoked_on` and `revocation_reason` then say when and why. `records_check`
+    says whether the service records behind it still match their seals (apps.seals.verify.certificate_check,
+    given by the view in the context)."""
 
     member_name = serializers.SerializerMethodField()
     total_hours = serializers.SerializerMethodField()
     issued_on = serializers.SerializerMethodField()
     valid = serializers.SerializerMethodField()
     revoked_on = serializers.SerializerMethodField()
+    records_check = serializers.SerializerMethodField()
 
     class Meta:
         model = Certificate
@@ -109,11 +114,16 @@ class CertificateVerifyOutputSerializer(serializers.ModelSerializer):
             "valid",
             "revoked_on",
             "revocation_reason",
+            "records_check",
         ]
         read_only_fields = fields
 
     def get_member_name(self, obj) -> str:
         return mask_name(obj.member.user.name)
+
+    @extend_schema_field(RecordsCheckOutputSerializer)
+    def get_records_check(self, obj):
+        return RecordsCheckOutputSerializer(self.context["records_check"]).data
 
     def get_total_hours(self, obj) -> str:
         return hours_text(obj.total_minutes)

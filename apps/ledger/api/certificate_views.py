@@ -11,6 +11,7 @@ from apps.accounts.scope import scope_for
 from apps.core.errors import NotFound
 from apps.ledger import certificates, errors
 from apps.ledger.api import certificate_serializers as serializers
+from apps.seals.verify import certificate_check
 
 
 def _base_url(request):
@@ -92,12 +93,14 @@ class CertificateRevokeView(APIView):
 
 
 class CertificateVerifyView(APIView):
-    """Anyone may check a certificate by its code; the answer shows masked data only. People scanning the QR code
-    get the page /verify/<code>/ instead; this is the same check for integrators."""
+    """Anyone may check a certificate by its code; the answer shows masked data only, and whether the service
+    records behind it still match their seals (counts only). People scanning the QR code get the page
+    /verify/<code>/ instead; this is the same check for integrators."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(responses=serializers.CertificateVerifyOutputSerializer)
     def get(self, request, code):
         certificate = certificates.certificate_get_by_code(code=code)
-        return Response(serializers.CertificateVerifyOutputSerializer(certificate).data)
+        context = {"records_check": certificate_check(certificate)}
+        return Response(serializers.CertificateVerifyOutputSerializer(certificate, context=context).data)

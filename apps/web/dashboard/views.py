@@ -17,6 +17,8 @@ from apps.core.figures import percent_of
 from apps.orgs.models import Organ, PartyOrg, PartyOrgKind
 from apps.places.models import Community, District, Grid, Street
 from apps.registrations.selectors import evaluation_list
+from apps.seals.permissions import may_read_seals
+from apps.seals.selectors import ledger_check_latest, seal_witness_line
 from apps.stats import areas, exports, glossary, report, selectors
 from apps.stats import errors as stats_errors
 from apps.stats.nodes import GEO_LEVELS, Level, default_node, node_get
@@ -369,9 +371,26 @@ def _chart(chart_id, title, desc, rows, *, horizontal, label="label"):
     }
 
 
+def ledger_panel(user):
+    """The sealed ledger at a glance, for the platform's administrators (district administrators and superusers;
+    apps.seals.permissions): the latest seal as printed, and the latest verification (when, its outcome, the seal
+    it reached), or None for anyone else. The same reads as GET /api/v1/ledger/seal/."""
+    if not may_read_seals(user):
+        return None
+    check = ledger_check_latest()
+    return {
+        "seal_line": seal_witness_line(),
+        "check": check,
+        "check_seal": check.last_seal.partition(":")[0] if check is not None else "",
+    }
+
+
 class HomeView(DashboardPage):
     template_name = "web/dashboard/home.html"
     title = gettext_lazy("Dashboard")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "ledger": ledger_panel(self.request.user)}
 
     def figures(self, node, period, cleaned):
         metrics = selectors.node_metrics_cached(node=node, period=period)

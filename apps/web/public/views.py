@@ -2,8 +2,9 @@
 
 No sign-in: whoever holds the paper (an employer, a school) scans it with a phone and reads, in plain words, whether
 the certificate is valid, with the masked name of the volunteer (as the JSON check, apps.core.masking.mask_name),
-the hours and period, the issuer and the date of issue; a revoked certificate says when and why. An unknown code
-answers a "no such certificate" page with status 404.
+the hours and period, the issuer and the date of issue; a revoked certificate says when and why. It also says
+whether the service records behind the certificate still match their seals (apps.seals.verify.certificate_check:
+counts only, never a record). An unknown code answers a "no such certificate" page with status 404.
 
 Guessing codes is pointless: a code is 72 random bits (secrets.token_urlsafe(9), see apps.ledger.certificates), so
 even with a million certificates issued one guess in about 5·10^15 hits one. The page is not indexed by search
@@ -20,6 +21,7 @@ from apps.ledger import certificates
 from apps.registrations import certificate as registration_certificate
 from apps.registrations import selectors as registration_selectors
 from apps.registrations.models import RegistrationStatus
+from apps.seals.verify import certificate_check
 
 
 def _noindex(response):
@@ -41,6 +43,7 @@ class CertificateCheckView(View):
             "total_hours": certificates.hours_text(certificate.total_minutes),
             "issued_on": timezone.localdate(certificate.issued_at),
             "revoked_on": timezone.localdate(certificate.revoked_at) if certificate.is_revoked else None,
+            "records": certificate_check(certificate),
         }
         return _noindex(render(request, "web/public/certificate.html", context))
 
