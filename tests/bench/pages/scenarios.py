@@ -10,8 +10,10 @@ statistics filled). Counting there leaves the served requests untouched: the loa
 import cProfile
 import io
 import pstats
+import re
 import statistics
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,22 +184,80 @@ def count_queries(data, pages, *, repeats=3):
     return found
 
 
+STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
+ROOT = Path(__file__).resolve().parents[3]
+
+# Layers of a request whose cumulative time the profile reports: (label, the function's dotted path). They overlap
+# (the view's work includes the SQL; running SQL includes compiling it).
+LAYERS = (
+    ("the whole request (Django's handler)", "django.core.handlers.base.BaseHandler.get_response"),
+    ("session and user (auth middleware's get_user)", "django.contrib.auth.middleware.get_user"),
+    ("the view's work before rendering (TemplateView.get)", "django.views.generic.base.TemplateView.get"),
+    ("the view's work before rendering (ListView.get)", "django.views.generic.list.BaseListView.get"),
+    ("template rendering", "django.template.response.SimpleTemplateResponse.rendered_content"),
+    ("querysets built (filter, exclude)", "django.db.models.query.QuerySet._filter_or_exclude_inplace"),
+    ("querysets built (annotate)", "django.db.models.query.QuerySet._annotate"),
+    ("querysets cloned (Query.clone)", "django.db.models.sql.query.Query.clone"),
+    ("SQL read into model instances (ModelIterable)", "django.db.models.query.ModelIterable.__iter__"),
+    ("SQL compiled and run (SQLCompiler.execute_sql)", "django.db.models.sql.compiler.SQLCompiler.execute_sql"),
+    ("SQL compiled (SQLCompiler.as_sql)", "django.db.models.sql.compiler.SQLCompiler.as_sql"),
+    ("SQL sent and read by the driver (CursorWrapper._execute)", "django.db.backends.utils.CursorWrapper._execute"),
+    ("model instances made (Model.from_db)", "django.db.models.base.Model.from_db"),
+    ("forms built (BaseForm.__init__)", "django.forms.forms.BaseForm.__init__"),
+    ("FilterSets built (BaseFilterSet.__init__)", "django_filters.filterset.BaseFilterSet.__init__"),
+    ("copy.deepcopy", "copy.deepcopy"),
+    ("translations (gettext)", "django.utils.translation.trans_real.gettext"),
+    ("URLs reversed (reverse)", "django.urls.base.reverse"),
+)
+
+
+def _code_key(dotted):
+    """pstats' key (file, first line, name) of the function at `dotted`, or None if there is none."""
+    import importlib
+    import inspect
+
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[cut:]:
+                obj = inspect.getattr_static(obj, name)
+        except AttributeError:
+            return None
+        obj = getattr(obj, "fget", None) or getattr(obj, "__func__", None) or obj
+        code = getattr(inspect.unwrap(obj), "__code__", None)
+        return (code.co_filename, code.co_firstlineno, code.co_name) if code else None
+    return None
+
+
 def _area(filename):
     """Where a profiled function lives: a package of site-packages (two levels: django/template), a module of the
-    project (apps/wishes), or Python's own code."""
+    project (apps/wishes), of Python's standard library (stdlib/copy), or Python's built-ins."""
     if filename.startswith("~") or filename.startswith("<"):
         return "(built-in)"
-    path = Path(filename)
+    path = Path(filename).resolve()
     parts = path.parts
     if "site-packages" in parts:
         rest = parts[parts.index("site-packages") + 1 :]
         return "/".join(rest[:2]) if len(rest) > 2 else rest[0]
-    root = Path(__file__).resolve().parents[3]
-    try:
-        rest = path.resolve().relative_to(root).parts
-    except ValueError:
-        return "(python)"
-    return "/".join(rest[:2])
+    if path.is_relative_to(STDLIB):
+        return "stdlib/" + path.relative_to(STDLIB).parts[0].removesuffix(".py")
+    if path.is_relative_to(ROOT):
+        return "/".join(path.relative_to(ROOT).parts[:2])
+    return "(other)"
+
+
+def _layers(stats, requests):
+    """(label, ms a request) of LAYERS found in the profile."""
+    found = []
+    for label, dotted in LAYERS:
+        entry = stats.stats.get(_code_key(dotted))
+        if entry is not None:
+            found.append((label, entry[3] / requests * 1000))
+    return found
 
 
 def profile_page(data, page, *, requests=30, top=25, user=0, out=None):
@@ -237,27 +297,40 @@ def profile_page(data, page, *, requests=30, top=25, user=0, out=None):
         text = " ".join(sql.split())
         print(f"{k:2}. {seconds * 1000:7.2f} ms  {text[:600]}{' …' if len(text) > 600 else ''}", file=out)
 
-    profiler = cProfile.Profile()
+    # CPU time, not wall time: what the worker spends, without the waits for PostgreSQL (timed above) or for a core
+    # on a busy machine.
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(requests):
         _get(client, path)
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = stats.total_tt
+    print(
+        f"\n## Under cProfile: {total / requests * 1000:.1f} ms of CPU a request (the profiler's overhead included: "
+        "the shares are what matter)",
+        file=out,
+    )
+    print("\n### Layers (cumulative CPU a request; they overlap)\n", file=out)
+    for label, ms in _layers(stats, requests):
+        print(f"{ms:7.1f} ms  {ms / (total / requests * 1000):6.1%}  {label}", file=out)
     areas = {}
     for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
         area = _area(filename)
         areas[area] = areas.get(area, 0.0) + tottime
-    print(
-        f"\n## Own time by area under cProfile ({total / requests * 1000:.1f} ms a request with the profiler's "
-        "overhead; shares are what matter)\n",
-        file=out,
-    )
+    print("\n### Own CPU by area (package, app, standard library module)\n", file=out)
     for area, seconds in sorted(areas.items(), key=lambda item: -item[1])[:top]:
-        print(f"{seconds / total:6.1%}  {seconds / requests * 1000:7.2f} ms  {area}", file=out)
-    for order, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
+        print(f"{seconds / requests * 1000:7.1f} ms  {seconds / total:6.1%}  {area}", file=out)
+    for title, order, restriction in (
+        ("the project's functions by cumulative CPU", "cumulative", r"/(apps|server)/"),
+        ("functions by own CPU", "tottime", None),
+        ("functions by cumulative CPU", "cumulative", None),
+    ):
         buffer = io.StringIO()
-        pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order).print_stats(top)
-        print(f"\n## Top {top} functions by {title} ({requests} requests)\n", file=out)
-        print(buffer.getvalue().strip("\n"), file=out)
+        listing = pstats.Stats(profiler, stream=buffer).sort_stats(order)
+        listing.print_stats(*([restriction] if restriction else []), top)
+        text = buffer.getvalue().replace(str(ROOT) + "/", "").replace(str(STDLIB) + "/", "")
+        text = re.sub(r"\S*/site-packages/", "", text)
+        print(f"\n### Top {top} of {title} ({requests} requests)\n", file=out)
+        print(text.strip("\n"), file=out)
     return {"wall_ms": median(walls), "cpu_ms": median(cpus), "sql_ms": median(sqls), "queries": counts[0]}

@@ -77,7 +77,8 @@ def test_every_page_shows_its_content_and_the_report_gives_its_figures(bench_ser
     found = scenarios.profile_page(data, scenarios.BY_KEY["home"], requests=2, top=5, out=out)
     assert found["queries"] == PINNED["home"]
     profile = out.getvalue()
-    assert "## The queries of the last request" in profile and "## Own time by area" in profile
+    assert "## The queries of the last request" in profile and "### Own CPU by area" in profile
+    assert "template rendering" in profile and "apps/web/member/views.py" in profile
     assert "warning" not in profile
 
 
