@@ -21,13 +21,15 @@ TIMEOUT_S = 60
 
 @dataclass(frozen=True)
 class Call:
-    """One request: `kind` names it in the results; `session` is a session key (or None)."""
+    """One request: `kind` names it in the results; `session` is a session key (or None); `accept` its Accept
+    header (the page benchmark, tests/bench/pages, asks for HTML as a browser does)."""
 
     kind: str
     method: str
     path: str
     session: str | None = None
     body: bytes | None = None
+    accept: str = "application/json"
 
 
 @dataclass
@@ -47,7 +49,7 @@ class Answer:
 
 
 def headers_for(call, *, csrf_token, host):
-    headers = {"Host": host, "Accept": "application/json", "Connection": "close"}
+    headers = {"Host": host, "Accept": call.accept, "Connection": "close"}
     cookies = [f"csrftoken={csrf_token}"]
     if call.session:
         cookies.append(f"sessionid={call.session}")
