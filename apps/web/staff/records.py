@@ -21,7 +21,8 @@ from apps.activities.models import SignUp
 from apps.core.errors import DomainError, Invalid
 from apps.core.forms import Form
 from apps.core.masking import mask_phone
-from apps.households.models import HouseholdVisit
+from apps.households.models import Household, HouseholdVisit
+from apps.households.permissions import household_visible_q
 from apps.ledger import self_services
 from apps.ledger import services as ledger
 from apps.ledger.models import LONE_SOURCES, RecordStatus, ServiceCategory, ServiceRecord, ServiceSource
@@ -226,10 +227,11 @@ class RecordListView(RecordPageMixin, DeskPage):
         signup_ids = [r.source_id for r in page_obj.object_list if r.source == ServiceSource.ACTIVITY]
         activity_of = dict(SignUp.objects.filter(pk__in=signup_ids).values_list("pk", "activity_id"))
         registered = self_services.self_services_of(page_obj.object_list)
-        # A household visit names a neutral place; the staff of its community see which household it was.
-        visits = HouseholdVisit.objects.filter(self_service__in=registered.values()).select_related(
-            "pairing__household"
-        )
+        # A household visit names a neutral place; whoever may see the household (its community's staff) sees
+        # which household it was.
+        visible = Household.objects.filter(household_visible_q(self.request.user))
+        visits = HouseholdVisit.objects.filter(self_service__in=registered.values(), pairing__household__in=visible)
+        visits = visits.select_related("pairing__household")
         household_of = {visit.self_service_id: visit.pairing.household for visit in visits}
         for record in page_obj.object_list:
             own = record.member.user_id == user_id
