@@ -268,6 +268,11 @@ def main(argv=None):
         started = time.perf_counter()
         data = build(members=args.members, capacity=args.capacity)
         build_s = time.perf_counter() - started
+        targets = None
+        if args.sealing_rounds > 0:
+            from tests.bench.load.sealing import fresh_targets
+
+            targets = fresh_targets(data, 2 * args.sealing_rounds)
         connections.close_all()  # the client processes are forked: no connection to share
 
         log_path = ROOT / "var" / "bench_load_gunicorn.log"
@@ -294,9 +299,7 @@ def main(argv=None):
             from tests.bench.load.sealing import compare
 
             say(f"the races with and without sealing: {args.sealing_rounds} rounds of each")
-            sealing = compare(
-                address, data, env=env, rounds=args.sealing_rounds, interval=args.sealing_interval, say=say
-            )
+            sealing = compare(address, data, env=env, targets=targets, interval=args.sealing_interval, say=say)
 
         loop = {
             "clients": args.clients,

@@ -30,7 +30,8 @@ class Targets:
 
 
 def fresh_targets(data, count):
-    """`count` copies of the race wish and of the race activity (the activities a day apart, after the others)."""
+    """`count` copies of the race wish and of the race activity (the activities a day apart, after the others).
+    Made before any race: a copy of a raced wish or activity would be claimed or full already."""
     from django.db import transaction
 
     from apps.activities.models import Activity
@@ -94,7 +95,7 @@ class Comparison:
     rounds: int
     interval: float
     seconds: dict = field(default_factory=dict)  # (race, mode) → [seconds]
-    failed: list = field(default_factory=list)  # (round, race, mode) of a round that broke a rule
+    failed: list = field(default_factory=list)  # (round, race, mode, [checks failed]) of a round that broke a rule
     sealed: dict = field(default_factory=lambda: {"seals": 0, "leaves": 0})
 
     def median(self, race, mode):
@@ -106,15 +107,15 @@ class Comparison:
         return not self.failed
 
 
-def compare(address, data, *, env, rounds, interval, say=print):
-    """Run `rounds` claim races and sign-up races without sealing and as many with, alternating (off-on, on-off, …
-    so that a drift of the machine's load weighs on both sides)."""
+def compare(address, data, *, env, targets, interval, say=print):
+    """Run claim races and sign-up races on `targets` (fresh_targets: two per round) without sealing and as many
+    with, alternating (off-on, on-off, … so that a drift of the machine's load weighs on both sides)."""
     from django.db import connections
 
     from apps.seals.services import ledger_seal_all
     from tests.bench.load import scenarios
 
-    targets = fresh_targets(data, 2 * rounds)
+    rounds = len(targets.wish_ids) // 2
     ledger_seal_all()  # what the data build wrote: no round pays for the backlog
     connections.close_all()
     result = Comparison(rounds=rounds, interval=interval)
@@ -131,7 +132,8 @@ def compare(address, data, *, env, rounds, interval, say=print):
                     outcome = race(address, round_data)
                     result.seconds.setdefault((outcome.name, mode), []).append(outcome.seconds)
                     if not outcome.passed:
-                        result.failed.append((r + 1, outcome.name, mode))
+                        broken = [what for what, ok, _ in outcome.checks if not ok]
+                        result.failed.append((r + 1, outcome.name, mode, broken))
                     connections.close_all()
             finally:
                 if sealer is not None:
@@ -158,7 +160,7 @@ def report_lines(result):
     for race in ("claim", "signup"):
         off, on = result.median(race, "off"), result.median(race, "on")
         change = f"{(on - off) / off:+.0%}" if off and on is not None else "–"
-        broken = [f"round {r} {mode}" for r, name, mode in result.failed if name == race]
+        broken = [f"round {r} {mode} ({'; '.join(what)})" for r, name, mode, what in result.failed if name == race]
         verdict = "✅ yes" if not broken else "❌ no: " + ", ".join(broken)
         off_s = f"{off:.2f} s" if off is not None else "–"
         on_s = f"{on:.2f} s" if on is not None else "–"
