@@ -164,9 +164,7 @@ def bucket(settings, monkeypatch):
         AWS_SECRET_ACCESS_KEY="secret",
     )
     with mock_aws():
-        client = boto3.client(
-            "s3", region_name=REGION, aws_access_key_id="AKIAEXAMPLE", aws_secret_access_key="secret"
-        )
+        client = boto3.client("s3", region_name=REGION, aws_access_key_id="AKIAEXAMPLE", aws_secret_access_key="secret")
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         settings.STORAGES = {**settings.STORAGES, "default": storage}
         client.origins = origins

@@ -34,6 +34,7 @@ class RaceResult:
     p50_ms: float
     max_ms: float
     checks: list = field(default_factory=list)  # (what, passed, detail)
+    answers: list = field(default_factory=list, repr=False)  # the Answers, in the order of the members' calls
 
     @property
     def passed(self):
@@ -55,6 +56,7 @@ def _race_result(name, answers, checks):
         p50_ms=percentile(latencies, 0.5) * 1000,
         max_ms=latencies[-1] * 1000,
         checks=checks,
+        answers=answers,
     )
 
 
