@@ -1,7 +1,8 @@
 """HTTP clients of the load benchmark, on the standard library only: one request per connection (gunicorn's sync
 workers close the connection after each response anyway), session cookies as a browser sends them.
 
-- `burst(calls)`: many requests released together by a barrier, one thread each (the races).
+- `burst(calls)`: many requests released together by a barrier, one thread each (the races), to one server or each
+  call to its own (several app servers behind one database).
 - `closed_loop(...)`: a fixed number of virtual users, each sending its next request as soon as the previous one
   is answered, for a fixed time, spread over a few processes so the client is not held back by one GIL.
 """
@@ -22,7 +23,8 @@ TIMEOUT_S = 60
 @dataclass(frozen=True)
 class Call:
     """One request: `kind` names it in the results; `session` is a session key (or None); `accept` its Accept
-    header (the page benchmark, tests/bench/pages, asks for HTML as a browser does)."""
+    header (the page benchmark, tests/bench/pages, asks for HTML as a browser does); `content_type` that of the body
+    (e.g. a multipart upload's, with its boundary)."""
 
     kind: str
     method: str
@@ -30,6 +32,7 @@ class Call:
     session: str | None = None
     body: bytes | None = None
     accept: str = "application/json"
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -56,7 +59,7 @@ def headers_for(call, *, csrf_token, host):
     headers["Cookie"] = "; ".join(cookies)
     if call.method != "GET":
         headers["X-CSRFToken"] = csrf_token
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = call.content_type
     return headers
 
 
@@ -79,16 +82,20 @@ def send(address, call, *, csrf_token, keep_body=True, timeout=TIMEOUT_S):
     return Answer(call.kind, status, started, time.perf_counter() - clock, body if keep_body else b"", error)
 
 
-def burst(address, calls, *, csrf_token):
-    """Send every call at the same moment (one thread each, released by a barrier); answers in the calls' order."""
+def burst(address, calls, *, csrf_token, addresses=None):
+    """Send every call at the same moment (one thread each, released by a barrier); answers in the calls' order.
+    `addresses`: one per call, to spread the calls over several servers (default: every call to `address`)."""
+    addresses = list(addresses) if addresses is not None else [address] * len(calls)
+    if len(addresses) != len(calls):
+        raise ValueError("one address per call")
     barrier = threading.Barrier(len(calls))
 
-    def one(call):
+    def one(call, to):
         barrier.wait(timeout=60)
-        return send(address, call, csrf_token=csrf_token)
+        return send(to, call, csrf_token=csrf_token)
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(one, calls))
+        return list(pool.map(one, calls, addresses))
 
 
 # --- closed loop ------------------------------------------------------------------------------------------------

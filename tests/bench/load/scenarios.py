@@ -7,7 +7,9 @@ b) every member signs up for the same activity at once: exactly `capacity` confi
 c) a mixed read workload (wishes and activities near me, my hours, an organ dashboard) from a fixed number of
    virtual users, beside the bare endpoint driven the same way (the framework's floor).
 
-They only need an address to send to, so the smoke test runs them against pytest-django's live server.
+They only need an address to send to, so the smoke test runs them against pytest-django's live server. The races
+also take several (`servers`): member k's request goes to server k mod n, as a load balancer would spread them
+(tests/scale/test_two_app_servers.py).
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ class RaceResult:
     p50_ms: float
     max_ms: float
     checks: list = field(default_factory=list)  # (what, passed, detail)
+    answers: list = field(default_factory=list, repr=False)  # the Answers, in the order of the members' calls
 
     @property
     def passed(self):
@@ -53,14 +56,20 @@ def _race_result(name, answers, checks):
         p50_ms=percentile(latencies, 0.5) * 1000,
         max_ms=latencies[-1] * 1000,
         checks=checks,
+        answers=answers,
     )
 
 
-def claim_race(address, data):
-    """(a) every member claims the race wish at the same moment."""
+def spread(servers, count):
+    """The address of each of `count` requests when they alternate over `servers` (None: no spreading)."""
+    return [servers[k % len(servers)] for k in range(count)] if servers else None
+
+
+def claim_race(address, data, *, servers=None):
+    """(a) every member claims the race wish at the same moment (`servers`: spread over those addresses)."""
     path = f"{API}/wishes/{data.race_wish_id}/claim/"
     calls = [Call("claim", "POST", path, session, b"{}") for session in data.member_sessions]
-    answers = burst(address, calls, csrf_token=data.csrf_token)
+    answers = burst(address, calls, csrf_token=data.csrf_token, addresses=spread(servers, len(calls)))
     n = len(answers)
     winners = [i for i, a in enumerate(answers) if a.status in SUCCESS]
     losers = [a for a in answers if a.status not in SUCCESS]
@@ -87,11 +96,11 @@ def claim_race(address, data):
     return _race_result("claim", answers, checks)
 
 
-def signup_race(address, data):
-    """(b) every member signs up for the race activity at the same moment."""
+def signup_race(address, data, *, servers=None):
+    """(b) every member signs up for the race activity at the same moment (`servers`: spread over those addresses)."""
     path = f"{API}/activities/{data.race_activity_id}/signup/"
     calls = [Call("signup", "POST", path, session, b"{}") for session in data.member_sessions]
-    answers = burst(address, calls, csrf_token=data.csrf_token)
+    answers = burst(address, calls, csrf_token=data.csrf_token, addresses=spread(servers, len(calls)))
     activity = Activity.objects.get(pk=data.race_activity_id)
     capacity, n = activity.capacity, len(answers)
     bodies = [a.json() for a in answers if a.status in SUCCESS]

@@ -1,5 +1,6 @@
-"""The processes under test: a throwaway PostgreSQL cluster (scripts/postgres.sh) and gunicorn serving the site
-with the benchmark settings (server/settings/bench.py: production's, plus a bare endpoint), both on 127.0.0.1."""
+"""The processes under test: a throwaway PostgreSQL cluster (scripts/postgres.sh), gunicorn serving the site with the
+benchmark settings (server/settings/bench.py: production's, plus a bare endpoint), both on 127.0.0.1, and the
+scheduler (`manage.py runscheduler`) with the same settings."""
 
 import glob
 import os
@@ -169,9 +170,16 @@ class Gunicorn:
         self.process = None
 
     def start(self, wait_s=60):
+        return self.launch().wait_ready(wait_s)
+
+    def launch(self):
+        """Start the process without waiting for it (several servers start side by side; then wait_ready)."""
         log = open(self.log_path, "ab")  # noqa: SIM115 (the child keeps it open)
         self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log, stderr=log)
         log.close()
+        return self
+
+    def wait_ready(self, wait_s=60):
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -197,3 +205,51 @@ class Gunicorn:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Scheduler:
+    """`manage.py runscheduler` with the environment of `server_env` (production's settings), its log in a file
+    (LOG_LEVEL INFO: the election's lines). Stopped with SIGTERM (a clean shutdown) or killed with SIGKILL."""
+
+    def __init__(self, *, env, log_path, poll_s=None):
+        self.env = {**env, "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+        self.command = [sys.executable, "manage.py", "runscheduler"]
+        if poll_s is not None:
+            self.command += ["--poll", str(poll_s)]
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def led(self):
+        return "became leader" in self.log()
+
+    def waits(self):
+        return "waiting as standby" in self.log()
+
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self):
+        """kill -9: no clean shutdown, the leadership goes only with the process's database connection."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)

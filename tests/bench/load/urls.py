@@ -3,10 +3,16 @@
 The bare endpoint goes through the same middleware as the API but reads nothing: what is left of a request's time
 there is the framework and the server (the floor the API is compared with). The signed-in variant also reads the
 session and its user (two queries), as every API request does before any of its own work.
+
+Uploaded photos are served from MEDIA_ROOT under /media/, standing in for the nginx location that serves them in
+production (deploy/nginx/dual-reporting.conf), so that a test can read a photo back through any one of several app
+servers sharing a media directory (tests/scale/test_two_app_servers.py).
 """
 
+from django.conf import settings
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import path, re_path
+from django.views.static import serve
 
 from server.urls import handler403, handler404  # noqa: F401
 from server.urls import urlpatterns as site_urlpatterns
@@ -23,5 +29,6 @@ def bare_signed_in(request):
 urlpatterns = [
     path("bench/ok/", bare, name="bench-ok"),
     path("bench/ok-signed-in/", bare_signed_in, name="bench-ok-signed-in"),
+    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="bench-media"),
     *site_urlpatterns,
 ]
