@@ -6,7 +6,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import OneTimeCode, RoleAssignment, User
+from apps.accounts.models import LoginSession, OneTimeCode, RoleAssignment, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -63,6 +63,23 @@ class OneTimeCodeAdmin(admin.ModelAdmin):
     search_fields = ("phone",)
     date_hierarchy = "created_at"
     fields = ("phone", "purpose", "created_at", "expires_at", "used_at", "attempts", "ip")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginSession)
+class LoginSessionAdmin(admin.ModelAdmin):
+    """Who is signed in until when, never the session's data; deleting a row signs that browser out."""
+
+    list_display = ("user", "expire_date")
+    search_fields = ("user__phone", "user__name")
+    date_hierarchy = "expire_date"
+    fields = ("user", "expire_date")
+    list_select_related = ("user",)
 
     def has_add_permission(self, request):
         return False

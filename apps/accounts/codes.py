@@ -31,8 +31,9 @@ CODE_TEXT = _("Dual Reporting: your one-time code is %(code)s, valid for %(minut
 CODE_SENT = _("A one-time code has been sent to %(phone)s by text message. It is valid for %(minutes)s minutes.")
 _HASH_SALT = "apps.accounts.codes.OneTimeCode"
 # Who set their password with a code is signed in as if they had typed it, by the password backend: django-axes's
-# backend, first in AUTHENTICATION_BACKENDS, only guards authenticate() and cannot load a session's user.
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# backend, first in AUTHENTICATION_BACKENDS, only guards authenticate() and cannot load a session's user (the second,
+# Django's ModelBackend taking the user read with the session, apps/accounts/sessions.py).
+LOGIN_BACKEND = "apps.accounts.sessions.SessionUserBackend"
 
 
 def _code_hash(phone, purpose, code):

@@ -1,6 +1,7 @@
 """Users log in by mainland mobile number; roles bind a user to the node of a tree they act on."""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -154,3 +155,29 @@ class OneTimeCode(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginSessionManager(BaseSessionManager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("user")
+
+
+class LoginSession(AbstractBaseSession):
+    """A browser's session, with the signed-in user as a column (apps/accounts/sessions.py): a page reads the session
+    and its user in one query. Deleting a user ends their sessions."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = LoginSessionManager()
+
+    class Meta:
+        verbose_name = _("login session")
+        verbose_name_plural = _("login sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.accounts.sessions import SessionStore
+
+        return SessionStore

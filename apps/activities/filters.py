@@ -22,7 +22,10 @@ class ActivityFilter(NearMeFilterSet):
     grid = IdFilter(field_name="grid", lookup_expr="exact")
     category = filters.ChoiceFilter(field_name="category", lookup_expr="exact", choices=ActivityCategory.choices)
     audience = filters.ChoiceFilter(field_name="audience", lookup_expr="exact", choices=Audience.choices)
-    status = filters.MultipleChoiceFilter(field_name="status", lookup_expr="exact", choices=ActivityStatus.choices)
+    # distinct=False: a column of the row, so no duplicates to remove (DISTINCT would compare every column).
+    status = filters.MultipleChoiceFilter(
+        field_name="status", lookup_expr="exact", choices=ActivityStatus.choices, distinct=False
+    )
     starts_after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     date_from = filters.DateFilter(field_name="starts_at", lookup_expr="date__gte")
@@ -47,7 +50,10 @@ class ActivityFilter(NearMeFilterSet):
 
 class SignUpFilter(FilterSet):
     activity = IdFilter(field_name="activity", lookup_expr="exact")
-    status = filters.MultipleChoiceFilter(field_name="status", lookup_expr="exact", choices=SignUpStatus.choices)
+    # distinct=False: a column of the row, so no duplicates to remove (DISTINCT would compare every column).
+    status = filters.MultipleChoiceFilter(
+        field_name="status", lookup_expr="exact", choices=SignUpStatus.choices, distinct=False
+    )
 
     class Meta:
         model = SignUp

@@ -172,24 +172,31 @@ def member_totals(members, start=None, end=None):
 
 
 def member_summary(*, member, start=None, end=None):
-    """One member's totals for [start, end) (the figures of member_totals), with hours for display.
+    """One member's totals for [start, end) (the figures of member_totals), with hours for display. `member` is a
+    Member or its id.
 
-    Two plain reads, the member's approved originals and the approved amendments of those (attach_effective),
-    summed here with the Python form of the points rule: "my hours" shows these on every visit, and the subqueries
-    member_totals needs for a table of many members cost several times more to build than to run.
+    One plain read, the member's approved originals each with the sum of its approved amendments (a join and a
+    GROUP BY), summed here with the Python form of the points rule: "my hours" shows these on every visit, and the
+    subqueries member_totals needs for a table of many members cost several times more to build than to run.
     """
-    originals = ServiceRecord.objects.filter(
-        period_q(start, end), member=member, status=RecordStatus.APPROVED, amends__isnull=True
-    ).only("pk", "credited_minutes", "residents_served", "source")
-    totals = {"member_id": member.pk, "minutes": 0, "services": 0, "wish_services": 0, "points": 0}
-    for record in attach_effective(list(originals)):
-        if record.effective_minutes <= 0:
+    member_id = getattr(member, "pk", member)
+    originals = (
+        ServiceRecord.objects.filter(
+            period_q(start, end), member_id=member_id, status=RecordStatus.APPROVED, amends__isnull=True
+        )
+        .annotate(amended=Sum("amendments__credited_minutes", filter=Q(amendments__status=RecordStatus.APPROVED)))
+        .values_list("source", "credited_minutes", "amended")
+    )
+    totals = {"member_id": member_id, "minutes": 0, "services": 0, "wish_services": 0, "points": 0}
+    for source, minutes, amended in originals:
+        effective = minutes + (amended or 0)
+        if effective <= 0:
             continue  # no service (docs/statistics.md, "Zero minutes")
-        is_wish = record.source == ServiceSource.WISH
-        totals["minutes"] += record.effective_minutes
+        is_wish = source == ServiceSource.WISH
+        totals["minutes"] += effective
         totals["services"] += 1
         totals["wish_services"] += is_wish
-        totals["points"] += service_points(minutes=record.effective_minutes, is_wish=is_wish)
+        totals["points"] += service_points(minutes=effective, is_wish=is_wish)
     return {**totals, "hours": hours_of(totals["minutes"])}
 
 

@@ -4,14 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import scope_for
-from apps.notifications.selectors import unread_count
 from apps.web.access import is_community_side, is_dashboard_user, is_manager, is_member, is_organ_side
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_sections": [], "unread_notifications": 0}
+        return {"nav_sections": [], "nav_key": (), "unread_notifications": 0}
     scope = scope_for(user)
     sections = []
     if is_member(scope):
@@ -28,4 +27,10 @@ def navigation(request):
     if user.is_superuser:
         # Superusers only (not every is_staff user): the admin site edits every table, so no one else is shown it.
         sections.append({"key": "admin", "label": _("Admin site"), "url": reverse("admin:index")})
-    return {"nav_sections": sections, "unread_notifications": unread_count(user=user)}
+    # Counted with the scope, in its query (apps/accounts/scope.py).
+    return {
+        "nav_sections": sections,
+        # All the navigation shows but the labels of the keys ({% memo %} in base.html).
+        "nav_key": tuple((s["key"], s["url"]) for s in sections),
+        "unread_notifications": scope.unread_notifications,
+    }

@@ -19,7 +19,10 @@ class WishFilter(NearMeFilterSet):
     category = filters.ChoiceFilter(field_name="category", lookup_expr="exact", choices=WishCategory.choices)
     form = filters.ChoiceFilter(field_name="form", lookup_expr="exact", choices=WishForm.choices)
     beneficiary = filters.ChoiceFilter(field_name="beneficiary", lookup_expr="exact", choices=Beneficiary.choices)
-    status = filters.MultipleChoiceFilter(field_name="status", lookup_expr="exact", choices=WishStatus.choices)
+    # distinct=False: a column of the row, so no duplicates to remove (DISTINCT would compare every column).
+    status = filters.MultipleChoiceFilter(
+        field_name="status", lookup_expr="exact", choices=WishStatus.choices, distinct=False
+    )
     deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="date__gte")
     deadline_before = filters.DateFilter(field_name="deadline", lookup_expr="date__lte")
 

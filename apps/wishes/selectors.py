@@ -25,15 +25,14 @@ def _flag(q):
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _current_claims():
-    participants = WishParticipant.objects.select_related("member__user").order_by("member_id")
-    return Prefetch(
-        "claims",
-        queryset=WishClaim.objects.filter(status__in=CURRENT_CLAIM_STATUSES)
-        .select_related("member__user", "branch", "team")
-        .prefetch_related(Prefetch("participants", queryset=participants)),
-        to_attr="current_claims",
+def _current_claims(*, participants=True):
+    claims = WishClaim.objects.filter(status__in=CURRENT_CLAIM_STATUSES).select_related(
+        "member__user", "branch", "team"
     )
+    if participants:
+        named = WishParticipant.objects.select_related("member__user").order_by("member_id")
+        claims = claims.prefetch_related(Prefetch("participants", queryset=named))
+    return Prefetch("claims", queryset=claims, to_attr="current_claims")
 
 
 # A wish in these states holds no current claim: claiming moves it on, and releasing, revoking or the claim's
@@ -41,23 +40,26 @@ def _current_claims():
 CLAIMLESS_STATES = (WishStatus.DRAFT, WishStatus.PENDING_REVIEW, WishStatus.PUBLISHED)
 
 
-def wish_list(*, user, now=None, prefetch_claims=True):
+def wish_list(*, user, now=None, prefetch_claims=True, flags=True):
     """The wishes `user` may see, each annotated with `sees_resident` (full name, phone and address may be shown)
     and `is_claimant` (the user holds its current claim), and with `current_claims` (prefetch_claims=False leaves
-    those to attach_current_claims, for a page of a list)."""
+    those to attach_current_claims, for a page of a list; flags=False leaves out the two flags, for a list that
+    shows neither the resident nor the member's part)."""
     wishes = (
         Wish.objects.filter(wish_visible_q(user, now=now or timezone.now()))
-        .annotate(sees_resident=_flag(sees_resident_q(user)), is_claimant=_flag(is_claimant_q(user)))
         .select_related("community", "grid")
         .defer(*PLACE_BOUNDARIES)
         .order_by("deadline", "id")
     )
+    if flags:
+        wishes = wishes.annotate(sees_resident=_flag(sees_resident_q(user)), is_claimant=_flag(is_claimant_q(user)))
     return wishes.prefetch_related(_current_claims()) if prefetch_claims else wishes
 
 
-def attach_current_claims(wishes):
+def attach_current_claims(wishes, *, participants=True):
     """Set `current_claims` on wishes read with prefetch_claims=False: one query for those in a state that can hold
-    a claim, none when every one is open (the usual page of a member's list)."""
+    a claim, none when every one is open (the usual page of a member's list); one more for the claims' participants
+    unless participants=False (a page that does not list them)."""
     holding = []
     for wish in wishes:
         if wish.status in CLAIMLESS_STATES:
@@ -65,7 +67,7 @@ def attach_current_claims(wishes):
         else:
             holding.append(wish)
     if holding:
-        prefetch_related_objects(holding, _current_claims())
+        prefetch_related_objects(holding, _current_claims(participants=participants))
     return wishes
 
 

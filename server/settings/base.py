@@ -122,8 +122,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # Failed logins are throttled by django-axes (apps/accounts/lockout.py): after LOGIN_FAILURE_LIMIT failures for one
-# mobile number from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES. Its backend must come first.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# mobile number from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES. Its backend must come first. The
+# second is Django's ModelBackend taking the user the session was read with (apps/accounts/sessions.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.accounts.sessions.SessionUserBackend"]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -277,6 +278,8 @@ PLACES_MATCH_RADIUS_M = env.int("PLACES_MATCH_RADIUS_M", default=1500)
 GEOCODER_TIMEOUT_S = env.int("GEOCODER_TIMEOUT_S", default=5)  # network geocoders only
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+# Sessions in the database with their user as a column: a page reads both in one query (apps/accounts/sessions.py).
+SESSION_ENGINE = "apps.accounts.sessions"
 
 # Registrations: receipts (回执) are numbered PREFIX-YEAR-NNNNNN
 REGISTRATION_RECEIPT_PREFIX = env("REGISTRATION_RECEIPT_PREFIX", default="SBD")

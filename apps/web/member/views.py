@@ -8,7 +8,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from apps.web.member.forms import (
     TeamSignUpForm,
     WishClaimForm,
 )
+from apps.web.paging import OneQueryPagesMixin
 from apps.wishes import errors as wish_errors
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
@@ -76,9 +77,24 @@ def distance_label(metres):
     return gettext("%(km)s km") % {"km": f"{metres / 1000:.1f}"}
 
 
-def home_registration(user):
-    """The member's confirmed registration (their residential community and home point), or None."""
-    return registration_list_mine(user=user).filter(status=RegistrationStatus.CONFIRMED).first()
+# What the home's lists show of each row (and the distance needs): the rest is not read.
+_NEARBY_WISH_FIELDS = (
+    "id",
+    "title",
+    "category",
+    "status",
+    "deadline",
+    "grid__name",
+    "grid__latitude",
+    "grid__longitude",
+)
+_NEARBY_ACTIVITY_FIELDS = ("id", "title", "category", "status", "starts_at", "latitude", "longitude")
+
+
+def led_teams(scope, user):
+    """The active teams the member leads, by name: read only for a leader (the scope, read at the start of the
+    request, knows whether the member leads any)."""
+    return list(teams_led(user=user)) if scope.led_team_ids else []
 
 
 class MemberPage(MemberPageMixin):
@@ -92,19 +108,46 @@ class MemberPage(MemberPageMixin):
         return context
 
 
-class _Nearby:
-    """Wishes and activities merged nearest first, sliceable for Django's Paginator: a page needs only the first
-    `stop` rows of each list (both are ordered by distance in SQL), so no list is read whole."""
+# A page number past the end shows the last page, as Paginator does; past this one it is read as this one (a bound
+# for the SQL LIMIT, far beyond any list's end).
+NEARBY_MAX_PAGES = 100_000
 
-    def __init__(self, wishes, activities, home):
+
+def _page_number(value):
+    """The page asked for, as Paginator.get_page reads it (anything but a positive whole number is page 1)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), NEARBY_MAX_PAGES)
+
+
+class _Nearby:
+    """Wishes and activities merged nearest first, for Django's Paginator: each list is read once, its first rows up
+    to the end of the asked page (both are ordered by distance in SQL) with the list's total counted in the same
+    query (COUNT(*) OVER ()), so a page costs one query a list and no list is read whole."""
+
+    def __init__(self, wishes, activities, home, *, page):
         self.lists = [("wish", qs) for qs in [wishes] if qs is not None]
         self.lists += [("activity", qs) for qs in [activities] if qs is not None]
         self.home = home
-        self._count = None
+        self.stop = _page_number(page) * PAGE_SIZE
+        self._rows = None
+        self._count = 0
+
+    def _read(self):
+        if self._rows is not None:
+            return
+        rows = []
+        for kind, qs in self.lists:
+            objs = list(qs.annotate(nearby_total=Window(Count("*")))[: self.stop])
+            self._count += objs[0].nearby_total if objs else 0
+            rows.extend((obj.distance_sq, kind, obj.pk, obj) for obj in objs)
+        rows.sort(key=lambda row: row[:3])
+        self._rows = rows
 
     def count(self):
-        if self._count is None:
-            self._count = sum(qs.count() for _kind, qs in self.lists)
+        self._read()
         return self._count
 
     def __len__(self):
@@ -113,12 +156,9 @@ class _Nearby:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("only slices")
-        rows = []
-        for kind, qs in self.lists:
-            rows.extend((obj.distance_sq, kind, obj.pk, obj) for obj in qs[: key.stop])
-        rows.sort(key=lambda row: row[:3])
+        self._read()
         items = []
-        for _sq, kind, _pk, obj in rows[key]:
+        for _sq, kind, _pk, obj in self._rows[key]:
             point = (obj.grid.latitude, obj.grid.longitude) if kind == "wish" else (obj.latitude, obj.longitude)
             metres = near_distance_m(obj, self.home, point)
             items.append({"kind": kind, "obj": obj, "distance_m": metres, "distance": distance_label(metres)})
@@ -148,20 +188,45 @@ class HomeView(MemberPage, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        registration = home_registration(user)
+        # The member's confirmed registration (their residential community and home point), or None.
+        registration = (
+            registration_list_mine(user=user)
+            .filter(status=RegistrationStatus.CONFIRMED)
+            .select_related(None)
+            .select_related("community")
+            .only("latitude", "longitude", "address", "community__name")
+            .first()
+        )
         form = NearbyFilterForm(self.request.GET)
         context.update({"title": _("Near my home"), "form": form, "registration": registration})
         if registration is None:
             return context
         if not form.is_valid():
             return context
+        # What the filters show: the form's values (the template keeps their HTML per query, {% memo %}).
+        context["filters_key"] = form.data.urlencode()
         home = (registration.latitude, registration.longitude)
         wish_params, activity_params = form.wish_params(home), form.activity_params(home)
-        wishes = _filtered(WishFilter, wish_params, wish_selectors.wish_list(user=user), form)
-        activities = _filtered(ActivityFilter, activity_params, activity_selectors.activity_list(user=user), form)
+        # The lists show no claims, no resident and no organizer: none read.
+        wishes = _filtered(
+            WishFilter,
+            wish_params,
+            wish_selectors.wish_list(user=user, prefetch_claims=False, flags=False)
+            .select_related(None)
+            .select_related("grid")
+            .only(*_NEARBY_WISH_FIELDS),
+            form,
+        )
+        activities = _filtered(
+            ActivityFilter,
+            activity_params,
+            activity_selectors.activity_list(user=user).select_related(None).only(*_NEARBY_ACTIVITY_FIELDS),
+            form,
+        )
         if form.errors:
             return context
-        page = Paginator(_Nearby(wishes, activities, home), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        number = self.request.GET.get("page")
+        page = Paginator(_Nearby(wishes, activities, home, page=number), PAGE_SIZE).get_page(number)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update({"page_obj": page, "items": page.object_list, "query": query.urlencode()})
@@ -172,7 +237,9 @@ class HomeView(MemberPage, TemplateView):
 
 
 def _visible_wish(user, pk):
-    return found_or_404(wish_selectors.wish_get(user=user, pk=pk))
+    """The wish with its current claim (no query for an open wish); the member pages list no claim's participants."""
+    wish = found_or_404(wish_selectors.wish_list(user=user, prefetch_claims=False).filter(pk=pk).first())
+    return wish_selectors.attach_current_claims([wish], participants=False)[0]
 
 
 def secretary_branches(scope):
@@ -215,7 +282,7 @@ class WishDetailView(MemberPage, TemplateView):
                 ),
                 "can_claim": published and not wish.is_claimant,
                 "claim_branches": secretary_branches(self.scope) if published else [],
-                "claim_teams": list(teams_led(user=self.request.user)) if published else [],
+                "claim_teams": led_teams(self.scope, self.request.user) if published else [],
                 "can_release": wish.is_claimant and wish.status == WishStatus.CLAIMED,
                 "can_fulfil": wish.is_claimant and wish.status == WishStatus.CLAIMED,
             }
@@ -341,14 +408,14 @@ class ActivityDetailView(MemberPage, TemplateView):
         context.update(activity_context(self.request.user, activity))
         context.update({"title": activity.title, "code_form": CheckinCodeForm()})
         if activity.status == ActivityStatus.OPEN and activity.signup_deadline > timezone.now():
-            context["led_teams"] = _team_signup_choices(self.request.user, activity)
+            context["led_teams"] = _team_signup_choices(self.scope, self.request.user, activity)
         return context
 
 
-def _team_signup_choices(user, activity):
+def _team_signup_choices(scope, user, activity):
     """The teams the user leads, each with its active members and whether each already has a place or a waitlist
     position in the activity (those are not offered again)."""
-    teams = list(team_selectors.teams_led(user=user))
+    teams = led_teams(scope, user)
     if not teams:
         return []
     taken = set(activity_selectors.active_signup_member_ids(activity=activity))
@@ -462,7 +529,7 @@ class CheckoutView(ActivityActionView):
 # --- mine -------------------------------------------------------------------------------------------------------
 
 
-class MyClaimsView(MemberPage, ListView):
+class MyClaimsView(MemberPage, OneQueryPagesMixin, ListView):
     """我的认领: every wish the member claimed, newest first."""
 
     template_name = "web/member/claims.html"
@@ -476,7 +543,7 @@ class MyClaimsView(MemberPage, ListView):
         return super().get_context_data(title=_("My claims"), **kwargs)
 
 
-class MyActivitiesView(MemberPage, ListView):
+class MyActivitiesView(MemberPage, OneQueryPagesMixin, ListView):
     """我的活动: the member's sign-ups, soonest first, with waitlist places."""
 
     template_name = "web/member/activities.html"

@@ -8,9 +8,10 @@ from django.views.generic import ListView
 from apps.notifications import links, selectors, services
 from apps.web.access import object_or_404
 from apps.web.feedback import ActionView
+from apps.web.paging import OneQueryPagesMixin
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(LoginRequiredMixin, OneQueryPagesMixin, ListView):
     template_name = "web/notifications/list.html"
     context_object_name = "notifications"
     paginate_by = 20

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -44,6 +45,7 @@ from apps.stats.selectors import star_level, star_thresholds, target_minutes
 from apps.web import registration_certificate
 from apps.web.access import MemberPageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
+from apps.web.paging import OneQueryPagesMixin
 from apps.web.profile.forms import AddressForm, DisputeForm, SelfServiceForm, YearForm
 
 
@@ -56,14 +58,14 @@ class ProfilePageMixin(MemberPageMixin):
 
     tab = ""
 
-    def dispatch(self, request, *args, **kwargs):
-        self.member = member_of(request.user) if request.user.is_authenticated else None
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def member(self):
+        """The member profile, read when a page needs more of it than its id (the scope's member_id)."""
+        return member_of(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tab"] = self.tab
-        context["member"] = self.member
         return context
 
 
@@ -176,13 +178,28 @@ class RegistrationCertificateView(ProfilePageMixin, registration_certificate.Reg
     back_to = "profile:registration"
 
     def on_this_page(self, registration):
-        return registration.member_id == self.member.pk
+        return registration.member_id == self.scope.member_id
 
 
 # --- hours ----------------------------------------------------------------------------------------------------------
 
 
-class HoursView(ProfilePageMixin, ListView):
+# What "my hours" shows of a record (and what its links and badges need): the rest is not read.
+_HOURS_RECORD_FIELDS = (
+    "id",
+    "content",
+    "started_at",
+    "source",
+    "source_id",
+    "status",
+    "decision_reason",
+    "credited_minutes",
+    "residents_served",
+    "community__name",
+)
+
+
+class HoursView(ProfilePageMixin, OneQueryPagesMixin, ListView):
     """My service records of a year, newest first, with the year's totals straight from the ledger."""
 
     template_name = "web/profile/hours.html"
@@ -197,7 +214,10 @@ class HoursView(ProfilePageMixin, ListView):
         self.start, self.end = _year_bounds(self.year)
         return (
             record_list(user=self.request.user)
-            .filter(period_q(self.start, self.end), member=self.member)
+            .filter(period_q(self.start, self.end), member_id=self.scope.member_id)
+            .select_related(None)
+            .select_related("community")
+            .only(*_HOURS_RECORD_FIELDS)
             .order_by("-started_at", "-id")
         )
 
@@ -208,7 +228,7 @@ class HoursView(ProfilePageMixin, ListView):
         signup_ids = [r.source_id for r in records if r.source == ServiceSource.ACTIVITY and r.source_id]
         signups = {
             s.pk: s
-            for s in SignUp.objects.filter(pk__in=signup_ids, member=self.member).only(
+            for s in SignUp.objects.filter(pk__in=signup_ids, member_id=self.scope.member_id).only(
                 "id", "disputed_at", "hours_status"
             )
         }
@@ -230,7 +250,7 @@ class HoursView(ProfilePageMixin, ListView):
             year_form=self.year_form,
             extra_query=f"year={self.year}",
             years=range(timezone.localdate().year, timezone.localdate().year - 5, -1),
-            totals=member_summary(member=self.member, start=self.start, end=self.end),
+            totals=member_summary(member=self.scope.member_id, start=self.start, end=self.end),
             dispute_form=DisputeForm(),
         )
         return context
@@ -273,7 +293,7 @@ class HoursDisputeView(ProfilePageMixin, ActionView):
 
     def perform(self, request, pk):
         signup = signup_for_hours_get(user=request.user, pk=pk)
-        if signup is None or signup.member_id != self.member.pk:
+        if signup is None or signup.member_id != self.scope.member_id:
             raise Http404
         activity_hours.hours_dispute(signup=signup, actor=request.user, reason=request.POST.get("reason", ""))
         return _("Your objection has been sent to the community; they will decide the hours again.")
@@ -320,7 +340,9 @@ class CertificatesView(ProfilePageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["certificates"] = list(certificates.certificate_list(user=self.request.user).filter(member=self.member))
+        context["certificates"] = list(
+            certificates.certificate_list(user=self.request.user).filter(member_id=self.scope.member_id)
+        )
         context["years"] = range(timezone.localdate().year, timezone.localdate().year - 5, -1)
         return context
 
@@ -330,7 +352,7 @@ class CertificatePdfView(ProfilePageMixin, View):
 
     def get(self, request, pk):
         certificate = certificates.certificate_get(user=request.user, pk=pk)
-        if certificate is None or certificate.member_id != self.member.pk:
+        if certificate is None or certificate.member_id != self.scope.member_id:
             raise Http404
         content = certificates.certificate_pdf(certificate, base_url=_verify_base_url(request))
         response = HttpResponse(content, content_type="application/pdf")
@@ -358,7 +380,7 @@ class PostsView(ProfilePageMixin, TemplateView):
         if registration is not None:
             queryset = post_list(user=self.request.user).filter(community=registration.community, is_active=True)
             for post in queryset:
-                post.held_by_me = any(c.member_id == self.member.pk for c in post.open_claims)
+                post.held_by_me = any(c.member_id == self.scope.member_id for c in post.open_claims)
                 post.is_full = post.capacity is not None and post.holder_count >= post.capacity
                 posts.append(post)
         context.update(registration=registration, posts=posts)

@@ -16,11 +16,11 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment, User
+from apps.accounts.sessions import SessionStore
 from apps.activities.models import Activity, ActivityCategory, ActivityStatus, Audience
 from apps.ledger.models import ServiceCategory, ServiceSource
 from apps.ledger.services import record_create

@@ -9,10 +9,10 @@ community's staff.
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 
 from apps.accounts.models import Role, User
+from apps.accounts.sessions import SessionStore
 from apps.orgs.models import Member
 from apps.places.models import Community
 from apps.registrations.models import Registration, RegistrationStatus

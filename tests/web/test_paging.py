@@ -1,0 +1,48 @@
+"""A list page read with its total in one query (apps/web/paging.py) gives what Django's Paginator gives."""
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.accounts.models import User
+from apps.web.paging import OnePageQuery
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def pages(number, per_page=3):
+    plain = Paginator(User.objects.order_by("id"), per_page).get_page(number)
+    with CaptureQueriesContext(connection) as queries:
+        one = Paginator(OnePageQuery(User.objects.order_by("id"), page=number, per_page=per_page), per_page).get_page(
+            number
+        )
+        rows = list(one.object_list)
+    return plain, one, rows, len(queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "asked, shown, queries",
+    [
+        (1, 1, 1),
+        ("2", 2, 1),
+        (3, 3, 1),  # the last page, short: 2 of 3
+        (4, 3, 3),  # past the end: the last page, as Paginator does (the empty read, the total, then the page)
+        ("x", 1, 2),  # not a number: page 1
+        (None, 1, 2),
+        ("0", 3, 2),  # Paginator's own reading of 0: the last page
+    ],
+)
+def test_each_page_is_the_paginators_page(asked, shown, queries):
+    f.UserFactory.create_batch(8)
+    plain, one, rows, count = pages(asked)
+    assert one.number == plain.number == shown
+    assert one.paginator.count == plain.paginator.count == 8
+    assert rows == list(plain.object_list)
+    assert count == queries
+
+
+def test_an_empty_list_has_one_empty_page():
+    plain, one, rows, _count = pages(1)
+    assert rows == [] and one.paginator.num_pages == plain.paginator.num_pages == 1
