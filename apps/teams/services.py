@@ -11,7 +11,7 @@ and member" turns a double application into `team_already_joined`, on every data
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.scope import scope_for
+from apps.accounts.scope import forget_scope, scope_for
 from apps.activities import services as activity_services
 from apps.activities.models import ACTIVE_SIGNUP_STATUSES, ActivityStatus, SignUp
 from apps.core.errors import Conflict, Forbidden, Invalid
@@ -92,6 +92,19 @@ def _latest_status(team, member):
     return {"status": status} if status else {}
 
 
+def _leadership_changed(*members):
+    """A user's scope knows the teams they lead (Scope.led_team_ids): drop it where it is held on these members' user
+    objects (without reading a user that is not loaded)."""
+    for member in members:
+        if member is not None and Member._meta.get_field("user").is_cached(member):
+            forget_scope(member.user)
+
+
+def _cached(obj, field):
+    """obj.<field> if it is loaded already, else None (no query)."""
+    return getattr(obj, field) if type(obj)._meta.get_field(field).is_cached(obj) else None
+
+
 def _audit(*, actor, team, action, member=None, before=None, after=None, reason=""):
     after = dict(after or {})
     if member is not None:
@@ -113,6 +126,7 @@ def team_create(*, actor, organ, name, specialty, leader, party_org=None, descri
     name = _clean_name(name)
     specialty = _clean_specialty(specialty)
     description = clean_model_text(Team, "description", description)
+    given = leader
     leader = Member.objects.filter(pk=leader.pk, is_active=True, organ_id=organ.pk).first()
     if leader is None:
         raise Invalid("leader_not_in_organ", errors.LEADER_NOT_IN_ORGAN)
@@ -147,6 +161,7 @@ def team_create(*, actor, organ, name, specialty, leader, party_org=None, descri
             "leader": leader.pk,
         },
     )
+    _leadership_changed(given, leader)
     return team
 
 
@@ -228,6 +243,7 @@ def team_dissolve(*, actor, team, reason, now=None):
     declined = TeamMembership.objects.filter(team=team, status=MembershipStatus.APPLIED).update(
         status=MembershipStatus.DECLINED, decided_by=actor, decided_at=now, reason=reason, updated_at=now
     )
+    _leadership_changed(_cached(team, "leader"))
     team.status = TeamStatus.DISSOLVED
     team.dissolved_at = now
     team.dissolved_reason = reason
@@ -269,6 +285,7 @@ def team_leader_set(*, actor, team, member):
     if not in_team:
         raise Invalid("leader_not_team_member", errors.LEADER_NOT_IN_TEAM)
     before = {"leader": team.leader_id}
+    _leadership_changed(_cached(team, "leader"), member)
     team.leader = member
     team.save(update_fields=["leader", "updated_at"])
     _audit(actor=actor, team=team, action="team_leader_set", before=before, after={"leader": member.pk})
@@ -329,6 +346,7 @@ def team_memberships_end(*, member, actor=None, reason="", now=None):
 
 
 def _leader_gone(team, *, membership, actor, inactive):
+    _leadership_changed(_cached(membership, "member"))
     team.leader = None
     team.save(update_fields=["leader", "updated_at"])
     _audit(actor=actor, team=team, action="team_leader_gone", before={"leader": membership.member_id})

@@ -156,9 +156,10 @@ def wish_visible_q(user, *, now=None):
     open_now = Q(status=WishStatus.PUBLISHED, deadline__gt=now)
     city = claim_scope() == CLAIM_SCOPE_CITY
     if scope.is_member:
-        parts.append(
-            open_now if city else open_now & (_member_claimable_q(scope, today) | _leader_claimable_q(scope, today))
-        )
+        claimable = _member_claimable_q(scope, today)
+        if scope.led_team_ids:  # most members lead no team: their query leaves the teams' subqueries out
+            claimable |= _leader_claimable_q(scope, today)
+        parts.append(open_now if city else open_now & claimable)
     if scope.party_org_ids:
         parts.append(open_now if city else open_now & _secretary_claimable_q(scope, today))
     parts.append(_claim_exists(_claims_q(scope, current_only=False, include_org=scope.is_org_side)))
