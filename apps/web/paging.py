@@ -10,14 +10,19 @@ from django.db.models import Count, Window
 
 _TOTAL = "one_page_query_total"
 
+# A page number past this one is left to the plain count (Paginator then answers it as past the end) rather than
+# becoming an OFFSET the database may not take.
+MAX_PAGE = 1_000_000
+
 
 def _page_number(value):
-    """The page number as Paginator.validate_number reads it, or None when it would not take it as one."""
+    """The page number as Paginator.validate_number reads it, or None when it would not take it as one (or it is
+    past MAX_PAGE)."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number >= 1 else None
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 class OnePageQuery:

@@ -3,7 +3,9 @@
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.web.paging import OnePageQuery
@@ -32,6 +34,7 @@ def pages(number, per_page=3):
         ("x", 1, 2),  # not a number: page 1
         (None, 1, 2),
         ("0", 3, 2),  # Paginator's own reading of 0: the last page
+        ("9" * 30, 3, 2),  # far past the end: no OFFSET the database could not take
     ],
 )
 def test_each_page_is_the_paginators_page(asked, shown, queries):
@@ -46,3 +49,12 @@ def test_each_page_is_the_paginators_page(asked, shown, queries):
 def test_an_empty_list_has_one_empty_page():
     plain, one, rows, _count = pages(1)
     assert rows == [] and one.paginator.num_pages == plain.paginator.num_pages == 1
+
+
+def test_a_list_page_past_the_end_is_a_404_as_before(world):
+    client = Client()
+    client.force_login(world.member.user)
+    for page in ("1", "last"):
+        assert client.get(reverse("member:claims"), {"page": page}).status_code == 200
+    for page in ("2", "9" * 30, "x"):
+        assert client.get(reverse("member:claims"), {"page": page}).status_code == 404
