@@ -1,7 +1,11 @@
 """Filter types every app's FilterSets use: strict numbers, so a malformed value is a 400, never ignored."""
 
+import copy
+
 from django import forms
+from django.http import QueryDict
 from django_filters import rest_framework as filters
+from django_filters.filters import FilterMethod
 
 
 class IdFilter(filters.NumberFilter):
@@ -21,12 +25,35 @@ class FloatFilter(filters.NumberFilter):
 
 
 class FilterSet(filters.FilterSet):
-    """django-filter's FilterSet, with its form class built once per FilterSet class instead of on every request.
+    """django-filter's FilterSet, with its form class built once per FilterSet class instead of on every request, and
+    its filters copied, not deep-copied, for each instance.
 
     django-filter builds a new form class from the filters' fields for each FilterSet it instantiates (a class
     creation plus a deep copy of every field, a few milliseconds a list request); the fields of these filters never
     depend on the request, and each form still deep-copies the class's fields, so one class per FilterSet serves all.
+    It also deep-copies every filter for each instance, to give each its own `model` and `parent`; a shallow copy
+    does that as well, once a filter with a `method` is given its own FilterMethod (which points back at its filter):
+    nothing else of a filter changes after its class is made.
     """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter's BaseFilterSet.__init__ (django-filter 26.2) but for the copies; it is not called, so that
+        # nothing deep-copies the filters first.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            if isinstance(filter_.__dict__.get("filter"), FilterMethod):
+                filter_.filter = FilterMethod(filter_)
+            filter_.model = queryset.model
+            filter_.parent = self
+            self.filters[name] = filter_
 
     def get_form_class(self):
         cls = type(self)
