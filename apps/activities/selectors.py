@@ -107,14 +107,16 @@ def my_signups(*, user, active_only=False):
     return _signups(signups).order_by("starts_at", "id")
 
 
-def my_active_signup(*, user, activity):
-    """The member's current (confirmed or waitlisted) sign-up for `activity`, or None."""
+def my_active_signup(*, user, activity, related=True):
+    """The member's current (confirmed or waitlisted) sign-up for `activity`, or None. related=False reads the
+    sign-up's own fields and its place on the waitlist only (a page that shows nothing else of it)."""
     scope = scope_for(user)
     if scope.member_id is None:
         return None
-    return _signups(
-        SignUp.objects.filter(activity=activity, member_id=scope.member_id, status__in=ACTIVE_SIGNUP_STATUSES)
-    ).first()
+    signups = SignUp.objects.filter(activity=activity, member_id=scope.member_id, status__in=ACTIVE_SIGNUP_STATUSES)
+    if not related:
+        return signups.annotate(waitlist_rank=_waitlist_position()).first()
+    return _signups(signups).first()
 
 
 def waitlist(*, activity):

@@ -377,7 +377,8 @@ def _visible_activity(user, pk):
 
 
 def activity_context(user, activity):
-    signup = activity_selectors.my_active_signup(user=user, activity=activity)
+    # The page shows the sign-up's own state and waitlist place: nothing related is read.
+    signup = activity_selectors.my_active_signup(user=user, activity=activity, related=False)
     now = timezone.now()
     opens, closes = checkin_window(activity)
     running = activity.status in (ActivityStatus.OPEN, ActivityStatus.CLOSED) and now < closes
