@@ -15,14 +15,20 @@ _TOTAL = "one_page_query_total"
 MAX_PAGE = 1_000_000
 
 
-def _page_number(value):
-    """The page number as Paginator.validate_number reads it, or None when it would not take it as one (or it is
-    past MAX_PAGE)."""
+def asked_page(value):
+    """The page number as Paginator.validate_number reads it, or None when it would not take it as one."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if 1 <= number <= MAX_PAGE else None
+    return number if number >= 1 else None
+
+
+def rows_and_total(queryset, start, stop):
+    """The rows [start, stop) of `queryset` and the number of all its rows, in one query (None for the total when
+    the slice is empty: past the end, the window has no row to carry it)."""
+    rows = list(queryset.annotate(**{_TOTAL: Window(Count("*"))})[start:stop])
+    return rows, (getattr(rows[0], _TOTAL) if rows else None)
 
 
 class OnePageQuery:
@@ -31,7 +37,8 @@ class OnePageQuery:
     def __init__(self, queryset, *, page, per_page):
         self.queryset = queryset
         self.per_page = per_page
-        self.number = _page_number(page)
+        number = asked_page(page)
+        self.number = number if number is not None and number <= MAX_PAGE else None
         self._start = None
         self._rows = None
         self._count = None
@@ -40,10 +47,9 @@ class OnePageQuery:
         if self._count is None:
             if self.number is not None:
                 start = (self.number - 1) * self.per_page
-                rows = list(self.queryset.annotate(**{_TOTAL: Window(Count("*"))})[start : start + self.per_page])
+                rows, total = rows_and_total(self.queryset, start, start + self.per_page)
                 if rows:
-                    self._start, self._rows = start, rows
-                    self._count = getattr(rows[0], _TOTAL)
+                    self._start, self._rows, self._count = start, rows, total
             if self._count is None:  # no page asked, or one past the end: the total alone
                 self._count = self.queryset.count()
         return self._count

@@ -10,6 +10,7 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.web.paging import OnePageQuery
 from tests import factories as f
+from tests.web.test_member_pages import MemberWorld, browser_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,15 @@ def test_a_list_page_past_the_end_is_a_404_as_before(world):
         assert client.get(reverse("member:claims"), {"page": page}).status_code == 200
     for page in ("2", "9" * 30, "x"):
         assert client.get(reverse("member:claims"), {"page": page}).status_code == 404
+
+
+def test_the_homes_last_page_shows_its_rows_whichever_way_it_is_asked_for(world):
+    mw = MemberWorld(world)
+    for k in range(25):
+        mw.wish(title=f"第{k}个心愿")
+    client = browser_for(mw.member.user)
+    for page in ("2", "0", "-3", "9" * 30):  # 0, negative and past the end: the last page, as Paginator reads them
+        response = client.get(reverse("member:home"), {"page": page})
+        assert response.status_code == 200
+        assert response.context["page_obj"].number == 2 and len(response.context["items"]) == 5
+    assert len(client.get(reverse("member:home"), {"page": "x"}).context["items"]) == 20

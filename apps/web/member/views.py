@@ -8,7 +8,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,7 @@ from apps.web.member.forms import (
     TeamSignUpForm,
     WishClaimForm,
 )
-from apps.web.paging import OneQueryPagesMixin
+from apps.web.paging import MAX_PAGE, OneQueryPagesMixin, asked_page, rows_and_total
 from apps.wishes import errors as wish_errors
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services
@@ -108,40 +108,27 @@ class MemberPage(MemberPageMixin):
         return context
 
 
-# A page number past the end shows the last page, as Paginator does; past this one it is read as this one (a bound
-# for the SQL LIMIT, far beyond any list's end).
-NEARBY_MAX_PAGES = 100_000
-
-
-def _page_number(value):
-    """The page asked for, as Paginator.get_page reads it (anything but a positive whole number is page 1)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), NEARBY_MAX_PAGES)
-
-
 class _Nearby:
     """Wishes and activities merged nearest first, for Django's Paginator: each list is read once, its first rows up
     to the end of the asked page (both are ordered by distance in SQL) with the list's total counted in the same
-    query (COUNT(*) OVER ()), so a page costs one query a list and no list is read whole."""
+    query (COUNT(*) OVER ()), so a page costs one query a list and no list is read whole. A slice beyond the rows
+    read (a page Paginator chose itself, e.g. the last one for a page number past the end) reads up to it."""
 
     def __init__(self, wishes, activities, home, *, page):
         self.lists = [("wish", qs) for qs in [wishes] if qs is not None]
         self.lists += [("activity", qs) for qs in [activities] if qs is not None]
         self.home = home
-        self.stop = _page_number(page) * PAGE_SIZE
+        self.stop = min(asked_page(page) or 1, MAX_PAGE) * PAGE_SIZE
         self._rows = None
         self._count = 0
 
     def _read(self):
         if self._rows is not None:
             return
-        rows = []
+        rows, self._count = [], 0
         for kind, qs in self.lists:
-            objs = list(qs.annotate(nearby_total=Window(Count("*")))[: self.stop])
-            self._count += objs[0].nearby_total if objs else 0
+            objs, total = rows_and_total(qs, 0, self.stop)
+            self._count += total or 0
             rows.extend((obj.distance_sq, kind, obj.pk, obj) for obj in objs)
         rows.sort(key=lambda row: row[:3])
         self._rows = rows
@@ -156,6 +143,8 @@ class _Nearby:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("only slices")
+        if key.stop is not None and key.stop > self.stop:
+            self.stop, self._rows = key.stop, None
         self._read()
         items = []
         for _sq, kind, _pk, obj in self._rows[key]:
