@@ -9,4 +9,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from apps.accounts import checks  # noqa: F401  (registers the system checks)
+        from django.core.signals import request_started
+
+        from apps.accounts import (
+            checks,  # noqa: F401  (registers the system checks)
+            scope,
+        )
+
+        request_started.connect(scope.request_started, dispatch_uid="accounts.scope.request_started")

@@ -5,11 +5,13 @@ who covers what is written once. A superuser covers everything.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import reduce
 from operator import or_
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.models import Role
 
@@ -40,6 +42,12 @@ class Scope:
     # both as of the start of the request.
     led_team_ids: frozenset = field(default_factory=frozenset)
     unread_notifications: int = 0
+    # The communities where the member is registered (confirmed) and those their organ is paired with on
+    # `communities_on` (the day the scope was read): the member's own claim and sign-up rules read these instead of
+    # subqueries of their own (member_communities).
+    home_community_ids: frozenset = field(default_factory=frozenset)
+    paired_community_ids: frozenset = field(default_factory=frozenset)
+    communities_on: date | None = None
 
     # --- what kind of user this is ---
     @property
@@ -57,6 +65,13 @@ class Scope:
     @property
     def is_geo_admin(self):
         return bool(self.district_ids or self.street_ids)
+
+    def member_communities(self, today):
+        """(the member's home communities, the communities their organ is paired with) as of `today`, or None when
+        the scope was read on another day (the caller then asks the database itself)."""
+        if self.member_id is None or today != self.communities_on:
+            return None
+        return self.home_community_ids, self.paired_community_ids
 
     # --- geography: objects that sit in a community (and maybe a grid) ---
     def geo_q(self, community="community", grid="grid", *, include_grid_workers=True):
@@ -106,9 +121,10 @@ class Scope:
 ANONYMOUS_SCOPE = Scope(user_id=None)
 
 
-def _scope_rows(user_id):
+def _scope_rows(user_id, today):
     """(active member's (id, organ_id, branch_id) or None, {role: ids}, ids of grids the user works, ids of the active
-    teams the member leads, the number of unread notifications) in one query.
+    teams the member leads, the number of unread notifications, the member's home communities (confirmed
+    registrations), the communities the member's organ is paired with `today`) in one query.
 
     Every request needs these before its own work, so the reads go to the database as one UNION ALL rather than
     five ORM queries.
@@ -117,6 +133,7 @@ def _scope_rows(user_id):
     from apps.notifications.models import Notification
     from apps.orgs.models import Member
     from apps.places.models import Grid
+    from apps.registrations.models import Pairing, Registration, RegistrationStatus
     from apps.teams.models import Team, TeamStatus
 
     q = connection.ops.quote_name
@@ -132,10 +149,22 @@ def _scope_rows(user_id):
         f" WHERE status = %s AND leader_id IN (SELECT id FROM {member_table} WHERE user_id = %s AND is_active)"
         f" UNION ALL SELECT '{_UNREAD_ROW}', COUNT(*), NULL, NULL, NULL, NULL, NULL"
         f" FROM {q(Notification._meta.db_table)} WHERE user_id = %s AND read_at IS NULL"
+        # The same rules as the subqueries of apps.wishes.permissions and apps.activities.permissions (a
+        # confirmed registration; a pairing that has started and not ended), pinned by tests/accounts/test_scope.py.
+        f" UNION ALL SELECT '{_HOME_ROW}', community_id, NULL, NULL, NULL, NULL, NULL"
+        f" FROM {q(Registration._meta.db_table)} WHERE status = %s"
+        f" AND member_id IN (SELECT id FROM {member_table} WHERE user_id = %s AND is_active)"
+        f" UNION ALL SELECT '{_PAIRED_ROW}', community_id, NULL, NULL, NULL, NULL, NULL"
+        f" FROM {q(Pairing._meta.db_table)} WHERE starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)"
+        f" AND organ_id IN (SELECT organ_id FROM {member_table} WHERE user_id = %s AND is_active)"
     )
     member, by_role, grids, teams, unread = None, {r: set() for r in Role.values}, set(), set(), 0
+    homes, paired = set(), set()
+    day = connection.ops.adapt_datefield_value(today)
+    params = [user_id, user_id, user_id, TeamStatus.ACTIVE.value, user_id, user_id]
+    params += [RegistrationStatus.CONFIRMED.value, user_id, day, day, user_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, user_id, user_id, TeamStatus.ACTIVE.value, user_id, user_id])
+        cursor.execute(sql, params)
         for kind, *ids in cursor.fetchall():
             if kind == _MEMBER_ROW:
                 member = tuple(ids[:3])
@@ -145,13 +174,29 @@ def _scope_rows(user_id):
                 teams.add(ids[0])
             elif kind == _UNREAD_ROW:
                 unread = ids[0]
+            elif kind == _HOME_ROW:
+                homes.add(ids[0])
+            elif kind == _PAIRED_ROW:
+                paired.add(ids[0])
             else:
                 by_role[kind].update(i for i in ids if i is not None)
-    return member, by_role, grids, teams, unread
+    return member, by_role, grids, teams, unread, homes, paired
 
 
 # Row kinds of _scope_rows that cannot be role names.
 _MEMBER_ROW, _GRID_ROW, _TEAM_ROW, _UNREAD_ROW = "=member", "=grid", "=team", "=unread"
+_HOME_ROW, _PAIRED_ROW = "=home", "=paired"
+
+
+# Bumped as each request starts (request_started, connected in AccountsConfig.ready): a scope cached on a user
+# object is used only within the request it was read in, also when one user object serves several requests (a test
+# client's force_authenticate, a worker thread). Another thread's request only makes a scope be read again.
+_request_generation = 0
+
+
+def request_started(**_kwargs):
+    global _request_generation
+    _request_generation += 1
 
 
 def scope_for(user):
@@ -159,11 +204,12 @@ def scope_for(user):
     if user is None or not user.is_authenticated:
         return ANONYMOUS_SCOPE
     cached = getattr(user, "_scope_cache", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == _request_generation:
+        return cached[1]
     from apps.orgs.models import PartyOrg
 
-    member, by_role, worked_grids, led_teams, unread = _scope_rows(user.pk)
+    today = timezone.localdate()
+    member, by_role, worked_grids, led_teams, unread, homes, paired = _scope_rows(user.pk, today)
     grid_ids = by_role[Role.GRID_WORKER] | worked_grids
     led = by_role[Role.BRANCH_SECRETARY]
     paths = tuple(PartyOrg.objects.filter(id__in=led).values_list("path", flat=True)) if led else ()
@@ -182,8 +228,11 @@ def scope_for(user):
         street_ids=frozenset(by_role[Role.STREET_ADMIN]),
         led_team_ids=frozenset(led_teams),
         unread_notifications=unread,
+        home_community_ids=frozenset(homes),
+        paired_community_ids=frozenset(paired),
+        communities_on=today if member else None,
     )
-    user._scope_cache = scope
+    user._scope_cache = (_request_generation, scope)
     return scope
 
 

@@ -101,12 +101,17 @@ def eligible_q(scope, today, prefix=""):
     """Q on Activity: activities whose audience admits the scope's member."""
     if scope.member_id is None:
         return _NOTHING
-    registered = Registration.objects.filter(member_id=scope.member_id, status=RegistrationStatus.CONFIRMED)
-    paired = active_pairings(today).filter(organ_id=scope.member_organ_id)
+    known = scope.member_communities(today)  # the ids the scope read, or subqueries when it was read on another day
+    if known is not None:
+        registered, paired = known
+    else:
+        registered = Registration.objects.filter(member_id=scope.member_id, status=RegistrationStatus.CONFIRMED)
+        registered = registered.values("community_id")
+        paired = active_pairings(today).filter(organ_id=scope.member_organ_id).values("community_id")
     return (
         Q(**{f"{prefix}audience": Audience.ANYONE})
-        | Q(**{f"{prefix}community__in": registered.values("community_id")})
-        | Q(**{f"{prefix}audience": Audience.PAIRED, f"{prefix}community__in": paired.values("community_id")})
+        | Q(**{f"{prefix}community__in": registered})
+        | Q(**{f"{prefix}audience": Audience.PAIRED, f"{prefix}community__in": paired})
     )
 
 

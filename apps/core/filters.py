@@ -55,6 +55,35 @@ class FilterSet(filters.FilterSet):
             filter_.parent = self
             self.filters[name] = filter_
 
+    # Set by the browsable API's filter form (apps.core.api.filters.FilterBackend), which shows every filter.
+    whole_form = False
+
+    @property
+    def form(self):
+        """The form of the filters the data gives: a bound form holds only the fields whose widgets find a value in
+        the data (Widget.value_omitted_from_data, so a range's two inputs and a multiple choice count as theirs).
+        A filter without a value filters nothing (django-filter skips empty values), so leaving its field out
+        changes no result and no error, and spares the deep copy of its field, choices and widget that Django makes
+        for every field of every form: most requests give two or three of a list's twenty filters."""
+        form = self.__dict__.get("_form")
+        if form is None:
+            form_class = self.get_form_class()
+            if not self.is_bound:
+                form = form_class(prefix=self.form_prefix)
+            elif self.whole_form:
+                form = form_class(self.data, prefix=self.form_prefix)
+            else:
+                form = form_class.__new__(form_class)
+                prefix = f"{self.form_prefix}-" if self.form_prefix else ""
+                form.base_fields = {
+                    name: field
+                    for name, field in form_class.base_fields.items()
+                    if not field.widget.value_omitted_from_data(self.data, {}, prefix + name)
+                }
+                form.__init__(self.data, prefix=self.form_prefix)
+            self._form = form
+        return form
+
     def get_form_class(self):
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")

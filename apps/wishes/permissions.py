@@ -83,6 +83,12 @@ def team_may_claim(team, community_id, *, today=None):
 
 
 def _member_claimable_q(scope, today):
+    """Q on Wish: the communities where the member may claim: registered there (confirmed), or the organ is paired
+    with it today (the ids the scope read, or subqueries when it was read on another day)."""
+    known = scope.member_communities(today)
+    if known is not None:
+        homes, paired = known
+        return Q(community__in=homes | paired)
     registered = Registration.objects.filter(member_id=scope.member_id, status=RegistrationStatus.CONFIRMED)
     paired = _active_pairings(today).filter(organ_id=scope.member_organ_id)
     return Q(community__in=registered.values("community_id")) | Q(community__in=paired.values("community_id"))

@@ -2,7 +2,6 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,6 +12,7 @@ from apps.accounts.scope import scope_for
 from apps.activities import checkin, errors, filters, selectors, services
 from apps.activities.api import serializers as s
 from apps.activities.permissions import require_organizer
+from apps.core.api.filters import FilterBackend
 from apps.core.errors import Conflict, Forbidden
 from apps.orgs.models import Member
 from apps.teams import selectors as team_selectors
@@ -51,7 +51,7 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
+        filterset = FilterBackend().get_filterset(self.request, queryset, self)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         queryset = filterset.qs  # evaluating the filters first is what sets near_point

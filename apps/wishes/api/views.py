@@ -1,6 +1,5 @@
 """Thin API views of micro-wishes: validate input, call one service or selector, serialize through the selector."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.filters import FilterBackend
 from apps.wishes import filters, selectors, services
 from apps.wishes.api import serializers as s
 from apps.wishes.contact_views import ContactChannel, contact_view_record_if_shown, contact_views_of
@@ -47,7 +47,7 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def filter_queryset(self, queryset):
         # The filterset is run here rather than by the backend alone, to keep the "near me" point it resolved.
-        filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
+        filterset = FilterBackend().get_filterset(self.request, queryset, self)
         if filterset is None:
             return queryset
         if not filterset.is_valid():
