@@ -43,6 +43,11 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = r"[0-9]+"
     near_point = None
 
+    @property
+    def one_query_pages(self):
+        # A "near me" list is bounded by its radius: its page and total in one query (apps.core.api.pagination).
+        return self.near_point is not None
+
     def get_queryset(self):
         if self.action in ("signup", "signup_team"):
             return selectors.activity_signup_targets(user=self.request.user)

@@ -78,6 +78,20 @@ class RecordOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# What RecordOutputSerializer writes of a record read by selectors.record_list (QuerySet.only): the record's own
+# columns and the names of what it points at, no other column of those.
+RECORD_OUTPUT_COLUMNS = (
+    *(name for name in RecordOutputSerializer.Meta.fields if not name.endswith("_name") and "effective" not in name),
+    "member__user__name",
+    "organ__name",
+    "branch__name",
+    "community__name",
+    "grid__name",
+    "recorded_by__name",
+    "decided_by__name",
+)
+
+
 class SelfServiceOutputSerializer(serializers.ModelSerializer):
     """What a member said about a service they registered themself: where, and the photo they took."""
 

@@ -17,6 +17,11 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     filterset_class = filters.ServiceRecordFilter
 
+    @property
+    def one_query_pages(self):
+        # The member's own records: a page and their total in one query (apps.core.api.pagination).
+        return self.action == "mine"
+
     def get_queryset(self):
         if self.detail:
             return selectors.record_detail_list(user=self.request.user)
@@ -91,8 +96,10 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         first_day, last_day = period.validated_data.get("start"), period.validated_data.get("end")
         start, end = selectors.day_bounds(first_day, last_day)
         member = request.user.member
-        records = selectors.record_list(user=request.user, effective=False).filter(
-            selectors.period_q(start, end), member=member
+        records = (
+            selectors.record_list(user=request.user, effective=False)
+            .filter(selectors.period_q(start, end), member=member)
+            .only(*serializers.RECORD_OUTPUT_COLUMNS)
         )
         totals = selectors.member_summary(member=member, start=start, end=end)
         page = selectors.attach_effective(self.paginate_queryset(records))

@@ -23,6 +23,7 @@ from apps.activities.filters import ActivityFilter
 from apps.activities.models import ActivityStatus, SignUpStatus
 from apps.activities.services import checkin_window
 from apps.core.errors import Conflict, Invalid, NotFound
+from apps.core.paging import MAX_PAGE, OneQueryPagesMixin, asked_page, rows_and_total
 from apps.orgs.models import PartyOrgKind
 from apps.orgs.selectors import member_list, party_org_list
 from apps.places.selectors import near_distance_m
@@ -39,7 +40,6 @@ from apps.web.member.forms import (
     TeamSignUpForm,
     WishClaimForm,
 )
-from apps.web.paging import MAX_PAGE, OneQueryPagesMixin, asked_page, rows_and_total
 from apps.wishes import errors as wish_errors
 from apps.wishes import selectors as wish_selectors
 from apps.wishes import services as wish_services

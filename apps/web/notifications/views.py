@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from apps.core.paging import OneQueryPagesMixin
 from apps.notifications import links, selectors, services
 from apps.web.access import object_or_404
 from apps.web.feedback import ActionView
-from apps.web.paging import OneQueryPagesMixin
 
 
 class NotificationListView(LoginRequiredMixin, OneQueryPagesMixin, ListView):

@@ -22,6 +22,7 @@ from apps.activities.hours_selectors import signup_for_hours_get
 from apps.activities.models import SignUp
 from apps.core.errors import Conflict, DomainError
 from apps.core.figures import ratio_of
+from apps.core.paging import OneQueryPagesMixin
 from apps.ledger import certificates, self_services
 from apps.ledger.models import RecordStatus, ServiceSource
 from apps.ledger.points import service_points
@@ -45,7 +46,6 @@ from apps.stats.selectors import star_level, star_thresholds, target_minutes
 from apps.web import registration_certificate
 from apps.web.access import MemberPageMixin, object_or_404
 from apps.web.feedback import ActionView, add_form_error
-from apps.web.paging import OneQueryPagesMixin
 from apps.web.profile.forms import AddressForm, DisputeForm, SelfServiceForm, YearForm
 
 

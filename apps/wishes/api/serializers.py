@@ -186,7 +186,12 @@ class WishOutputSerializer(serializers.Serializer):
         claims = getattr(wish, "current_claims", None)
         if not claims:
             return None
-        return ClaimOutputSerializer(claims[0], context=self.context).data
+        # One claim serializer for all the wishes of a list: building a ModelSerializer's fields costs more than
+        # writing a claim out.
+        claim_serializer = self.__dict__.get("_claim_serializer")
+        if claim_serializer is None:
+            claim_serializer = self._claim_serializer = ClaimOutputSerializer(context=self.context)
+        return claim_serializer.to_representation(claims[0])
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_resident_ratings(self, wish):

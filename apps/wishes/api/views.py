@@ -33,6 +33,11 @@ class WishViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"[0-9]+"
     near_point = None
 
+    @property
+    def one_query_pages(self):
+        # A "near me" list is bounded by its radius: its page and total in one query (apps.core.api.pagination).
+        return self.near_point is not None
+
     def get_queryset(self):
         if self.action == "claim":
             return selectors.wish_claim_targets(user=self.request.user)

@@ -1,4 +1,4 @@
-"""A list page read with its total in one query (apps/web/paging.py) gives what Django's Paginator gives."""
+"""A list page read with its total in one query (apps/core/paging.py) gives what Django's Paginator gives."""
 
 import pytest
 from django.core.paginator import Paginator
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import User
-from apps.web.paging import OnePageQuery
+from apps.core.paging import OnePageQuery
 from tests import factories as f
 from tests.web.test_member_pages import MemberWorld, browser_for
 

@@ -4,6 +4,8 @@ Paginator asks its list for a count and then for the page's rows: two queries on
 asked page's rows with the list's total in the same query (COUNT(*) OVER (), a window function the database computes
 before the LIMIT), so a list page costs one query. Anything else Paginator may ask (a page number past the end, "last",
 a page resized by orphans) falls back to the plain count and slice, with the same result as before.
+
+The pages' lists use it (OneQueryPagesMixin), and the API's lists bounded by their user (apps.core.api.pagination).
 """
 
 from django.db.models import Count, Window
