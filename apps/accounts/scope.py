@@ -127,7 +127,7 @@ def _scope_rows(user_id, today):
     registrations), the communities the member's organ is paired with `today`) in one query.
 
     Every request needs these before its own work, so the reads go to the database as one UNION ALL rather than
-    five ORM queries.
+    seven ORM queries.
     """
     from apps.accounts.models import RoleAssignment
     from apps.notifications.models import Notification
@@ -137,32 +137,31 @@ def _scope_rows(user_id, today):
     from apps.teams.models import Team, TeamStatus
 
     q = connection.ops.quote_name
-    member_table = q(Member._meta.db_table)
     sql = (
-        f"SELECT '{_MEMBER_ROW}', id, organ_id, branch_id, NULL, NULL, NULL FROM {member_table}"
-        " WHERE user_id = %s AND is_active"
+        # The active member of the user, read once for the rows that depend on it.
+        f"WITH scope_member AS (SELECT id, organ_id, branch_id FROM {q(Member._meta.db_table)}"
+        " WHERE user_id = %s AND is_active)"
+        f" SELECT '{_MEMBER_ROW}', id, organ_id, branch_id, NULL, NULL, NULL FROM scope_member"
         f" UNION ALL SELECT role, community_id, grid_id, party_org_id, organ_id, district_id, street_id"
         f" FROM {q(RoleAssignment._meta.db_table)} WHERE user_id = %s"
         f" UNION ALL SELECT '{_GRID_ROW}', id, NULL, NULL, NULL, NULL, NULL FROM {q(Grid._meta.db_table)}"
         " WHERE grid_worker_id = %s"
         f" UNION ALL SELECT '{_TEAM_ROW}', id, NULL, NULL, NULL, NULL, NULL FROM {q(Team._meta.db_table)}"
-        f" WHERE status = %s AND leader_id IN (SELECT id FROM {member_table} WHERE user_id = %s AND is_active)"
+        " WHERE status = %s AND leader_id IN (SELECT id FROM scope_member)"
         f" UNION ALL SELECT '{_UNREAD_ROW}', COUNT(*), NULL, NULL, NULL, NULL, NULL"
         f" FROM {q(Notification._meta.db_table)} WHERE user_id = %s AND read_at IS NULL"
         # The same rules as the subqueries of apps.wishes.permissions and apps.activities.permissions (a
         # confirmed registration; a pairing that has started and not ended), pinned by tests/accounts/test_scope.py.
         f" UNION ALL SELECT '{_HOME_ROW}', community_id, NULL, NULL, NULL, NULL, NULL"
-        f" FROM {q(Registration._meta.db_table)} WHERE status = %s"
-        f" AND member_id IN (SELECT id FROM {member_table} WHERE user_id = %s AND is_active)"
+        f" FROM {q(Registration._meta.db_table)} WHERE status = %s AND member_id IN (SELECT id FROM scope_member)"
         f" UNION ALL SELECT '{_PAIRED_ROW}', community_id, NULL, NULL, NULL, NULL, NULL"
         f" FROM {q(Pairing._meta.db_table)} WHERE starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)"
-        f" AND organ_id IN (SELECT organ_id FROM {member_table} WHERE user_id = %s AND is_active)"
+        " AND organ_id IN (SELECT organ_id FROM scope_member)"
     )
     member, by_role, grids, teams, unread = None, {r: set() for r in Role.values}, set(), set(), 0
     homes, paired = set(), set()
     day = connection.ops.adapt_datefield_value(today)
-    params = [user_id, user_id, user_id, TeamStatus.ACTIVE.value, user_id, user_id]
-    params += [RegistrationStatus.CONFIRMED.value, user_id, day, day, user_id]
+    params = [user_id, user_id, user_id, TeamStatus.ACTIVE.value, user_id, RegistrationStatus.CONFIRMED.value, day, day]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, *ids in cursor.fetchall():

@@ -119,6 +119,8 @@ def my_claims(*, user, active_only=False):
     claims = WishClaim.objects.filter(my_claims_q(user))
     if active_only:
         claims = claims.filter(status__in=OPEN_CLAIM_STATUSES)
-    return claims.select_related("wish__community", "wish__grid", "member__user", "branch", "team").order_by(
-        "-claimed_at", "-id"
+    return (
+        claims.select_related("wish__community", "wish__grid", "member__user", "branch", "team")
+        .defer(*(f"wish__{name}" for name in PLACE_BOUNDARIES))
+        .order_by("-claimed_at", "-id")
     )

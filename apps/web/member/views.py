@@ -89,6 +89,26 @@ _NEARBY_WISH_FIELDS = (
     "grid__longitude",
 )
 _NEARBY_ACTIVITY_FIELDS = ("id", "title", "category", "status", "starts_at", "latitude", "longitude")
+# What my claims and my activities show of each row (their wishes' and activities' texts, no boundaries of places).
+_MY_CLAIM_FIELDS = (
+    "status",
+    "claimed_at",
+    "claim_deadline",
+    "wish__title",
+    "wish__status",
+    "wish__community__name",
+    "wish__grid__name",
+    "branch__name",
+)
+_MY_SIGNUP_FIELDS = (
+    "status",
+    "starts_at",
+    "ends_at",
+    "checked_in_at",
+    "checked_out_at",
+    "activity__title",
+    "activity__community__name",
+)
 
 
 def led_teams(scope, user):
@@ -527,7 +547,8 @@ class MyClaimsView(MemberPage, OneQueryPagesMixin, ListView):
     subnav = "claims"
 
     def get_queryset(self):
-        return wish_selectors.my_claims(user=self.request.user)
+        claims = wish_selectors.my_claims(user=self.request.user).select_related(None)
+        return claims.select_related("wish__community", "wish__grid", "branch").only(*_MY_CLAIM_FIELDS)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("My claims"), **kwargs)
@@ -541,7 +562,8 @@ class MyActivitiesView(MemberPage, OneQueryPagesMixin, ListView):
     subnav = "activities"
 
     def get_queryset(self):
-        return activity_selectors.my_signups(user=self.request.user)
+        signups = activity_selectors.my_signups(user=self.request.user).select_related(None)
+        return signups.select_related("activity__community").only(*_MY_SIGNUP_FIELDS)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("My activities"), **kwargs)
