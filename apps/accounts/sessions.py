@@ -15,8 +15,13 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.signals import request_finished, request_started
+from django.db import connection
+from django.utils import timezone
 
 _loaded = Local()
+
+# The column the session's data is read into, beside the user's fields (no field of User has this name).
+_DATA = "login_session_data"
 
 
 def _forget(**_kwargs):
@@ -43,9 +48,32 @@ class SessionStore(DatabaseSessionStore):
         return instance
 
     def load(self):
-        session = self._get_session_from_db()  # LoginSession's manager joins the user
-        _loaded.user = session.user if session is not None else None
-        return self.decode(session.session_data) if session is not None else {}
+        found = self._session_and_user()
+        if found is None:
+            self._session_key = None  # as Django's database sessions do when the session is gone or expired
+            _loaded.user = None
+            return {}
+        session_data, _loaded.user = found
+        return self.decode(session_data)
+
+    def _session_and_user(self):
+        """(the session's data, its user or None) of the unexpired session, or None: one query, written out
+        rather than built by the ORM (every request makes it; the user's fields go through Django's converters)."""
+        if not self.session_key:
+            return None
+        from apps.accounts.models import LoginSession, User
+
+        q = connection.ops.quote_name
+        columns = ", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields)
+        rows = User.objects.raw(
+            f"SELECT {columns}, s.session_data AS {q(_DATA)} FROM {q(LoginSession._meta.db_table)} s"
+            f" LEFT OUTER JOIN {q(User._meta.db_table)} u ON u.{q(User._meta.pk.column)} = s.user_id"
+            " WHERE s.session_key = %s AND s.expire_date > %s",
+            [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        for row in rows:
+            return getattr(row, _DATA), (row if row.pk is not None else None)
+        return None
 
     async def aload(self):
         session = await self._aget_session_from_db()

@@ -83,3 +83,30 @@ def test_the_backend_takes_the_session_user_only_for_its_own_id_and_never_after_
     assert backend.get_user(other.pk) == other  # another id: read from the database
     sessions._forget()  # the end of a request
     assert backend.get_user(user.pk) is not taken and backend.get_user(user.pk) == user
+
+
+def test_a_session_without_a_user_keeps_its_data_and_brings_no_user():
+    store = sessions.SessionStore()
+    store["_language"] = "en"
+    store.save()
+    again = sessions.SessionStore(session_key=store.session_key)
+    assert dict(again.items()) == {"_language": "en"}
+    assert sessions._loaded.user is None and again.session_key == store.session_key
+
+
+def test_an_expired_or_unknown_session_reads_as_empty_and_forgets_its_key():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = f.UserFactory()
+    signed_in(user)
+    row = LoginSession.objects.get()
+    store = sessions.SessionStore(session_key=row.session_key)
+    assert store[SESSION_KEY] == str(user.pk) and sessions._loaded.user == user
+    assert sessions._loaded.user.phone == user.phone and sessions._loaded.user.is_active is True  # converted fields
+    LoginSession.objects.filter(pk=row.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = sessions.SessionStore(session_key=row.session_key)
+    assert dict(expired.items()) == {} and expired.session_key is None and sessions._loaded.user is None
+    unknown = sessions.SessionStore(session_key="x" * 32)
+    assert dict(unknown.items()) == {} and unknown.session_key is None

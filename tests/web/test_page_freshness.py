@@ -94,8 +94,17 @@ def test_memo_keeps_nothing_with_debug_on(settings):
     assert render("{% memo a %}[{{ a }}{{ b }}]{% endmemo %}", a=1, b="y") == "[1y]"
 
 
-def test_memo_refuses_a_csrf_token_and_a_fragment_without_values():
-    with pytest.raises(TemplateSyntaxError):
-        render("{% memo a %}{% csrf_token %}{% endmemo %}", a=1)
+def test_memo_refuses_a_fragment_without_values():
     with pytest.raises(TemplateSyntaxError):
         render("{% memo %}x{% endmemo %}")
+
+
+def test_memo_keeps_a_form_but_never_its_csrf_token():
+    memo_clear()
+    form = "{% memo a %}<form>{{ a }}{% csrf_token %}<i>{{ csrf_token }}</i></form>{% endmemo %}"
+    first, second = render(form, a=1, csrf_token="tokenone"), render(form, a=1, csrf_token="tokentwo")
+    assert first == '<form>1<input type="hidden" name="csrfmiddlewaretoken" value="tokenone"><i>tokenone</i></form>'
+    assert second == first.replace("tokenone", "tokentwo")
+    # Without a request's token, as the template renders without {% memo %}: no token field.
+    assert render(form, a=1) == "<form>1<i></i></form>"
+    assert render(form, a=1, csrf_token="NOTPROVIDED") == "<form>1<i>NOTPROVIDED</i></form>"

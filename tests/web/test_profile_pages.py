@@ -1,6 +1,7 @@
 """The member's own pages (/me/): standing, registration with address preview, hours, disputes, certificates, posts."""
 
 import html
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -352,6 +353,35 @@ def test_a_member_disputes_the_hours_of_an_activity_with_a_reason(world, finishe
     assert finished_signup.hours_status == HoursStatus.DISPUTED
     assert finished_signup.dispute_reason == "我一直服务到活动结束"
     assert url not in text_of(client.get(reverse("profile:hours")))
+
+
+def _tokens(page):
+    """The CSRF tokens of a page's forms, in order."""
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+
+
+def test_the_kept_dispute_form_carries_each_visitors_own_token(world, finished_signup):
+    """The rows of my hours are kept as HTML ({% memo %}), dispute form included: each rendering puts the request's
+    own CSRF token in, so the form works for whoever gets it and never carries another session's token."""
+    from apps.web.templatetags.memo import memo_clear
+
+    memo_clear()
+    url = reverse("profile:hours-dispute", args=[finished_signup.pk])
+    browsers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = []
+    for browser in browsers:
+        browser.force_login(world.member.user)
+        pages.append(browser.get(reverse("profile:hours")).content.decode())
+    row_tokens = [_tokens(page[page.index(url) :])[0] for page in pages]
+    # Within a page, the row's form has the page's token (the footer's forms'); between sessions, not the same.
+    assert [_tokens(page)[-1] for page in pages] == row_tokens
+    assert row_tokens[0] != row_tokens[1]
+    refused = browsers[1].post(url, {"reason": "时间不对", "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
+    accepted = browsers[1].post(url, {"reason": "时间不对", "csrfmiddlewaretoken": row_tokens[1]})
+    assert accepted.status_code == 302
+    finished_signup.refresh_from_db()
+    assert finished_signup.hours_status == HoursStatus.DISPUTED
 
 
 def test_a_dispute_without_a_reason_shows_the_error_and_changes_nothing(world, finished_signup):

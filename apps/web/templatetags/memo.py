@@ -8,17 +8,19 @@ The fragment's HTML is kept in a bounded in-process store (least recently used o
 development server, whose templates may change) nothing is kept. The page's data are read fresh on every
 request as before; only turning the same values into the same HTML again is saved. So the rule of the tag: the
 fragment may show nothing but the values named (and what follows from them alone: a label of a status, a URL of an
-id, a date in the time zone). A value left out of the key would be shown stale; a fragment holding {% csrf_token %}
-is refused when the template is read.
+id, a date in the time zone). A value left out of the key would be shown stale.
+
+A fragment may hold a form with {% csrf_token %}: the token differs per visitor and request, so the kept HTML holds a
+marker in its place and each rendering puts the request's own token there (the token is never kept or shared).
 """
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 
 from django import template
 from django.conf import settings
-from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone, translation
 
 register = template.Library()
@@ -28,6 +30,10 @@ MEMO_MAX_ENTRIES = 10_000
 
 _store = OrderedDict()
 _lock = threading.Lock()
+
+# What the kept HTML holds where a fragment shows the CSRF token (letters and digits only: unchanged by escaping);
+# random per process, so no page content can imitate it.
+_CSRF_MARKER = f"memocsrf{secrets.token_hex(16)}"
 
 
 def memo_clear():
@@ -68,9 +74,16 @@ class MemoNode(template.Node):
         except TypeError:  # a value that cannot be a key: rendered every time
             return self.nodelist.render(context)
         if html is None:
-            html = self.nodelist.render(context)
+            with context.push(csrf_token=_CSRF_MARKER):
+                html = self.nodelist.render(context)
             _put(key, html)
-        return html
+        if _CSRF_MARKER not in html:
+            return html
+        token = context.get("csrf_token")
+        token = str(token) if token is not None else ""
+        if token in ("", "NOTPROVIDED"):  # no request's token to put in: as the fragment renders without a cache
+            return self.nodelist.render(context)
+        return html.replace(_CSRF_MARKER, token)
 
 
 @register.tag
@@ -82,8 +95,6 @@ def memo(parser, token):
     nodelist = parser.parse(("endmemo",))
     body = ahead[len(parser.tokens) :]
     parser.delete_first_token()
-    if nodelist.get_nodes_by_type(CsrfTokenNode):
-        raise template.TemplateSyntaxError("{% memo %} cannot hold {% csrf_token %}: the token differs per visitor")
     # The fragment's place: its template and its own source (a digest of the body's tokens), so two fragments never
     # share HTML, in files or in templates made from strings.
     source = hashlib.sha256()
