@@ -170,8 +170,25 @@ class _Nearby:
         for _sq, kind, _pk, obj in self._rows[key]:
             point = (obj.grid.latitude, obj.grid.longitude) if kind == "wish" else (obj.latitude, obj.longitude)
             metres = near_distance_m(obj, self.home, point)
-            items.append({"kind": kind, "obj": obj, "distance_m": metres, "distance": distance_label(metres)})
+            distance = distance_label(metres)
+            items.append(
+                {
+                    "kind": kind,
+                    "obj": obj,
+                    "distance_m": metres,
+                    "distance": distance,
+                    "shown": _shown(kind, obj, distance),
+                }
+            )
         return items
+
+
+def _shown(kind, obj, distance):
+    """Every value a row of the home's list shows (web/member/home.html): the row's {% memo %} key, and with the
+    other rows' the whole list's. A value the row shows and this leaves out would be shown stale."""
+    if kind == "wish":
+        return (kind, obj.pk, obj.title, obj.category, obj.grid.name, obj.deadline, obj.status, distance)
+    return (kind, obj.pk, obj.title, obj.category, obj.starts_at, obj.status, obj.places_left, distance)
 
 
 def _filtered(filterset_class, params, queryset, form):
@@ -238,7 +255,15 @@ class HomeView(MemberPage, TemplateView):
         page = Paginator(_Nearby(wishes, activities, home, page=number), PAGE_SIZE).get_page(number)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update({"page_obj": page, "items": page.object_list, "query": query.urlencode()})
+        items = page.object_list
+        context.update(
+            {
+                "page_obj": page,
+                "items": items,
+                "items_shown": tuple(i["shown"] for i in items),
+                "query": query.urlencode(),
+            }
+        )
         return context
 
 
