@@ -146,14 +146,17 @@ def test_a_member_signs_up_and_checks_in_by_position(visit, e2e_world):
     member.context.set_geolocation(
         {"latitude": activity.latitude + 0.0005, "longitude": activity.longitude, "accuracy": 15}
     )
-    member.page.click("[data-geo-checkin]")
+    # The sign-up's own success message is still on the page: wait for the check-in's answer, not for a message.
+    with member.page.expect_navigation():
+        member.page.click("[data-geo-checkin]")
     member.page.wait_for_selector(".msg-success")
     signup.refresh_from_db()
     assert signup.checked_in_at is not None and signup.checkin_method == CheckinMethod.POSITION
     assert signup.checkin_distance_m < 100
     member.shot("member-checked-in-phone")
 
-    member.page.click("button:has-text('签退')")
+    with member.page.expect_navigation():
+        member.page.click("button:has-text('签退')")
     member.page.wait_for_selector(".msg-success")
     signup.refresh_from_db()
     assert signup.checked_out_at is not None
